@@ -1,0 +1,13 @@
+//! simdopt-core: the math of simdopt.
+//!
+//! Every optimizer update is one fused pass over memory: parameter, gradient and state slots are
+//! streamed together in SIMD-width chunks. Kernels are written once against [`lanes::Lanes`] and
+//! compiled for wasm simd128, for scalar wasm, and for the host (a 4-lane emulation that lets
+//! `cargo test` check chunking and tails). Per-step scalars (bias corrections, learning rates) are
+//! computed by the caller in float64 and handed in as an f32 argument block, as PyTorch computes
+//! them in Python and rounds them to the tensor dtype. No allocation, no std, no dependencies.
+#![cfg_attr(not(test), no_std)]
+
+pub mod lanes;
+pub mod optim;
+pub mod sweep;

@@ -1,0 +1,98 @@
+//! The exports, one line per kernel. A new optimizer adds one `optimizer!` line.
+
+use crate::abi::{run_optimizer, Status};
+use crate::heap::{Heap, Memory, PAGE};
+use core::cell::UnsafeCell;
+use simdopt_core::lanes::Native;
+use simdopt_core::optim;
+
+/// Bumped when an export's meaning changes; TypeScript refuses a binary it does not know.
+const ABI_VERSION: u32 = 1;
+
+struct WasmMemory;
+
+impl Memory for WasmMemory {
+    fn size(&self) -> usize {
+        core::arch::wasm32::memory_size::<0>() * PAGE
+    }
+    fn grow(&mut self, pages: usize) -> bool {
+        core::arch::wasm32::memory_grow::<0>(pages) != usize::MAX
+    }
+    fn ptr(&self, addr: usize) -> *mut u8 {
+        addr as *mut u8
+    }
+}
+
+extern "C" {
+    static __heap_base: u8;
+}
+
+/// The one heap. wasm32 without threads: exports never run concurrently.
+struct Global(UnsafeCell<Option<Heap<WasmMemory>>>);
+unsafe impl Sync for Global {}
+static HEAP: Global = Global(UnsafeCell::new(None));
+
+fn heap() -> Option<&'static mut Heap<WasmMemory>> {
+    // SAFETY: single-threaded; no export holds the reference across a call to another.
+    let slot = unsafe { &mut *HEAP.0.get() };
+    if slot.is_none() {
+        let base = unsafe { &__heap_base as *const u8 as usize };
+        *slot = Heap::new(WasmMemory, base);
+    }
+    slot.as_mut()
+}
+
+#[no_mangle]
+pub extern "C" fn simdopt_abi_version() -> u32 {
+    ABI_VERSION
+}
+
+/// 1 when this build streams with simd128 lanes.
+#[no_mangle]
+pub extern "C" fn simdopt_simd() -> u32 {
+    cfg!(target_feature = "simd128") as u32
+}
+
+/// A zero-filled, 16-byte aligned block of `bytes` bytes; 0 when memory cannot grow.
+#[no_mangle]
+pub extern "C" fn simdopt_alloc(bytes: usize) -> usize {
+    heap().and_then(|h| h.alloc(bytes)).unwrap_or(0)
+}
+
+#[no_mangle]
+pub extern "C" fn simdopt_free(ptr: usize) -> i32 {
+    match heap().map(|h| h.free(ptr)) {
+        Some(true) => Status::Ok as i32,
+        _ => Status::BadFree as i32,
+    }
+}
+
+/// Bytes requested by live blocks.
+#[no_mangle]
+pub extern "C" fn simdopt_live_bytes() -> usize {
+    heap().map_or(0, |h| h.live_bytes())
+}
+
+/// Number of live blocks.
+#[no_mangle]
+pub extern "C" fn simdopt_live_blocks() -> usize {
+    heap().map_or(0, |h| h.live_blocks())
+}
+
+macro_rules! optimizer {
+    ($name:ident, $kernel:ty) => {
+        /// Steps every tensor of a table (`count` entries of {data, grad, state, len}) with the
+        /// argument block `args[0..args_len]`.
+        #[no_mangle]
+        pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize) -> i32 {
+            match heap() {
+                // SAFETY: the heap describes this instance's memory.
+                Some(h) => unsafe { run_optimizer::<_, $kernel, Native>(h, table, count, args, args_len) as i32 },
+                None => Status::BadTable as i32,
+            }
+        }
+    };
+}
+
+optimizer!(simdopt_sgd, optim::sgd::SgdKernel);
+optimizer!(simdopt_adam, optim::adam::AdamKernel);

@@ -1,0 +1,67 @@
+/**
+ * The one interface every backend implements: memory blocks seen as Float32Array views, and
+ * kernels that stream over tables of tensors. `wasm.ts` runs the Rust kernels (SIMD or scalar
+ * build), `js.ts` runs the same kernels written in TypeScript.
+ */
+
+export type BackendName = 'wasm-simd' | 'wasm' | 'js';
+
+/** A block of backend memory: a byte address in wasm memory, or a key of the js backend. */
+export type Handle = number;
+
+/** One tensor of a table: its values, gradient and state block (slot k at `k * slotStride(len)`). */
+export interface TableEntry {
+  data: Handle;
+  dataOffset: number;
+  grad: Handle;
+  gradOffset: number;
+  /** State block, or `null` for a kernel configuration without state. */
+  state: Handle | null;
+  len: number;
+  /** Number of state slots (views the js kernels receive). */
+  slots: number;
+}
+
+/** A table of tensors stepped by one kernel call (PyTorch's multi-tensor apply). */
+export interface TensorTable {
+  readonly count: number;
+  /** Frees the table's memory; idempotent. */
+  dispose(): void;
+}
+
+/**
+ * The TypeScript twin of one Rust optimizer kernel (same argument block, same slot order).
+ * The wasm backend calls the export `simdopt_${name}`.
+ */
+export interface OptimizerKernel {
+  readonly name: string;
+  /** Length of the f32 argument block. */
+  readonly argsLength: number;
+  /** Updates one tensor: values `p`, gradient `g`, state slot views `s`. */
+  js(p: Float32Array, g: Float32Array, s: Float32Array[], args: Float32Array): void;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** `length` zero-filled f32; throws SimdoptError when memory is exhausted. */
+  alloc(length: number): Handle;
+  /** Frees a block from `alloc`. */
+  free(handle: Handle): void;
+  /**
+   * A view of `length` f32 at f32 offset `offset` of a block. It stays valid until memory
+   * grows (a detached view has length 0; callers re-create it then).
+   */
+  f32(handle: Handle, offset: number, length: number): Float32Array;
+  /** Bytes of live blocks. */
+  liveBytes(): number;
+  /** Bytes of backend memory (wasm linear memory; for `js`, the live bytes). */
+  memoryBytes(): number;
+  createTable(entries: readonly TableEntry[]): TensorTable;
+  /** One kernel call over every tensor of `table` with the argument block `args`. */
+  runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void;
+}
+
+/** Distance between two state slots, in f32 (the length rounded up to whole 16-byte vectors). */
+export function slotStride(len: number): number {
+  return (len + 3) & ~3;
+}

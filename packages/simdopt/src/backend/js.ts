@@ -1,0 +1,86 @@
+/**
+ * The pure-TypeScript backend: every kernel over plain Float32Arrays. It is the fallback where
+ * WebAssembly is unavailable, and the "pure JS" every benchmark compares against.
+ */
+import { SimdoptError } from '../errors.js';
+import type { Backend, BackendName, Handle, OptimizerKernel, TableEntry, TensorTable } from './backend.js';
+import { slotStride } from './backend.js';
+
+interface JsEntry {
+  p: Float32Array;
+  g: Float32Array;
+  s: Float32Array[];
+}
+
+class JsTable implements TensorTable {
+  constructor(public entries: JsEntry[]) {}
+  get count(): number {
+    return this.entries.length;
+  }
+  dispose(): void {
+    this.entries = [];
+  }
+}
+
+export class JsBackend implements Backend {
+  readonly name: BackendName = 'js';
+  private readonly blocks = new Map<Handle, Float32Array>();
+  private next = 16;
+  private live = 0;
+
+  constructor(private readonly maximumBytes: number = Number.POSITIVE_INFINITY) {}
+
+  alloc(length: number): Handle {
+    if (this.live + length * 4 > this.maximumBytes) {
+      throw new SimdoptError(
+        `out of memory: cannot allocate ${length * 4} bytes beyond maximumMemoryBytes=${this.maximumBytes}`,
+        'memory',
+      );
+    }
+    const handle = this.next;
+    this.next += 16;
+    this.blocks.set(handle, new Float32Array(length));
+    this.live += length * 4;
+    return handle;
+  }
+
+  free(handle: Handle): void {
+    const block = this.blocks.get(handle);
+    if (!block) throw new SimdoptError(`free(${handle}): not a live block`, 'handle');
+    this.live -= block.byteLength;
+    this.blocks.delete(handle);
+  }
+
+  f32(handle: Handle, offset: number, length: number): Float32Array {
+    const block = this.blocks.get(handle);
+    if (!block || offset < 0 || offset + length > block.length) {
+      throw new SimdoptError(`view(${handle}, ${offset}, ${length}): outside a live block`, 'handle');
+    }
+    return block.subarray(offset, offset + length);
+  }
+
+  liveBytes(): number {
+    return this.live;
+  }
+
+  memoryBytes(): number {
+    return this.live;
+  }
+
+  createTable(entries: readonly TableEntry[]): TensorTable {
+    return new JsTable(
+      entries.map((e) => {
+        const stride = slotStride(e.len);
+        return {
+          p: this.f32(e.data, e.dataOffset, e.len),
+          g: this.f32(e.grad, e.gradOffset, e.len),
+          s: Array.from({ length: e.slots }, (_, k) => this.f32(e.state!, k * stride, e.len)),
+        };
+      }),
+    );
+  }
+
+  runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
+    for (const e of (table as JsTable).entries) kernel.js(e.p, e.g, e.s, args);
+  }
+}

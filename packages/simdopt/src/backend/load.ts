@@ -1,0 +1,79 @@
+/**
+ * Finding and compiling the wasm binaries: feature detection, then the bytes from the file
+ * system (Node: fetch cannot read file: URLs) or over HTTP (browsers; instantiateStreaming
+ * with an arrayBuffer fallback for servers that do not send application/wasm).
+ */
+import { SimdoptError } from '../errors.js';
+import { wasmUrl } from '../wasm-url.js';
+
+/** Source of a wasm binary: its bytes, a compiled module, or where to fetch it. */
+export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
+
+// The smallest module using a simd128 instruction (i32.const 0; i8x16.splat; i8x16.popcnt):
+// WebAssembly.validate accepts it only where SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+export function hasWebAssembly(): boolean {
+  return typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
+}
+
+export function hasSimd(): boolean {
+  try {
+    return hasWebAssembly() && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Compiles the binary of `variant` (once per source), from `source` or the packaged file. */
+export function compileVariant(variant: 'simd' | 'scalar', source?: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  if (source !== undefined && typeof source !== 'string' && !(source instanceof URL)) {
+    return WebAssembly.compile(source);
+  }
+  const url = source === undefined ? wasmUrl(variant) : new URL(String(source), globalThis.location?.href);
+  const key = url.href;
+  let module = compiled.get(key);
+  if (!module) {
+    module = compileUrl(url).catch((e: unknown) => {
+      compiled.delete(key);
+      throw new SimdoptError(`cannot load the ${variant} wasm binary from ${url.href}: ${(e as Error).message}`, 'wasm');
+    });
+    compiled.set(key, module);
+  }
+  return module;
+}
+
+async function compileUrl(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFile(url));
+  if (url.protocol === 'data:') {
+    const response = await fetch(url);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(response.clone());
+    } catch {
+      // Wrong MIME type (not application/wasm): fall back to the bytes.
+    }
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Reads a file: URL in Node without a static import of node:fs (bundlers stay quiet). */
+async function readFile(url: URL): Promise<Uint8Array> {
+  type Fs = { readFileSync(path: URL): Uint8Array };
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  let fs = proc?.getBuiltinModule?.('node:fs') as Fs | undefined;
+  if (!fs) {
+    const id = 'node:fs';
+    fs = (await import(/* @vite-ignore */ id)) as Fs;
+  }
+  return fs.readFileSync(url);
+}

@@ -1,0 +1,150 @@
+/**
+ * The wasm backend: the Rust kernels (simd128 or scalar build) over an imported
+ * WebAssembly.Memory that this module creates, so the caller chooses its initial and maximum size.
+ */
+import { SimdoptError } from '../errors.js';
+import type { Backend, BackendName, Handle, OptimizerKernel, TableEntry, TensorTable } from './backend.js';
+import { slotStride } from './backend.js';
+
+/** The ABI version this TypeScript understands (crates/simdopt-wasm/src/exports.rs). */
+export const ABI_VERSION = 1;
+
+const PAGE = 65536;
+/** Bytes of one table entry: {data, grad, state, len} as u32. */
+const ENTRY_BYTES = 16;
+/** f32 slots of the argument scratch block (the longest argument block, with room to spare). */
+const SCRATCH_FLOATS = 64;
+
+/** The raw exports, as the Rust crate declares them. */
+export interface WasmExports {
+  simdopt_abi_version(): number;
+  simdopt_simd(): number;
+  simdopt_alloc(bytes: number): number;
+  simdopt_free(ptr: number): number;
+  simdopt_live_bytes(): number;
+  simdopt_live_blocks(): number;
+  [kernel: string]: (...args: number[]) => number;
+}
+
+/** Status codes of crates/simdopt-wasm/src/abi.rs. */
+export const STATUS_TEXT: Record<number, string> = {
+  1: 'the argument block is not a live allocation of the expected length',
+  2: 'the tensor table lies outside live memory',
+  3: 'a tensor of the table lies outside live memory or is misaligned',
+  4: 'the address is not the start of a live block',
+  5: 'a buffer lies outside live memory',
+  6: 'sizes or options do not fit together',
+};
+
+export interface WasmMemoryOptions {
+  initialMemoryBytes?: number;
+  maximumMemoryBytes?: number;
+}
+
+/** The wasm32 limit: 65536 pages of 64 KiB. */
+export const MAX_MEMORY_BYTES = 65536 * PAGE;
+/** Default initial memory: 16 MiB, enough for small models without a growth. */
+export const DEFAULT_INITIAL_MEMORY_BYTES = 16 * 1024 * 1024;
+
+class WasmTable implements TensorTable {
+  constructor(
+    private readonly backend: WasmBackend,
+    public ptr: number,
+    public readonly count: number,
+  ) {}
+  dispose(): void {
+    if (this.ptr !== 0) {
+      this.backend.free(this.ptr);
+      this.ptr = 0;
+    }
+  }
+}
+
+export class WasmBackend implements Backend {
+  readonly name: BackendName;
+  readonly exports: WasmExports;
+  readonly memory: WebAssembly.Memory;
+  private scratch: number;
+  private scratchView: Float32Array;
+
+  private constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
+    this.name = name;
+    this.exports = instance.exports as unknown as WasmExports;
+    this.memory = memory;
+    const version = this.exports.simdopt_abi_version();
+    if (version !== ABI_VERSION) {
+      throw new SimdoptError(`the wasm binary speaks ABI ${version}, this package expects ${ABI_VERSION}`, 'wasm');
+    }
+    this.scratch = this.alloc(SCRATCH_FLOATS);
+    this.scratchView = this.f32(this.scratch, 0, SCRATCH_FLOATS);
+  }
+
+  /** Instantiates a compiled simdopt module over a fresh memory. */
+  static async create(name: BackendName, module: WebAssembly.Module, options: WasmMemoryOptions = {}): Promise<WasmBackend> {
+    const maximum = Math.floor((options.maximumMemoryBytes ?? MAX_MEMORY_BYTES) / PAGE);
+    const initialBytes = Math.min(options.initialMemoryBytes ?? DEFAULT_INITIAL_MEMORY_BYTES, maximum * PAGE);
+    // The module itself needs 2 pages (stack and statics) and the heap's first blocks.
+    const initial = Math.max(4, Math.ceil(initialBytes / PAGE));
+    if (initial > maximum) {
+      throw new SimdoptError(`maximumMemoryBytes: expected at least ${initial * PAGE} bytes`, 'maximumMemoryBytes');
+    }
+    const memory = new WebAssembly.Memory({ initial, maximum });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    return new WasmBackend(name, instance, memory);
+  }
+
+  alloc(length: number): Handle {
+    const ptr = this.exports.simdopt_alloc(length * 4) >>> 0;
+    if (ptr === 0) {
+      throw new SimdoptError(
+        `out of memory: cannot allocate ${length * 4} bytes (wasm memory is ${this.memoryBytes()} bytes; ` +
+          `raise maximumMemoryBytes in init() or free unused objects)`,
+        'memory',
+      );
+    }
+    return ptr;
+  }
+
+  free(handle: Handle): void {
+    const status = this.exports.simdopt_free(handle);
+    if (status !== 0) throw new SimdoptError(`free(${handle}): ${STATUS_TEXT[status] ?? `status ${status}`}`, 'handle');
+  }
+
+  f32(handle: Handle, offset: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, handle + offset * 4, length);
+  }
+
+  liveBytes(): number {
+    // The argument scratch block is the backend's own, not the user's.
+    return (this.exports.simdopt_live_bytes() >>> 0) - SCRATCH_FLOATS * 4;
+  }
+
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  createTable(entries: readonly TableEntry[]): TensorTable {
+    const ptr = entries.length > 0 ? this.alloc((entries.length * ENTRY_BYTES) / 4) : 0;
+    if (ptr !== 0) {
+      const words = new Uint32Array(this.memory.buffer, ptr, entries.length * 4);
+      entries.forEach((e, i) => {
+        words[i * 4] = e.data + e.dataOffset * 4;
+        words[i * 4 + 1] = e.grad + e.gradOffset * 4;
+        words[i * 4 + 2] = e.state ?? 0;
+        words[i * 4 + 3] = e.len;
+      });
+    }
+    return new WasmTable(this, ptr, entries.length);
+  }
+
+  runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
+    const t = table as WasmTable;
+    if (t.count === 0) return;
+    if (this.scratchView.length === 0) this.scratchView = this.f32(this.scratch, 0, SCRATCH_FLOATS);
+    this.scratchView.set(args);
+    const status = this.exports[`simdopt_${kernel.name}`](t.ptr, t.count, this.scratch, args.length);
+    if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
+  }
+}
+
+export { slotStride };

@@ -1,0 +1,471 @@
+/**
+ * The base of every optimizer: param groups with per-group options, per-parameter state in
+ * backend memory, one kernel call per group and step (a table of tensors, PyTorch's multi-tensor
+ * apply), and PyTorch-shaped state dicts.
+ *
+ * A subclass supplies the kernel, its option checks, the names of the state slots the current
+ * options need, and the argument block for a step (the per-step scalars, computed here in
+ * float64 as PyTorch computes them in Python).
+ */
+import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/backend.js';
+import { slotStride } from '../backend/backend.js';
+import { fail, SimdoptError } from '../errors.js';
+import { checkParameter, Parameter } from '../parameter.js';
+import { backend, checkBackend } from '../runtime.js';
+import { checkBoolean } from '../validate.js';
+
+/** Options every optimizer takes. */
+export interface BaseOptions {
+  lr: number;
+  /** When true, a step whose gradients hold NaN or ±Infinity changes nothing and returns false. */
+  skipNonFinite: boolean;
+}
+
+/** A param group: the parameters and the options they are stepped with (all writable). */
+export type ParamGroup<O> = O & { params: Parameter[]; [extra: string]: unknown };
+
+/** What the constructor and `addParamGroup` accept: parameters, or groups with option overrides. */
+export type ParamGroupInput<O> = { params: Iterable<Parameter> } & Partial<O> & { [extra: string]: unknown };
+export type ParamsInput<O> = Iterable<Parameter> | Iterable<ParamGroupInput<O>>;
+
+/** Optimizer state as `stateDict()` returns it (PyTorch's names and layout). */
+export interface OptimizerState {
+  version: number;
+  /** The optimizer class (`'Adam'`, `'SGD'`, …). */
+  optimizer: string;
+  /** Per parameter (numbered across groups in order): `step` and the state slots. */
+  state: Record<number, Record<string, number | Float32Array | number[]>>;
+  /** Group options, with `params` as parameter indices. */
+  paramGroups: Array<Record<string, unknown> & { params: number[] }>;
+}
+
+/** Version of the state dict format written by `stateDict()`. */
+export const STATE_DICT_VERSION = 1;
+
+/** Per-step facts about one parameter that the argument block may depend on. */
+export interface StepContext {
+  /** The parameter's step counter after this step's increment (first step: 1). */
+  step: number;
+  /** Names of state slots created for this step (SGD's first momentum step copies the gradient). */
+  fresh: ReadonlySet<string>;
+}
+
+export interface StepOptions {
+  /** Parameters to leave untouched this step, as if their gradient were None in PyTorch. */
+  exclude?: Iterable<Parameter>;
+}
+
+/** A parameter's state: step counter and a block holding its slots. */
+interface ParamState {
+  step: number;
+  block: Handle | null;
+  slots: readonly string[];
+  fresh: Set<string>;
+}
+
+/** What the finalizer needs to free forgotten state: the blocks, not the optimizer. */
+interface Held {
+  backend: Backend;
+  blocks: Set<Handle>;
+  tables: Set<TensorTable>;
+}
+
+const finalizer =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Held>((held) => releaseAll(held))
+    : null;
+
+function releaseAll(held: Held): void {
+  for (const t of held.tables) t.dispose();
+  for (const b of held.blocks) {
+    try {
+      held.backend.free(b);
+    } catch {
+      // Its backend is gone.
+    }
+  }
+  held.tables.clear();
+  held.blocks.clear();
+}
+
+/** A cached table for a run of parameters with the same step context. */
+interface CachedTable {
+  params: Parameter[];
+  blocks: (Handle | null)[];
+  table: TensorTable;
+}
+
+const EMPTY = new Set<string>();
+
+export abstract class Optimizer<O extends BaseOptions> {
+  /** The options a group gets where it does not set its own. */
+  readonly defaults: O;
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** The class name in state dicts. */
+  protected abstract readonly kind: string;
+  /** The kernel that steps this optimizer's groups. */
+  protected abstract readonly kernel: OptimizerKernel;
+  /** Whether PyTorch keeps a `step` counter in this optimizer's state (SGD does not). */
+  protected readonly hasStepCounter: boolean = true;
+  /** Every state slot name this optimizer may keep (for loadStateDict). */
+  protected abstract readonly slotNamesAll: readonly string[];
+
+  private readonly backend: Backend;
+  private readonly state = new Map<Parameter, ParamState>();
+  private readonly held: Held;
+  private readonly tables = new WeakMap<object, CachedTable[]>();
+  private args: Float32Array | null = null;
+  private disposed = false;
+
+  constructor(params: ParamsInput<O>, defaults: O) {
+    this.backend = backend();
+    this.defaults = defaults;
+    this.held = { backend: this.backend, blocks: new Set(), tables: new Set() };
+    finalizer?.register(this, this.held, this);
+    if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      fail('params', 'an iterable of Parameters or of param groups', params);
+    }
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) fail('params', 'a non-empty list of Parameters', 'an empty list');
+    const groups: ParamGroupInput<O>[] = list.every((x) => x instanceof Parameter)
+      ? [{ params: list as Parameter[] } as ParamGroupInput<O>]
+      : (list as ParamGroupInput<O>[]);
+    // The defaults alone first, so a bad option is named as the caller wrote it (`lr`).
+    this.checkGroup(defaults as ParamGroup<O>, '');
+    // Build every group before keeping any, so a bad group leaves no half-built optimizer.
+    const built: ParamGroup<O>[] = [];
+    groups.forEach((g, i) => built.push(this.buildGroup(g, `paramGroups[${i}]`, built)));
+    this.paramGroups.push(...built);
+  }
+
+  /** Checks one group's options; `where` prefixes the option names in errors. */
+  protected abstract checkOptions(group: O, where: string): void;
+  /** State slots (in kernel slot order) that `group`'s options need. */
+  protected abstract slotNames(group: O): readonly string[];
+  /** Writes the kernel's argument block for `group` at `ctx`. */
+  protected abstract writeArgs(args: Float32Array, group: O, ctx: StepContext): void;
+  /** Initial contents of a new state slot (default zeros, already there). */
+  protected initSlot(_name: string, _group: O, _view: Float32Array): void {}
+
+  /** Adds a group of parameters with its own options (as PyTorch's `add_param_group`). */
+  addParamGroup(group: ParamGroupInput<O>): void {
+    this.checkUsable();
+    this.paramGroups.push(this.buildGroup(group, 'paramGroup', this.paramGroups));
+  }
+
+  /**
+   * One fused update of every parameter that requires grad, from its `.grad`.
+   * Returns false only when `skipNonFinite` skipped a step with a non-finite gradient.
+   */
+  step(options: StepOptions = {}): boolean {
+    this.checkUsable();
+    const excluded = new Set<Parameter>(options?.exclude ?? []);
+    // 1. Check everything before touching memory.
+    const plans = this.paramGroups.map((group, gi) => {
+      const where = `paramGroups[${gi}]`;
+      this.checkGroup(group, `${where}.`);
+      group.params.forEach((p, pi) => checkParameter(`${where}.params[${pi}]`, p));
+      const active = group.params.filter((p) => p.requiresGrad && !excluded.has(p));
+      return { group, active, slots: this.slotNames(group) };
+    });
+    if (plans.some((p) => p.group.skipNonFinite) && !plans.every((p) => p.active.every(finiteGrad))) return false;
+    // 2. Allocate missing state for every group (all or nothing).
+    this.ensureState(plans);
+    // 3. Run one kernel call per group (per run of equal step contexts).
+    for (const { group, active } of plans) this.stepGroup(group, active);
+    return true;
+  }
+
+  /** Sets every gradient of every group to zero. */
+  zeroGrad(): void {
+    this.checkUsable();
+    for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
+  }
+
+  /** The state as PyTorch's `state_dict()` lays it out; payloads are copies. */
+  stateDict(): OptimizerState {
+    this.checkUsable();
+    const state: OptimizerState['state'] = {};
+    const paramGroups: OptimizerState['paramGroups'] = [];
+    let index = 0;
+    for (const group of this.paramGroups) {
+      const ids: number[] = [];
+      for (const p of group.params) {
+        const s = this.state.get(p);
+        if (s && (s.slots.length > 0 || (this.hasStepCounter && s.step > 0))) {
+          const entry: Record<string, number | Float32Array> = {};
+          if (this.hasStepCounter) entry.step = s.step;
+          s.slots.forEach((name, k) => {
+            entry[name] = this.backend.f32(s.block!, k * slotStride(p.size), p.size).slice();
+          });
+          state[index] = entry;
+        }
+        ids.push(index++);
+      }
+      const { params: _params, ...options } = group;
+      paramGroups.push({ ...cloneOptions(options), params: ids });
+    }
+    return { version: STATE_DICT_VERSION, optimizer: this.kind, state, paramGroups };
+  }
+
+  /** Restores `stateDict()` output (payloads may be number arrays). Checks everything first. */
+  loadStateDict(saved: OptimizerState): void {
+    this.checkUsable();
+    const s = saved as unknown as Record<string, unknown>;
+    if (s === null || typeof s !== 'object') fail('stateDict', 'an object from stateDict()', s);
+    if (s.version !== STATE_DICT_VERSION) fail('stateDict.version', String(STATE_DICT_VERSION), s.version);
+    if (s.optimizer !== this.kind) fail('stateDict.optimizer', `'${this.kind}'`, s.optimizer);
+    const groups = s.paramGroups;
+    if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
+      fail('stateDict.paramGroups', `${this.paramGroups.length} groups`, groups);
+    }
+    if (s.state === null || typeof s.state !== 'object') fail('stateDict.state', 'an object', s.state);
+    const params = this.paramGroups.flatMap((g) => g.params);
+    const newGroups = groups.map((g: Record<string, unknown>, gi: number) => {
+      const where = `stateDict.paramGroups[${gi}]`;
+      const mine = this.paramGroups[gi];
+      if (g === null || typeof g !== 'object' || !Array.isArray(g.params) || g.params.length !== mine.params.length) {
+        fail(`${where}.params`, `${mine.params.length} parameters`, g?.params);
+      }
+      const { params: _ids, ...options } = g;
+      const merged = { ...cloneOptions(options), params: mine.params } as ParamGroup<O>;
+      this.checkGroup(merged, `${where}.`);
+      return merged;
+    });
+    // Which group each parameter index belongs to, for its slot layout.
+    const groupOf = newGroups.flatMap((g) => g.params.map(() => g));
+    const loaded = new Map<Parameter, { step: number; slots: string[]; values: ArrayLike<number>[] }>();
+    for (const [key, entry] of Object.entries(s.state as Record<string, Record<string, unknown>>)) {
+      const where = `stateDict.state[${key}]`;
+      const i = Number(key);
+      if (!Number.isInteger(i) || i < 0 || i >= params.length) fail(where, `a parameter index below ${params.length}`, key);
+      if (entry === null || typeof entry !== 'object') fail(where, 'an object of state tensors', entry);
+      const p = params[i];
+      const step = this.hasStepCounter ? entry.step : 0;
+      if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) fail(`${where}.step`, 'an integer >= 0', step);
+      for (const name of Object.keys(entry)) {
+        if (name === 'step' && this.hasStepCounter) continue;
+        if (!this.slotNamesAll.includes(name)) fail(`${where}.${name}`, `one of ${this.slotNamesAll.join(', ')}`, name);
+        const v = entry[name] as ArrayLike<number>;
+        const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && v.length === p.size;
+        if (!ok) fail(`${where}.${name}`, `a Float32Array or number[] of length ${p.size}`, v);
+      }
+      const slots = [...this.slotNames(groupOf[i])];
+      loaded.set(p, { step, slots, values: slots.map((n) => entry[n] as ArrayLike<number>) });
+    }
+    // Allocate every block before changing anything.
+    const blocks = new Map<Parameter, Handle | null>();
+    try {
+      for (const [p, l] of loaded) blocks.set(p, l.slots.length > 0 ? this.allocBlock(l.slots.length * slotStride(p.size)) : null);
+    } catch (e) {
+      for (const b of blocks.values()) if (b !== null) this.freeBlock(b);
+      throw e;
+    }
+    // Commit.
+    for (const st of this.state.values()) if (st.block !== null) this.freeBlock(st.block);
+    this.state.clear();
+    this.dropTables();
+    newGroups.forEach((g, gi) => {
+      const target = this.paramGroups[gi] as Record<string, unknown>;
+      for (const k of Object.keys(target)) if (k !== 'params') delete target[k];
+      Object.assign(target, g);
+    });
+    for (const [p, l] of loaded) {
+      const block = blocks.get(p)!;
+      const fresh = new Set<string>();
+      l.slots.forEach((name, k) => {
+        const view = this.backend.f32(block!, k * slotStride(p.size), p.size);
+        if (l.values[k] !== undefined) view.set(l.values[k]);
+        else {
+          this.initSlot(name, groupOf[params.indexOf(p)], view);
+          fresh.add(name);
+        }
+      });
+      this.state.set(p, { step: l.step, block, slots: l.slots, fresh });
+    }
+  }
+
+  /** Frees the optimizer's state (never the parameters); idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    finalizer?.unregister(this);
+    releaseAll(this.held);
+    this.state.clear();
+  }
+
+  /** @internal The step counter of `p` (0 before its first step). */
+  stepCount(p: Parameter): number {
+    return this.state.get(p)?.step ?? 0;
+  }
+
+  private checkUsable(): void {
+    if (this.disposed) throw new SimdoptError(`${this.kind}: the optimizer is disposed`, 'optimizer');
+    checkBackend(this.backend, `${this.kind} optimizer`);
+  }
+
+  private buildGroup(input: ParamGroupInput<O>, where: string, existing: readonly ParamGroup<O>[]): ParamGroup<O> {
+    if (input === null || typeof input !== 'object') fail(where, 'a param group { params, ...options }', input);
+    const raw = input.params as unknown;
+    if (raw === null || typeof raw !== 'object' || typeof (raw as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      fail(`${where}.params`, 'an iterable of Parameters', raw);
+    }
+    const params = [...(raw as Iterable<Parameter>)];
+    if (params.length === 0) fail(`${where}.params`, 'a non-empty list of Parameters', 'an empty list');
+    const seen = new Set<Parameter>(existing.flatMap((g) => g.params));
+    params.forEach((p, i) => {
+      checkParameter(`${where}.params[${i}]`, p);
+      if (seen.has(p)) fail(`${where}.params[${i}]`, 'a parameter in no other group (or twice in one)', `Parameter '${p.name}'`);
+      seen.add(p);
+    });
+    const { params: _params, ...overrides } = input;
+    const group = { ...cloneOptions(this.defaults), ...cloneOptions(overrides), params } as ParamGroup<O>;
+    this.checkGroup(group, `${where}.`);
+    return group;
+  }
+
+  private checkGroup(group: ParamGroup<O>, where: string): void {
+    this.checkOptions(group, where);
+    checkBoolean(`${where}skipNonFinite`, group.skipNonFinite);
+  }
+
+  /** Creates or re-lays-out the state of every active parameter; nothing changes on failure. */
+  private ensureState(plans: { group: ParamGroup<O>; active: Parameter[]; slots: readonly string[] }[]): void {
+    const pending: { p: Parameter; group: ParamGroup<O>; slots: readonly string[]; block: Handle | null }[] = [];
+    try {
+      for (const { group, active, slots } of plans) {
+        for (const p of active) {
+          const s = this.state.get(p);
+          if (s && sameSlots(s.slots, slots)) continue;
+          const block = slots.length > 0 ? this.allocBlock(slots.length * slotStride(p.size)) : null;
+          pending.push({ p, group, slots, block });
+        }
+      }
+    } catch (e) {
+      for (const x of pending) if (x.block !== null) this.freeBlock(x.block);
+      throw e;
+    }
+    for (const { p, group, slots, block } of pending) {
+      const old = this.state.get(p);
+      const stride = slotStride(p.size);
+      const fresh = new Set<string>();
+      slots.forEach((name, k) => {
+        const view = this.backend.f32(block!, k * stride, p.size);
+        const from = old ? old.slots.indexOf(name) : -1;
+        if (from >= 0) view.set(this.backend.f32(old!.block!, from * stride, p.size));
+        else {
+          this.initSlot(name, group, view);
+          fresh.add(name);
+        }
+      });
+      if (old?.block != null) this.freeBlock(old.block);
+      this.state.set(p, { step: old?.step ?? 0, block, slots, fresh });
+    }
+  }
+
+  private stepGroup(group: ParamGroup<O>, active: Parameter[]): void {
+    if (active.length === 0) return;
+    const states = active.map((p) => this.state.get(p)!);
+    const cache = this.tables.get(group) ?? [];
+    this.tables.set(group, cache);
+    // Runs of parameters whose argument block is the same (usually all of them).
+    const runs = splitRuns(active, states);
+    runs.forEach((run, r) => {
+      const first = this.state.get(run[0])!;
+      const ctx: StepContext = { step: first.step + 1, fresh: first.fresh.size > 0 ? first.fresh : EMPTY };
+      const args = (this.args ??= new Float32Array(this.kernel.argsLength));
+      this.writeArgs(args, group, ctx);
+      const table = this.tableFor(cache, r, run);
+      this.backend.runOptimizer(this.kernel, table, args);
+      for (const p of run) {
+        const s = this.state.get(p)!;
+        s.step = ctx.step;
+        if (s.fresh.size > 0) s.fresh = new Set();
+      }
+    });
+    for (let r = runs.length; r < cache.length; r++) this.disposeTable(cache[r].table);
+    cache.length = Math.min(cache.length, runs.length);
+  }
+
+  /** The cached table at position `r` if it still describes `run`, else a new one. */
+  private tableFor(cache: CachedTable[], r: number, run: Parameter[]): TensorTable {
+    const blocks = run.map((p) => this.state.get(p)!.block);
+    const hit = cache[r];
+    if (hit && hit.params.length === run.length && run.every((p, i) => hit.params[i] === p && hit.blocks[i] === blocks[i])) {
+      return hit.table;
+    }
+    if (hit) this.disposeTable(hit.table);
+    const table = this.backend.createTable(
+      run.map((p, i) => ({
+        data: p.handle,
+        dataOffset: 0,
+        grad: p.handle,
+        gradOffset: p.gradOffset,
+        state: blocks[i],
+        len: p.size,
+        slots: this.state.get(p)!.slots.length,
+      })),
+    );
+    this.held.tables.add(table);
+    cache[r] = { params: run, blocks, table };
+    return table;
+  }
+
+  private disposeTable(t: TensorTable): void {
+    t.dispose();
+    this.held.tables.delete(t);
+  }
+
+  private dropTables(): void {
+    for (const g of this.paramGroups) {
+      for (const c of this.tables.get(g) ?? []) this.disposeTable(c.table);
+      this.tables.delete(g);
+    }
+  }
+
+  private allocBlock(length: number): Handle {
+    const b = this.backend.alloc(length);
+    this.held.blocks.add(b);
+    return b;
+  }
+
+  private freeBlock(b: Handle): void {
+    this.held.blocks.delete(b);
+    this.backend.free(b);
+  }
+}
+
+function finiteGrad(p: Parameter): boolean {
+  const g = p.grad;
+  for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return false;
+  return true;
+}
+
+function sameSlots(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Splits parameters into maximal runs with equal (step, fresh slots). */
+function splitRuns(params: Parameter[], states: ParamState[]): Parameter[][] {
+  const s0 = states[0];
+  if (s0.fresh.size === 0 && states.every((s) => s.step === s0.step && s.fresh.size === 0)) return [params];
+  const key = (s: ParamState) => (s.fresh.size === 0 ? String(s.step) : `${s.step}:${[...s.fresh].sort().join(',')}`);
+  const runs = new Map<string, Parameter[]>();
+  params.forEach((p, i) => {
+    const k = key(states[i]);
+    const run = runs.get(k);
+    if (run) run.push(p);
+    else runs.set(k, [p]);
+  });
+  return [...runs.values()];
+}
+
+/** Copies option values so groups never share arrays (betas) with the caller. */
+function cloneOptions<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    out[k] = Array.isArray(v) ? [...v] : v;
+  }
+  return out as T;
+}
+

@@ -1,0 +1,114 @@
+/**
+ * Stochastic gradient descent with momentum, dampening and Nesterov momentum, with the exact
+ * semantics of `torch.optim.SGD` (Rust kernel: crates/simdopt-core/src/optim/sgd.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p
+ * b ← g (first step: a copy, no dampening);  later b ← μ·b + (1 − dampening)·g
+ * d = g + μ·b (nesterov) | b (momentum) | g
+ * p ← p − lr·d
+ * ```
+ * Plain (full-batch) gradient descent is SGD with momentum 0 stepped on full-batch gradients.
+ */
+import type { OptimizerKernel } from '../backend/backend.js';
+import { fail } from '../errors.js';
+import { checkBoolean, checkNonNegative, checkNumber } from '../validate.js';
+import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+
+export interface SGDOptions extends BaseOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/sgd.rs, `arg`).
+const MAXIMIZE = 1;
+const NESTEROV = 2;
+const MOMENTUM = 4;
+const FIRST_STEP = 8;
+const WEIGHT_DECAY = 16;
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const sgdKernel: OptimizerKernel = {
+  name: 'sgd',
+  argsLength: 5,
+  js(p, g, s, a) {
+    const flags = a[0];
+    const wd = a[1];
+    const mu = a[2];
+    const oneMinusDampening = a[3];
+    const negLr = -a[4];
+    const buf = s[0];
+    const maximize = (flags & MAXIMIZE) !== 0;
+    const nesterov = (flags & NESTEROV) !== 0;
+    const momentum = (flags & MOMENTUM) !== 0;
+    const first = (flags & FIRST_STEP) !== 0;
+    const decay = (flags & WEIGHT_DECAY) !== 0;
+    for (let i = 0; i < p.length; i++) {
+      const pi = p[i];
+      let gi = maximize ? -g[i] : g[i];
+      if (decay) gi = f(gi + f(wd * pi));
+      let d = gi;
+      if (momentum) {
+        const b = first ? gi : f(f(buf[i] * mu) + f(oneMinusDampening * gi));
+        buf[i] = b;
+        d = nesterov ? f(gi + f(mu * b)) : b;
+      }
+      p[i] = f(pi + f(negLr * d));
+    }
+  },
+};
+
+export class SGD extends Optimizer<SGDOptions> {
+  protected readonly kind = 'SGD';
+  protected readonly kernel = sgdKernel;
+  protected readonly hasStepCounter = false;
+  protected readonly slotNamesAll = ['momentum_buffer'] as const;
+
+  constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
+    super(params, {
+      lr: 1e-3,
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      maximize: false,
+      skipNonFinite: false,
+      ...options,
+    });
+  }
+
+  protected checkOptions(o: SGDOptions, at: string): void {
+    checkNonNegative(`${at}lr`, o.lr);
+    checkNonNegative(`${at}momentum`, o.momentum);
+    checkNumber(`${at}dampening`, o.dampening);
+    checkNonNegative(`${at}weightDecay`, o.weightDecay);
+    checkBoolean(`${at}nesterov`, o.nesterov);
+    checkBoolean(`${at}maximize`, o.maximize);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      fail(`${at}nesterov`, 'momentum > 0 and dampening = 0 with Nesterov momentum', `momentum ${o.momentum}, dampening ${o.dampening}`);
+    }
+  }
+
+  protected slotNames(o: SGDOptions): readonly string[] {
+    return o.momentum !== 0 ? ['momentum_buffer'] : [];
+  }
+
+  protected writeArgs(a: Float32Array, o: SGDOptions, ctx: StepContext): void {
+    a[0] =
+      (o.maximize ? MAXIMIZE : 0) |
+      (o.nesterov ? NESTEROV : 0) |
+      (o.momentum !== 0 ? MOMENTUM : 0) |
+      (ctx.fresh.has('momentum_buffer') ? FIRST_STEP : 0) |
+      (o.weightDecay !== 0 ? WEIGHT_DECAY : 0);
+    a[1] = o.weightDecay;
+    a[2] = o.momentum;
+    a[3] = 1 - o.dampening;
+    a[4] = o.lr;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The active backend. `init()` chooses it (wasm-simd where the engine validates SIMD, else the
+ * scalar wasm build, else js); objects remember the backend they were made under and refuse to
+ * work after `init()` replaced it.
+ */
+import type { Backend, BackendName } from './backend/backend.js';
+import { JsBackend } from './backend/js.js';
+import { compileVariant, hasSimd, hasWebAssembly, type WasmSource } from './backend/load.js';
+import { MAX_MEMORY_BYTES, WasmBackend } from './backend/wasm.js';
+import { fail, SimdoptError } from './errors.js';
+import { VERSION } from './version.js';
+
+export interface InitOptions {
+  /** Force a backend; by default the best one the engine supports. */
+  backend?: BackendName;
+  /** Initial size of wasm memory. Size it for the whole model to never grow memory (growth
+   * detaches ArrayBuffers, which slows typed-array code process-wide on V8). Default 16 MiB. */
+  initialMemoryBytes?: number;
+  /** Upper bound of wasm memory (default and limit: 4 GiB); beyond it allocation throws. */
+  maximumMemoryBytes?: number;
+  /** Where to get the binaries instead of the packaged files (bytes, a module or a URL). */
+  wasm?: { simd?: WasmSource; scalar?: WasmSource };
+}
+
+export interface BackendInfo {
+  backend: BackendName;
+  memoryBytes: number;
+  liveBytes: number;
+  version: string;
+}
+
+let active: Backend | null = null;
+
+/** Loads and activates a backend. May be called again: it replaces the active backend. */
+export async function init(options: InitOptions = {}): Promise<BackendInfo> {
+  if (options === null || typeof options !== 'object') fail('options', 'an object', options);
+  const { backend, initialMemoryBytes, maximumMemoryBytes } = options;
+  if (backend !== undefined && backend !== 'wasm-simd' && backend !== 'wasm' && backend !== 'js') {
+    fail('backend', "'wasm-simd', 'wasm' or 'js'", backend);
+  }
+  for (const [name, value] of [
+    ['initialMemoryBytes', initialMemoryBytes],
+    ['maximumMemoryBytes', maximumMemoryBytes],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0 && value <= MAX_MEMORY_BYTES)) {
+      fail(name, `an integer number of bytes in (0, ${MAX_MEMORY_BYTES}]`, value);
+    }
+  }
+  if (initialMemoryBytes !== undefined && maximumMemoryBytes !== undefined && initialMemoryBytes > maximumMemoryBytes) {
+    fail('initialMemoryBytes', `at most maximumMemoryBytes (${maximumMemoryBytes})`, initialMemoryBytes);
+  }
+  const choice = backend ?? (hasSimd() ? 'wasm-simd' : hasWebAssembly() ? 'wasm' : 'js');
+  if (choice !== 'js' && !hasWebAssembly()) fail('backend', 'js: this engine has no WebAssembly', choice);
+  if (choice === 'wasm-simd' && !hasSimd()) fail('backend', "'wasm' or 'js': this engine has no WebAssembly SIMD", choice);
+  let next: Backend;
+  if (choice === 'js') {
+    next = new JsBackend(maximumMemoryBytes ?? MAX_MEMORY_BYTES);
+  } else {
+    const variant = choice === 'wasm-simd' ? 'simd' : 'scalar';
+    const module = await compileVariant(variant, options.wasm?.[variant]);
+    next = await WasmBackend.create(choice, module, { initialMemoryBytes, maximumMemoryBytes });
+  }
+  active = next;
+  return backendInfo();
+}
+
+export function backendInfo(): BackendInfo {
+  const b = backend();
+  return { backend: b.name, memoryBytes: b.memoryBytes(), liveBytes: b.liveBytes(), version: VERSION };
+}
+
+/** The active backend; throws before `init()` resolved. */
+export function backend(): Backend {
+  if (active === null) throw new SimdoptError('simdopt is not initialised: await init() first', 'init');
+  return active;
+}
+
+/** Throws when `owner` (the backend an object was made under) is no longer the active one. */
+export function checkBackend(owner: Backend, what: string): void {
+  if (owner !== active) {
+    throw new SimdoptError(
+      `${what} was created under a backend that init() has since replaced; create it again`,
+      what,
+    );
+  }
+}

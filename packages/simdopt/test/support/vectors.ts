@@ -1,0 +1,67 @@
+/**
+ * The shared reference vectors (test/vectors, float64 trajectories of PyTorch's equations) and
+ * the one table that maps each vector file to an optimizer class. The Node and browser suites
+ * both read this table; crates/simdopt-core/tests reads the same JSON files.
+ */
+import * as simdopt from 'simdopt';
+import type { Optimizer, Parameter } from 'simdopt';
+import sgd from '../../../../test/vectors/sgd.json';
+import adam from '../../../../test/vectors/adam.json';
+import adamw from '../../../../test/vectors/adamw.json';
+
+export interface OptimizerCase {
+  id: string;
+  optimizer: string;
+  hyper: Record<string, unknown>;
+  steps: number;
+  init: number[];
+  grads: number[][];
+  expected: number[][];
+  final_state: Record<string, number | number[]>;
+  f32_max_abs_diff: number[];
+}
+
+interface VectorFile {
+  optimizer: string;
+  cases: OptimizerCase[];
+}
+
+/** Vector file → the class that implements it. Adding an optimizer adds one line here. */
+export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
+  { file: sgd as VectorFile, className: 'SGD' },
+  { file: adam as VectorFile, className: 'Adam' },
+  { file: adamw as VectorFile, className: 'AdamW' },
+];
+
+export const BACKENDS = ['wasm-simd', 'wasm', 'js'] as const;
+
+/** PyTorch's argument names → simdopt's option names (`weight_decay` → `weightDecay`). */
+export function camelOptions(hyper: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(hyper)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  return out;
+}
+
+type OptimizerClass = new (params: Parameter[], options: Record<string, unknown>) => Optimizer<never>;
+
+export function optimizerClass(name: string): OptimizerClass {
+  const cls = (simdopt as unknown as Record<string, OptimizerClass>)[name];
+  if (!cls) throw new Error(`simdopt exports no optimizer ${name}`);
+  return cls;
+}
+
+/**
+ * The tolerance of step k: the reference's own float32-vs-float64 drift at that step (a PyTorch-
+ * like float32 computation), times 4, plus one float32 ulp of the largest value. A float32
+ * implementation with a different but legitimate operation order lands inside it; a wrong formula
+ * (eps placement, missing bias correction, a dampened first momentum step) misses by orders of
+ * magnitude.
+ */
+export function tolerance(c: OptimizerCase, k: number): number {
+  const scale = Math.max(...c.expected[k].map(Math.abs));
+  return 4 * c.f32_max_abs_diff[k] + scale * 2 ** -23;
+}
+
+export function allOptimizerCases(): { className: string; c: OptimizerCase }[] {
+  return OPTIMIZER_VECTORS.flatMap(({ file, className }) => file.cases.map((c) => ({ className, c })));
+}
