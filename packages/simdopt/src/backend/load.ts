@@ -67,13 +67,13 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module> {
 }
 
 /** Reads a file: URL in Node without a static import of node:fs (bundlers stay quiet). */
-async function readFile(url: URL): Promise<Uint8Array> {
-  type Fs = { readFileSync(path: URL): Uint8Array };
+async function readFile(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  type Fs = { readFileSync(path: URL): Uint8Array<ArrayBuffer> };
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   let fs = proc?.getBuiltinModule?.('node:fs') as Fs | undefined;
   if (!fs) {
     const id = 'node:fs';
     fs = (await import(/* @vite-ignore */ id)) as Fs;
   }
-  return fs.readFileSync(url);
+  return fs.readFileSync(url) as Uint8Array<ArrayBuffer>;
 }

@@ -128,7 +128,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) fail('params', 'a non-empty list of Parameters', 'an empty list');
     const groups: ParamGroupInput<O>[] = list.every((x) => x instanceof Parameter)
-      ? [{ params: list as Parameter[] } as ParamGroupInput<O>]
+      ? [{ params: list as Parameter[] } as unknown as ParamGroupInput<O>]
       : (list as ParamGroupInput<O>[]);
     // The defaults alone first, so a bad option is named as the caller wrote it (`lr`).
     this.checkGroup(defaults as ParamGroup<O>, '');
