@@ -124,19 +124,20 @@ export class CyclicLR extends LRScheduler {
     if (o.scaleFn !== undefined && typeof o.scaleFn !== 'function') fail('scaleFn', 'a function', o.scaleFn);
     this.scaleFn = o.scaleFn as ((x: number) => number) | undefined;
     this.config = cyclicLRConfig(o, '', optimizer, this.scaleFn !== undefined);
-    const groups = groupsOf(optimizer);
-    // Everything is checked: now PyTorch's constructor writes the start of the cycle.
-    groups.forEach((g, i) => (g.lr = this.config.baseLr[i]));
-    if (this.config.cycleMomentum) {
-      groups.forEach((g, i) => {
-        writeMomentum(g, this.config.useBeta1, this.config.maxMomentum[i]);
-        g.maxMomentum = this.config.maxMomentum[i];
-        g.baseMomentum = this.config.baseMomentum[i];
-      });
-    }
-    // The initial step runs on base lrs taken from initialLr (the groups' lr unless an earlier
+    // Everything is checked: now PyTorch's constructor writes the start of the cycle. The
+    // initial step then runs on base lrs taken from initialLr (the groups' lr unless an earlier
     // scheduler stored one); PyTorch sets base_lrs to baseLr only afterwards.
-    this.start();
+    this.start(() => {
+      const c = this.config;
+      groupsOf(optimizer).forEach((g, i) => {
+        g.lr = c.baseLr[i];
+        if (c.cycleMomentum) {
+          writeMomentum(g, c.useBeta1, c.maxMomentum[i]);
+          g.maxMomentum = c.maxMomentum[i];
+          g.baseMomentum = c.baseMomentum[i];
+        }
+      });
+    });
     this.baseLrs = [...this.config.baseLr];
   }
 

@@ -171,17 +171,18 @@ export class OneCycleLR extends LRScheduler {
     const c = this.config;
     this.phases = oneCyclePhases(c.totalSteps, c.pctStart, c.threePhase);
     // Everything is checked: now PyTorch's constructor writes the cycle's boundaries.
-    groupsOf(optimizer).forEach((g, i) => {
-      g.initialLr = c.maxLr[i] / c.divFactor;
-      g.maxLr = c.maxLr[i];
-      g.minLr = g.initialLr / c.finalDivFactor;
-      if (c.cycleMomentum) {
-        writeMomentum(g, c.useBeta1, c.maxMomentum[i]);
-        g.maxMomentum = c.maxMomentum[i];
-        g.baseMomentum = c.baseMomentum[i];
-      }
+    this.start(() => {
+      groupsOf(optimizer).forEach((g, i) => {
+        g.initialLr = c.maxLr[i] / c.divFactor;
+        g.maxLr = c.maxLr[i];
+        g.minLr = g.initialLr / c.finalDivFactor;
+        if (c.cycleMomentum) {
+          writeMomentum(g, c.useBeta1, c.maxMomentum[i]);
+          g.maxMomentum = c.maxMomentum[i];
+          g.baseMomentum = c.baseMomentum[i];
+        }
+      });
     });
-    this.start();
   }
 
   protected getLr(): number[] {

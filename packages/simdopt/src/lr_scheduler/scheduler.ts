@@ -208,14 +208,31 @@ export abstract class LRScheduler {
     return () => {};
   }
 
-  /** Stores `initialLr` where absent, takes `baseLrs` from it, tracks `optimizer.step`, steps to epoch 0. */
-  protected start(): void {
+  /**
+   * Applies `write` (a constructor's own changes to the groups, after all its checks), stores
+   * `initialLr` where absent, takes `baseLrs` from it, tracks `optimizer.step` and steps to
+   * epoch 0. If anything throws (a user function at epoch 0), the optimizer is restored as it was.
+   */
+  protected start(write?: () => void): void {
     const groups = groupsOf(this.optimizer);
-    for (const g of groups) if (g.initialLr === undefined) g.initialLr = g.lr;
-    this.baseLrs = groups.map((g) => g.initialLr as number);
-    this.epoch = -1;
-    trackOptimizerStep(this.optimizer);
-    this._initialStep();
+    const saved = groups.map((g) => ({ ...g }));
+    const stepDescriptor = Object.getOwnPropertyDescriptor(this.optimizer, 'step');
+    try {
+      write?.();
+      for (const g of groups) if (g.initialLr === undefined) g.initialLr = g.lr;
+      this.baseLrs = groups.map((g) => g.initialLr as number);
+      this.epoch = -1;
+      trackOptimizerStep(this.optimizer);
+      this._initialStep();
+    } catch (e) {
+      groups.forEach((g, i) => {
+        for (const key of Object.keys(g)) if (!(key in saved[i])) delete g[key];
+        Object.assign(g, saved[i]);
+      });
+      if (stepDescriptor) Object.defineProperty(this.optimizer, 'step', stepDescriptor);
+      else delete (this.optimizer as { step?: unknown }).step;
+      throw e;
+    }
   }
 
   /** @internal PyTorch's `_initial_step`: resets the step count and steps in initial mode. */
