@@ -12,6 +12,7 @@ import {
   groupsOf,
   int,
   num,
+  overlay,
   readHeader,
   readNumbers,
   readOptions,
@@ -213,7 +214,8 @@ export class ReduceLROnPlateau {
   /** Restores `stateDict()` output; a state that does not fit is a SimdoptError and changes nothing. */
   loadStateDict(state: SchedulerState): void {
     const where = 'stateDict';
-    const s = readHeader(state, 'ReduceLROnPlateau', where);
+    // Fields missing from `state` keep their current values (PyTorch's `__dict__.update`).
+    const s = overlay(this.stateDict(), readHeader(state, 'ReduceLROnPlateau', where));
     const config = plateauConfig(s, `${where}.`);
     const minLrs = s.minLrs;
     if (!Array.isArray(minLrs)) fail(`${where}.minLrs`, 'an array of finite numbers >= 0', minLrs);

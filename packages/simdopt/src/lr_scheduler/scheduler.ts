@@ -185,7 +185,8 @@ export abstract class LRScheduler {
     checkInteger(`${where}.stepCount`, stepCount, 0);
     const baseLrs = readNumbers(s, 'baseLrs', n, where);
     const lastLr = readNumbers(s, 'lastLr', n, where);
-    const own = this.readOwn(s, where);
+    // Own fields missing from `state` keep their current values (PyTorch's `__dict__.update`).
+    const own = this.readOwn(overlay(this.saveOwn(), s), where);
     return () => {
       this.epoch = lastEpoch;
       this.stepCount = stepCount;
@@ -376,6 +377,13 @@ export function readNumbers(s: Record<string, unknown>, key: string, length: num
     fail(`${where}.${key}`, `${length} finite numbers (one per param group)`, v);
   }
   return [...v];
+}
+
+/** `base` with the fields of `s` that are not undefined written over it. */
+export function overlay(base: Record<string, unknown>, s: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(s)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /** ±Infinity and NaN as strings, so that a state survives JSON (ReduceLROnPlateau's `best`). */
