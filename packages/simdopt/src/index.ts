@@ -38,4 +38,4 @@ export { LambdaLR, MultiplicativeLR, type LrLambda, type LambdaLROptions, type M
 export { OneCycleLR, type OneCycleLROptions, type AnnealStrategy } from './lr_scheduler/one_cycle.js';
 export { CyclicLR, type CyclicLROptions, type CyclicLRMode } from './lr_scheduler/cyclic.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './lr_scheduler/plateau.js';
-export { SequentialLR, ChainedScheduler } from './lr_scheduler/compose.js';
+export { SequentialLR, ChainedScheduler, type SequentialLROptions, type ChainedSchedulerOptions } from './lr_scheduler/compose.js';

@@ -31,6 +31,18 @@ function checkChildren(name: string, v: unknown, optimizer: AnyOptimizer | undef
   return [...v];
 }
 
+export interface SequentialLROptions {
+  /** The children, built on the same optimizer before this (each took its initial step). */
+  schedulers: LRScheduler[];
+  /** Epochs at which the next child takes over: strictly increasing positive integers, one fewer than the children. */
+  milestones: number[];
+}
+
+export interface ChainedSchedulerOptions {
+  /** The optimizer of the children (default: the first child's). */
+  optimizer?: AnyOptimizer;
+}
+
 /**
  * Runs `schedulers[0]` until `milestones[0]`, then `schedulers[1]` until `milestones[1]`, and so
  * on. Build the children on the same optimizer first, then this.
@@ -52,7 +64,7 @@ export class SequentialLR extends LRScheduler {
   private readonly schedulers: LRScheduler[];
   private milestones: number[];
 
-  constructor(optimizer: AnyOptimizer, options: { schedulers: LRScheduler[]; milestones: number[] }) {
+  constructor(optimizer: AnyOptimizer, options: SequentialLROptions) {
     super(optimizer);
     const o = readOptions(options, ['schedulers', 'milestones']);
     const schedulers = checkChildren('schedulers', o.schedulers, optimizer);
@@ -159,7 +171,7 @@ export class ChainedScheduler extends LRScheduler {
   protected readonly kind = 'ChainedScheduler';
   private readonly schedulers: LRScheduler[];
 
-  constructor(schedulers: LRScheduler[], options: { optimizer?: AnyOptimizer } = {}) {
+  constructor(schedulers: LRScheduler[], options: ChainedSchedulerOptions = {}) {
     const o = readOptions(options, ['optimizer']);
     const children = checkChildren('schedulers', schedulers, undefined);
     if (o.optimizer !== undefined) checkOptimizer('optimizer', o.optimizer);

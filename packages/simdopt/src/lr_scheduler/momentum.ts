@@ -8,7 +8,7 @@ import { groupsOf, perGroup, type AnyOptimizer, type ScheduledGroup } from './sc
 
 /** Whether `optimizer` cycles `betas[0]` (true) or `momentum` (false); throws when it has neither. */
 export function usesBeta1(optimizer: AnyOptimizer): boolean {
-  const defaults = optimizer.defaults as Record<string, unknown>;
+  const defaults = optimizer.defaults as unknown as Record<string, unknown>;
   if (!('momentum' in defaults) && !('betas' in defaults)) {
     fail('cycleMomentum', 'false: the optimizer must support momentum or beta1 with `cycleMomentum` enabled', true);
   }

@@ -10,13 +10,11 @@
  * param groups in PyTorch's order of operations.
  */
 import { fail, SimdoptError } from '../errors.js';
-import { Optimizer } from '../optim/optimizer.js';
+import { Optimizer, type BaseOptions } from '../optim/optimizer.js';
 import { checkInteger } from '../validate.js';
 
-/** Any simdopt optimizer (the schedulers only read and write its param-group options). */
-// The option type does not matter to a scheduler: it reads `lr` (and momentum/betas) by name.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOptimizer = Optimizer<any>;
+/** Any simdopt optimizer (the schedulers only read and write its param-group options, by name). */
+export type AnyOptimizer = Optimizer<BaseOptions>;
 
 /** A param group as the schedulers see it: plain writable options. */
 export interface ScheduledGroup {
@@ -221,7 +219,11 @@ export abstract class LRScheduler {
     try {
       write?.();
       for (const g of groups) if (g.initialLr === undefined) g.initialLr = g.lr;
-      this.baseLrs = groups.map((g) => g.initialLr as number);
+      this.baseLrs = groups.map((g, i) => {
+        const base = g.initialLr;
+        if (typeof base !== 'number' || !Number.isFinite(base)) fail(`paramGroups[${i}].initialLr`, 'a finite number', base);
+        return base;
+      });
       this.epoch = -1;
       trackOptimizerStep(this.optimizer);
       this._initialStep();
