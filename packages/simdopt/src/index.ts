@@ -14,3 +14,28 @@ export {
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
+
+// Learning-rate schedulers (src/lr_scheduler/).
+export {
+  LRScheduler,
+  ORDER_WARNING,
+  SCHEDULER_STATE_VERSION,
+  type AnyOptimizer,
+  type ScheduledGroup,
+  type SchedulerState,
+} from './lr_scheduler/scheduler.js';
+export { StepLR, MultiStepLR, type StepLROptions, type MultiStepLROptions } from './lr_scheduler/step.js';
+export { ExponentialLR, type ExponentialLROptions } from './lr_scheduler/exponential.js';
+export { PolynomialLR, type PolynomialLROptions } from './lr_scheduler/polynomial.js';
+export { LinearLR, ConstantLR, type LinearLROptions, type ConstantLROptions } from './lr_scheduler/factor.js';
+export {
+  CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  type CosineAnnealingLROptions,
+  type CosineAnnealingWarmRestartsOptions,
+} from './lr_scheduler/cosine.js';
+export { LambdaLR, MultiplicativeLR, type LrLambda, type LambdaLROptions, type MultiplicativeLROptions } from './lr_scheduler/lambda.js';
+export { OneCycleLR, type OneCycleLROptions, type AnnealStrategy } from './lr_scheduler/one_cycle.js';
+export { CyclicLR, type CyclicLROptions, type CyclicLRMode } from './lr_scheduler/cyclic.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './lr_scheduler/plateau.js';
+export { SequentialLR, ChainedScheduler, type SequentialLROptions, type ChainedSchedulerOptions } from './lr_scheduler/compose.js';

@@ -1,0 +1,61 @@
+/**
+ * ExponentialLR (`torch.optim.lr_scheduler.ExponentialLR`).
+ */
+import { LRScheduler, num, readOptions, type AnyOptimizer } from './scheduler.js';
+
+export interface ExponentialLROptions {
+  /** Multiplicative factor per epoch (> 0; above 1 grows the lr). Required, as in PyTorch. */
+  gamma: number;
+}
+
+export interface ExponentialLRConfig {
+  gamma: number;
+}
+
+function exponentialLRConfig(o: Record<string, unknown>, at: string): ExponentialLRConfig {
+  return { gamma: num(`${at}gamma`, o.gamma, undefined, 'a finite number > 0', (x) => x > 0) };
+}
+
+/** ExponentialLR's closed form: `base·γ^e`. */
+export function exponentialLRAt(e: number, base: number, c: ExponentialLRConfig): number {
+  return base * c.gamma ** e;
+}
+
+/**
+ * Decays each group's lr by `gamma` every epoch.
+ *
+ * ```text
+ * chainable, epoch e ≥ 1:  lr ← lr·γ
+ * closed form:             lr_e = base·γ^e
+ * ```
+ * `gamma` has no default (required, as in PyTorch).
+ */
+export class ExponentialLR extends LRScheduler {
+  protected readonly kind = 'ExponentialLR';
+  private config: ExponentialLRConfig;
+
+  constructor(optimizer: AnyOptimizer, options: ExponentialLROptions) {
+    super(optimizer);
+    this.config = exponentialLRConfig(readOptions(options, ['gamma']), '');
+    this.start();
+  }
+
+  protected getLr(): number[] {
+    // The constructor's step leaves the lr alone (so that resuming does not decay twice).
+    if (this.isInitial) return this.groupLrs();
+    return this.groupLrs().map((lr) => lr * this.config.gamma);
+  }
+
+  protected closedForm(): number[] {
+    return this.baseLrs.map((base) => exponentialLRAt(this.epoch, base, this.config));
+  }
+
+  protected saveOwn(): Record<string, unknown> {
+    return { ...this.config };
+  }
+
+  protected readOwn(s: Record<string, unknown>, where: string): () => void {
+    const c = exponentialLRConfig(s, `${where}.`);
+    return () => (this.config = c);
+  }
+}
