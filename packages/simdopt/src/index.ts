@@ -23,3 +23,4 @@ export { Adamax, type AdamaxOptions } from './optim/adamax.js';
 export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Lion, type LionOptions } from './optim/lion.js';
+export { saveState, loadState } from './state.js';
