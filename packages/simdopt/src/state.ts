@@ -119,9 +119,12 @@ function decode(x: unknown, path: string): unknown {
   }
   if (tag === 'undefined') return undefined;
   if (tag === 'object') {
-    const inner = decode(o.value, `${path}.value`);
+    // The escaped object's own '$' key is data, not a tag: decode its entries one by one.
+    const inner = o.value;
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) fail(`${path}.value`, 'an object', inner);
-    return inner;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(inner)) out[k] = decode(v, `${path}.${k}`);
+    return out;
   }
   if (typeof tag === 'string' && Object.hasOwn(TYPED, tag)) {
     if (typeof o.base64 !== 'string') fail(`${path}.base64`, 'a base64 string', o.base64);
