@@ -123,6 +123,24 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     expect(sameState(opt.stateDict().state, before.state)).toBe(true);
   });
 
+  it('skipNonFinite: a step with a NaN or ±Infinity gradient changes nothing and returns false', () => {
+    const params = makeParams([5, 6]);
+    const opt = build(className, params, { ...rich, skipNonFinite: true });
+    runSteps(opt, params, 1, 2);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const before = { data: params.map((p) => p.data.slice()), state: opt.stateDict().state };
+      params.forEach((p, i) => p.grad.set(gradientAt(3, i, p.size)));
+      params[1].grad[2] = bad;
+      expect(opt.step()).toBe(false);
+      params.forEach((p, i) => expect(sameBits(p.data, before.data[i])).toBe(true));
+      expect(sameState(opt.stateDict().state, before.state)).toBe(true);
+    }
+    const held = params[1].data.slice();
+    params[1].grad[2] = 0.5;
+    expect(opt.step()).toBe(true);
+    expect(sameBits(params[1].data, held)).toBe(false);
+  });
+
   describe('an option changed between steps is used by the next step', () => {
     const changes: [string, unknown][] = [
       ['lr', (rich.lr as number) * 3],
