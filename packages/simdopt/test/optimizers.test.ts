@@ -351,6 +351,23 @@ describe('NAdam keeps mu_product per parameter, as PyTorch does', () => {
   });
 });
 
+// SEMANTICS.md names golden cases that test/vectors does not ship; the float64 oracle stands in.
+describe('cases SEMANTICS.md names that test/vectors lacks', () => {
+  it.each([
+    // eps inside the max: with eps = 1e-2 the alternative placement is far off.
+    ['Adamax', { lr: 0.05, betas: [0.5, 0.9], eps: 1e-2, maximize: true }],
+    // β2 ≤ 2/3 makes ρ∞ ≤ 5: never rectified, bias-corrected SGD with momentum throughout.
+    ['RAdam', { lr: 0.05, betas: [0.9, 0.6] }],
+  ] as const)('%s %j', (className, options) => {
+    const params = makeParams([37]);
+    const start = params.map((p) => p.data.slice());
+    const opt = build(className, params, options);
+    runSteps(opt, params, 1, 20);
+    const want = oracle(className, start, 20, () => ({ ...API_DEFAULTS[className], ...options }) as RefOptions);
+    expect(close(params[0].data, want.params[0])).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('every optimizer in one table', () => {
   it('the tested classes are exactly the exported optimizers', async () => {
     const simdopt = await import('simdopt');
