@@ -96,3 +96,10 @@ macro_rules! optimizer {
 
 optimizer!(simdopt_sgd, optim::sgd::SgdKernel);
 optimizer!(simdopt_adam, optim::adam::AdamKernel);
+optimizer!(simdopt_rmsprop, optim::rmsprop::RmspropKernel);
+optimizer!(simdopt_adagrad, optim::adagrad::AdagradKernel);
+optimizer!(simdopt_adadelta, optim::adadelta::AdadeltaKernel);
+optimizer!(simdopt_adamax, optim::adamax::AdamaxKernel);
+optimizer!(simdopt_nadam, optim::nadam::NadamKernel);
+optimizer!(simdopt_radam, optim::radam::RadamKernel);
+optimizer!(simdopt_lion, optim::lion::LionKernel);

@@ -10,10 +10,20 @@ export {
   type ParamGroupInput,
   type ParamsInput,
   type StepOptions,
+  type StepContext,
+  type OptimizerTraits,
 } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
+export { RMSprop, type RMSpropOptions } from './optim/rmsprop.js';
+export { Adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
+export { Adamax, type AdamaxOptions } from './optim/adamax.js';
+export { NAdam, type NAdamOptions } from './optim/nadam.js';
+export { RAdam, type RAdamOptions } from './optim/radam.js';
+export { Lion, type LionOptions } from './optim/lion.js';
+export { saveState, loadState } from './state.js';
 
 // Learning-rate schedulers (src/lr_scheduler/).
 export {

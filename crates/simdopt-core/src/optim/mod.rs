@@ -3,7 +3,14 @@
 
 use crate::lanes::Lanes;
 
+pub mod adadelta;
+pub mod adagrad;
 pub mod adam;
+pub mod adamax;
+pub mod lion;
+pub mod nadam;
+pub mod radam;
+pub mod rmsprop;
 pub mod sgd;
 
 /// How weight decay enters an update.

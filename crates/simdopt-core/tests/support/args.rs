@@ -1,10 +1,11 @@
 //! Argument blocks for every kernel from PyTorch's hyper-parameters: the test-side twin of the
 //! `writeArgs` of each TypeScript class (per-step scalars in f64, rounded to f32 once).
-//! A new optimizer adds one arm to `args_for` and one to `step_with`.
+//! A new optimizer adds one arm to `args_for`, `slot_names` and `step_with` (and to
+//! `initial_value` when a slot does not start at zero).
 
 use super::json::Json;
 use simdopt_core::lanes::Lanes;
-use simdopt_core::optim::{adam, sgd};
+use simdopt_core::optim::{adadelta, adagrad, adam, adamax, lion, nadam, radam, rmsprop, sgd};
 use simdopt_core::sweep::{step_slices, OptimizerKernel};
 
 /// One step's argument block for `optimizer` at step `t` (1-based); `first` marks the step that
@@ -42,6 +43,92 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
                 num("eps"),
             ]
         }
+        "rmsprop" => {
+            let (wd, mu, alpha) = (num("weight_decay"), num("momentum"), num("alpha"));
+            let flags = flag("maximize") as u32
+                | ((wd != 0.0) as u32) << 1
+                | ((mu > 0.0) as u32) << 2
+                | (flag("centered") as u32) << 3;
+            vec![flags as f64, wd, alpha, 1.0 - alpha, num("eps"), mu, lr]
+        }
+        "adagrad" => {
+            let wd = num("weight_decay");
+            let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
+            let clr = lr / (1.0 + (t as f64 - 1.0) * num("lr_decay"));
+            vec![flags as f64, wd, clr, num("eps")]
+        }
+        "adadelta" => {
+            let (wd, rho) = (num("weight_decay"), num("rho"));
+            let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
+            vec![flags as f64, wd, rho, 1.0 - rho, num("eps"), lr]
+        }
+        "adamax" => {
+            let b = h.get("betas").nums();
+            let wd = num("weight_decay");
+            let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
+            vec![flags as f64, wd, 1.0 - b[0], b[1], num("eps"), lr / (1.0 - b[0].powf(t as f64))]
+        }
+        "nadam" => {
+            let b = h.get("betas").nums();
+            let (wd, psi) = (num("weight_decay"), num("momentum_decay"));
+            let decay = if wd == 0.0 { 0 } else if flag("decoupled_weight_decay") { 2 } else { 1 };
+            let flags = flag("maximize") as u32 | decay << 1;
+            let mu_at = |k: f64| b[0] * (1.0 - 0.5 * 0.96f64.powf(k * psi));
+            // The running product PyTorch keeps in state, multiplied in step order.
+            let mut mu_product = 1.0;
+            for k in 1..=t {
+                mu_product *= mu_at(k as f64);
+            }
+            let t = t as f64;
+            let (mu, mu_next) = (mu_at(t), mu_at(t + 1.0));
+            vec![
+                flags as f64,
+                wd,
+                1.0 - lr * wd,
+                1.0 - b[0],
+                b[1],
+                1.0 - b[1],
+                1.0 - b[1].powf(t),
+                num("eps"),
+                -lr * (1.0 - mu) / (1.0 - mu_product),
+                -lr * mu_next / (1.0 - mu_product * mu_next),
+            ]
+        }
+        "radam" => {
+            let b = h.get("betas").nums();
+            let wd = num("weight_decay");
+            let decay = if wd == 0.0 { 0 } else if flag("decoupled_weight_decay") { 2 } else { 1 };
+            let t = t as f64;
+            let bc2 = 1.0 - b[1].powf(t);
+            let rho_inf = 2.0 / (1.0 - b[1]) - 1.0;
+            let rho_t = rho_inf - 2.0 * t * b[1].powf(t) / bc2;
+            let rectify = rho_t > 5.0;
+            let rect = if rectify {
+                ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)).sqrt()
+            } else {
+                0.0
+            };
+            let flags = flag("maximize") as u32 | (rectify as u32) << 1 | decay << 2;
+            vec![
+                flags as f64,
+                wd,
+                1.0 - lr * wd,
+                1.0 - b[0],
+                b[1],
+                1.0 - b[1],
+                1.0 - b[0].powf(t),
+                lr,
+                bc2.sqrt(),
+                num("eps"),
+                rect,
+            ]
+        }
+        "lion" => {
+            let b = h.get("betas").nums();
+            let wd = num("weight_decay");
+            let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
+            vec![flags as f64, 1.0 - lr * wd, b[0], 1.0 - b[0], b[1], 1.0 - b[1], lr]
+        }
         other => panic!("no argument block for {other}"),
     };
     a.into_iter().map(|x| x as f32).collect()
@@ -55,8 +142,42 @@ pub fn slot_names(optimizer: &str, h: &Json) -> Vec<&'static str> {
         "sgd" => vec![],
         "adam" | "adamw" if flag("amsgrad") => vec!["exp_avg", "exp_avg_sq", "max_exp_avg_sq"],
         "adam" | "adamw" => vec!["exp_avg", "exp_avg_sq"],
+        "rmsprop" => {
+            let mut names = vec!["square_avg"];
+            if h.get("momentum").num() > 0.0 {
+                names.push("momentum_buffer");
+            }
+            if flag("centered") {
+                names.push("grad_avg");
+            }
+            names
+        }
+        "adagrad" => vec!["sum"],
+        "adadelta" => vec!["square_avg", "acc_delta"],
+        "adamax" => vec!["exp_avg", "exp_inf"],
+        "nadam" | "radam" => vec!["exp_avg", "exp_avg_sq"],
+        "lion" => vec!["exp_avg"],
         other => panic!("no slots for {other}"),
     }
+}
+
+/// The value a state slot starts from (zero except Adagrad's accumulator).
+pub fn initial_value(optimizer: &str, h: &Json, slot: &str) -> f32 {
+    match (optimizer, slot) {
+        ("adagrad", "sum") => h.get("initial_accumulator_value").num() as f32,
+        _ => 0.0,
+    }
+}
+
+/// A zeroed state block for `len` elements with every slot set to its initial value.
+pub fn initial_state(optimizer: &str, h: &Json, len: usize) -> Vec<f32> {
+    let stride = simdopt_core::sweep::slot_stride(len);
+    let names = slot_names(optimizer, h);
+    let mut state = vec![0f32; names.len() * stride];
+    for (k, name) in names.iter().enumerate() {
+        state[k * stride..k * stride + len].fill(initial_value(optimizer, h, name));
+    }
+    state
 }
 
 /// Steps one parameter with kernel `optimizer` and lane type `L`.
@@ -67,9 +188,26 @@ pub fn step_with<L: Lanes>(optimizer: &str, args: &[f32], p: &mut [f32], g: &[f3
     match optimizer {
         "sgd" => run::<L, sgd::SgdKernel>(args, p, g, state),
         "adam" | "adamw" => run::<L, adam::AdamKernel>(args, p, g, state),
+        "rmsprop" => run::<L, rmsprop::RmspropKernel>(args, p, g, state),
+        "adagrad" => run::<L, adagrad::AdagradKernel>(args, p, g, state),
+        "adadelta" => run::<L, adadelta::AdadeltaKernel>(args, p, g, state),
+        "adamax" => run::<L, adamax::AdamaxKernel>(args, p, g, state),
+        "nadam" => run::<L, nadam::NadamKernel>(args, p, g, state),
+        "radam" => run::<L, radam::RadamKernel>(args, p, g, state),
+        "lion" => run::<L, lion::LionKernel>(args, p, g, state),
         other => panic!("no kernel for {other}"),
     }
 }
 
 /// Vector files of the optimizers (one per kernel family).
-pub const OPTIMIZER_FILES: &[&str] = &["sgd.json", "adam.json", "adamw.json"];
+pub const OPTIMIZER_FILES: &[&str] = &[
+    "sgd.json",
+    "adam.json",
+    "adamw.json",
+    "rmsprop.json",
+    "adagrad.json",
+    "adadelta.json",
+    "adamax.json",
+    "nadam.json",
+    "radam.json",
+];

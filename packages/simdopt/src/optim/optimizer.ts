@@ -48,6 +48,21 @@ export interface StepContext {
   step: number;
   /** Names of state slots created for this step (SGD's first momentum step copies the gradient). */
   fresh: ReadonlySet<string>;
+  /**
+   * The parameter's scalar state (see `initialScalars`) before this step. `writeArgs` replaces
+   * the values it advances; they are kept once the kernel has run.
+   */
+  scalars: Record<string, number>;
+}
+
+/** How an optimizer's state comes to life, for the few that differ from PyTorch's usual. */
+export interface OptimizerTraits {
+  /**
+   * Create each parameter's state when it is registered (constructor, `addParamGroup`, and
+   * `loadStateDict` for parameters the dict has no state for) rather than at its first step,
+   * as PyTorch's Adagrad does. Default false.
+   */
+  stateAtRegistration?: boolean;
 }
 
 export interface StepOptions {
@@ -55,12 +70,14 @@ export interface StepOptions {
   exclude?: Iterable<Parameter>;
 }
 
-/** A parameter's state: step counter and a block holding its slots. */
+/** A parameter's state: step counter, a block holding its slots, and its scalar state. */
 interface ParamState {
   step: number;
   block: Handle | null;
   slots: readonly string[];
   fresh: Set<string>;
+  /** Never mutated in place: a step replaces the object (runs may share one). */
+  scalars: Readonly<Record<string, number>>;
 }
 
 /** What the finalizer needs to free forgotten state: the blocks, not the optimizer. */
@@ -96,6 +113,7 @@ interface CachedTable {
 }
 
 const EMPTY = new Set<string>();
+const NO_SCALARS: Readonly<Record<string, number>> = Object.freeze({});
 
 export abstract class Optimizer<O extends BaseOptions> {
   /** The options a group gets where it does not set its own. */
@@ -111,15 +129,17 @@ export abstract class Optimizer<O extends BaseOptions> {
   protected abstract readonly slotNamesAll: readonly string[];
 
   private readonly backend: Backend;
+  private readonly stateAtRegistration: boolean;
   private readonly state = new Map<Parameter, ParamState>();
   private readonly held: Held;
   private readonly tables = new WeakMap<object, CachedTable[]>();
   private args: Float32Array | null = null;
   private disposed = false;
 
-  constructor(params: ParamsInput<O>, defaults: O) {
+  constructor(params: ParamsInput<O>, defaults: O, traits: OptimizerTraits = {}) {
     this.backend = backend();
     this.defaults = defaults;
+    this.stateAtRegistration = traits.stateAtRegistration ?? false;
     this.held = { backend: this.backend, blocks: new Set(), tables: new Set() };
     finalizer?.register(this, this.held, this);
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
@@ -135,6 +155,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     // Build every group before keeping any, so a bad group leaves no half-built optimizer.
     const built: ParamGroup<O>[] = [];
     groups.forEach((g, i) => built.push(this.buildGroup(g, `paramGroups[${i}]`, built)));
+    if (this.stateAtRegistration) this.ensureState(built.map((group) => this.planAll(group)));
     this.paramGroups.push(...built);
   }
 
@@ -146,11 +167,21 @@ export abstract class Optimizer<O extends BaseOptions> {
   protected abstract writeArgs(args: Float32Array, group: O, ctx: StepContext): void;
   /** Initial contents of a new state slot (default zeros, already there). */
   protected initSlot(_name: string, _group: O, _view: Float32Array): void {}
+  /**
+   * Per-parameter scalar state besides `step` (PyTorch's 0-dim state tensors, such as NAdam's
+   * `mu_product`) and the values it starts from. Exported in state dicts as numbers. A method,
+   * not a field, because the constructor may already create state.
+   */
+  protected initialScalars(): Readonly<Record<string, number>> {
+    return NO_SCALARS;
+  }
 
   /** Adds a group of parameters with its own options (as PyTorch's `add_param_group`). */
   addParamGroup(group: ParamGroupInput<O>): void {
     this.checkUsable();
-    this.paramGroups.push(this.buildGroup(group, 'paramGroup', this.paramGroups));
+    const built = this.buildGroup(group, 'paramGroup', this.paramGroups);
+    if (this.stateAtRegistration) this.ensureState([this.planAll(built)]);
+    this.paramGroups.push(built);
   }
 
   /**
@@ -192,9 +223,11 @@ export abstract class Optimizer<O extends BaseOptions> {
       const ids: number[] = [];
       for (const p of group.params) {
         const s = this.state.get(p);
-        if (s && (s.slots.length > 0 || (this.hasStepCounter && s.step > 0))) {
+        const scalarNames = s ? Object.keys(s.scalars) : [];
+        if (s && (s.slots.length > 0 || scalarNames.length > 0 || (this.hasStepCounter && s.step > 0))) {
           const entry: Record<string, number | Float32Array> = {};
           if (this.hasStepCounter) entry.step = s.step;
+          for (const name of scalarNames) entry[name] = s.scalars[name];
           s.slots.forEach((name, k) => {
             entry[name] = this.backend.f32(s.block!, k * slotStride(p.size), p.size).slice();
           });
@@ -234,7 +267,11 @@ export abstract class Optimizer<O extends BaseOptions> {
     });
     // Which group each parameter index belongs to, for its slot layout.
     const groupOf = newGroups.flatMap((g) => g.params.map(() => g));
-    const loaded = new Map<Parameter, { step: number; slots: string[]; values: ArrayLike<number>[] }>();
+    const initialScalars = this.initialScalars();
+    const loaded = new Map<
+      Parameter,
+      { step: number; slots: string[]; values: ArrayLike<number>[]; scalars: Record<string, number> }
+    >();
     for (const [key, entry] of Object.entries(s.state as Record<string, Record<string, unknown>>)) {
       const where = `stateDict.state[${key}]`;
       const i = Number(key);
@@ -243,15 +280,29 @@ export abstract class Optimizer<O extends BaseOptions> {
       const p = params[i];
       const step = this.hasStepCounter ? entry.step : 0;
       if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) fail(`${where}.step`, 'an integer >= 0', step);
+      const scalars = { ...initialScalars };
       for (const name of Object.keys(entry)) {
         if (name === 'step' && this.hasStepCounter) continue;
-        if (!this.slotNamesAll.includes(name)) fail(`${where}.${name}`, `one of ${this.slotNamesAll.join(', ')}`, name);
+        if (Object.hasOwn(initialScalars, name)) {
+          const x = entry[name];
+          if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${where}.${name}`, 'a finite number', x);
+          scalars[name] = x;
+          continue;
+        }
+        const known = [...this.slotNamesAll, ...Object.keys(initialScalars)];
+        if (!this.slotNamesAll.includes(name)) fail(`${where}.${name}`, `one of ${known.join(', ')}`, name);
         const v = entry[name] as ArrayLike<number>;
         const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && v.length === p.size;
         if (!ok) fail(`${where}.${name}`, `a Float32Array or number[] of length ${p.size}`, v);
       }
       const slots = [...this.slotNames(groupOf[i])];
-      loaded.set(p, { step, slots, values: slots.map((n) => entry[n] as ArrayLike<number>) });
+      loaded.set(p, { step, slots, values: slots.map((n) => entry[n] as ArrayLike<number>), scalars });
+    }
+    // Parameters the dict has no state for start afresh, where state exists from registration.
+    if (this.stateAtRegistration) {
+      params.forEach((p, i) => {
+        if (!loaded.has(p)) loaded.set(p, { step: 0, slots: [...this.slotNames(groupOf[i])], values: [], scalars: { ...initialScalars } });
+      });
     }
     // Allocate every block before changing anything.
     const blocks = new Map<Parameter, Handle | null>();
@@ -281,7 +332,7 @@ export abstract class Optimizer<O extends BaseOptions> {
           fresh.add(name);
         }
       });
-      this.state.set(p, { step: l.step, block, slots: l.slots, fresh });
+      this.state.set(p, { step: l.step, block, slots: l.slots, fresh, scalars: l.scalars });
     }
   }
 
@@ -324,6 +375,11 @@ export abstract class Optimizer<O extends BaseOptions> {
     return group;
   }
 
+  /** A plan that creates state for every parameter of `group` (state at registration). */
+  private planAll(group: ParamGroup<O>): { group: ParamGroup<O>; active: Parameter[]; slots: readonly string[] } {
+    return { group, active: group.params, slots: this.slotNames(group) };
+  }
+
   private checkGroup(group: ParamGroup<O>, where: string): void {
     this.checkOptions(group, where);
     checkBoolean(`${where}skipNonFinite`, group.skipNonFinite);
@@ -359,7 +415,7 @@ export abstract class Optimizer<O extends BaseOptions> {
         }
       });
       if (old?.block != null) this.freeBlock(old.block);
-      this.state.set(p, { step: old?.step ?? 0, block, slots, fresh });
+      this.state.set(p, { step: old?.step ?? 0, block, slots, fresh, scalars: old?.scalars ?? this.initialScalars() });
     }
   }
 
@@ -372,14 +428,20 @@ export abstract class Optimizer<O extends BaseOptions> {
     const runs = splitRuns(active, states);
     runs.forEach((run, r) => {
       const first = this.state.get(run[0])!;
-      const ctx: StepContext = { step: first.step + 1, fresh: first.fresh.size > 0 ? first.fresh : EMPTY };
+      const ctx: StepContext = {
+        step: first.step + 1,
+        fresh: first.fresh.size > 0 ? first.fresh : EMPTY,
+        scalars: { ...first.scalars },
+      };
       const args = (this.args ??= new Float32Array(this.kernel.argsLength));
       this.writeArgs(args, group, ctx);
       const table = this.tableFor(cache, r, run);
       this.backend.runOptimizer(this.kernel, table, args);
+      const scalars = Object.keys(ctx.scalars).length > 0 ? ctx.scalars : first.scalars;
       for (const p of run) {
         const s = this.state.get(p)!;
         s.step = ctx.step;
+        s.scalars = scalars;
         if (s.fresh.size > 0) s.fresh = new Set();
       }
     });
@@ -441,15 +503,22 @@ function finiteGrad(p: Parameter): boolean {
   return true;
 }
 
+function sameScalars(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  for (const k in a) if (!Object.is(a[k], b[k])) return false;
+  return true;
+}
+
 function sameSlots(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Splits parameters into maximal runs with equal (step, fresh slots). */
+/** Splits parameters into runs with equal (step, fresh slots, scalar state): one argument block each. */
 function splitRuns(params: Parameter[], states: ParamState[]): Parameter[][] {
   const s0 = states[0];
-  if (s0.fresh.size === 0 && states.every((s) => s.step === s0.step && s.fresh.size === 0)) return [params];
-  const key = (s: ParamState) => (s.fresh.size === 0 ? String(s.step) : `${s.step}:${[...s.fresh].sort().join(',')}`);
+  const same = (s: ParamState) => s.step === s0.step && s.fresh.size === 0 && (s.scalars === s0.scalars || sameScalars(s.scalars, s0.scalars));
+  if (s0.fresh.size === 0 && states.every(same)) return [params];
+  const key = (s: ParamState) =>
+    `${s.step}:${[...s.fresh].sort().join(',')}:${Object.entries(s.scalars).map(([k, v]) => `${k}=${v}`).join(',')}`;
   const runs = new Map<string, Parameter[]>();
   params.forEach((p, i) => {
     const k = key(states[i]);

@@ -8,6 +8,12 @@ import type { Optimizer, Parameter } from 'simdopt';
 import sgd from '../../../../test/vectors/sgd.json';
 import adam from '../../../../test/vectors/adam.json';
 import adamw from '../../../../test/vectors/adamw.json';
+import rmsprop from '../../../../test/vectors/rmsprop.json';
+import adagrad from '../../../../test/vectors/adagrad.json';
+import adadelta from '../../../../test/vectors/adadelta.json';
+import adamax from '../../../../test/vectors/adamax.json';
+import nadam from '../../../../test/vectors/nadam.json';
+import radam from '../../../../test/vectors/radam.json';
 
 export interface OptimizerCase {
   id: string;
@@ -31,7 +37,19 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: sgd as VectorFile, className: 'SGD' },
   { file: adam as VectorFile, className: 'Adam' },
   { file: adamw as VectorFile, className: 'AdamW' },
+  { file: rmsprop as VectorFile, className: 'RMSprop' },
+  { file: adagrad as VectorFile, className: 'Adagrad' },
+  { file: adadelta as VectorFile, className: 'Adadelta' },
+  { file: adamax as VectorFile, className: 'Adamax' },
+  { file: nadam as VectorFile, className: 'NAdam' },
+  { file: radam as VectorFile, className: 'RAdam' },
 ];
+
+/**
+ * Entries of a case's `final_state` that are diagnostics of the reference generator, not PyTorch
+ * state (RAdam keeps no ρ_t in its state).
+ */
+export const REFERENCE_ONLY_STATE = new Set(['last_rho_t']);
 
 export const BACKENDS = ['wasm-simd', 'wasm', 'js'] as const;
 

@@ -1,0 +1,107 @@
+/**
+ * Adagrad (Duchi, Hazan & Singer 2011, JMLR 12) with the exact semantics of `torch.optim.Adagrad`
+ * (Rust kernel: crates/simdopt-core/src/optim/adagrad.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p
+ * clr = lr / (1 + (t − 1)·lrDecay)        the first step uses the undecayed lr
+ * sum ← sum + g²
+ * p ← p − clr·g / (sqrt(sum) + eps)
+ * ```
+ * As in PyTorch, every parameter's `sum` is created (filled with `initialAccumulatorValue`) and
+ * its step counter set to 0 when the optimizer is built, not at the first step; the value is the
+ * constructor's, so a per-group `initialAccumulatorValue` does not change it. Parameters of a
+ * group added later get the same (PyTorch fails to step them). Defaults: lr 1e-2, lrDecay 0,
+ * weightDecay 0, initialAccumulatorValue 0, eps 1e-10.
+ */
+import type { OptimizerKernel } from '../backend/backend.js';
+import { checkBoolean, checkNonNegative } from '../validate.js';
+import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+
+export interface AdagradOptions extends BaseOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  /** Starting value of the accumulator `sum` (read from the constructor's options only). */
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/adagrad.rs, `arg`).
+const MAXIMIZE = 1;
+const WEIGHT_DECAY = 2;
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const adagradKernel: OptimizerKernel = {
+  name: 'adagrad',
+  argsLength: 4,
+  js(p, g, s, a) {
+    const flags = a[0];
+    const maximize = (flags & MAXIMIZE) !== 0;
+    const decay = (flags & WEIGHT_DECAY) !== 0;
+    const wd = a[1];
+    const negClr = -a[2];
+    const eps = a[3];
+    const sum = s[0];
+    for (let i = 0; i < p.length; i++) {
+      const pi = p[i];
+      let gi = maximize ? -g[i] : g[i];
+      if (decay) gi = f(gi + f(wd * pi));
+      const si = f(sum[i] + f(gi * gi));
+      sum[i] = si;
+      const std = f(f(Math.sqrt(si)) + eps);
+      p[i] = f(pi + f(f(negClr * gi) / std));
+    }
+  },
+};
+
+export class Adagrad extends Optimizer<AdagradOptions> {
+  protected readonly kind = 'Adagrad';
+  protected readonly kernel = adagradKernel;
+  protected readonly slotNamesAll = ['sum'] as const;
+
+  constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
+    super(
+      params,
+      {
+        lr: 1e-2,
+        lrDecay: 0,
+        weightDecay: 0,
+        initialAccumulatorValue: 0,
+        eps: 1e-10,
+        maximize: false,
+        skipNonFinite: false,
+        ...options,
+      },
+      { stateAtRegistration: true },
+    );
+  }
+
+  protected checkOptions(o: AdagradOptions, at: string): void {
+    checkNonNegative(`${at}lr`, o.lr);
+    checkNonNegative(`${at}lrDecay`, o.lrDecay);
+    checkNonNegative(`${at}weightDecay`, o.weightDecay);
+    checkNonNegative(`${at}initialAccumulatorValue`, o.initialAccumulatorValue);
+    checkNonNegative(`${at}eps`, o.eps);
+    checkBoolean(`${at}maximize`, o.maximize);
+  }
+
+  protected slotNames(): readonly string[] {
+    return ['sum'];
+  }
+
+  protected initSlot(_name: string, _group: AdagradOptions, view: Float32Array): void {
+    // PyTorch fills from the constructor argument, whatever the group says.
+    view.fill(this.defaults.initialAccumulatorValue);
+  }
+
+  protected writeArgs(a: Float32Array, o: AdagradOptions, { step }: StepContext): void {
+    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0);
+    a[1] = o.weightDecay;
+    a[2] = o.lr / (1 + (step - 1) * o.lrDecay);
+    a[3] = o.eps;
+  }
+}

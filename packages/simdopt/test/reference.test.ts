@@ -1,0 +1,18 @@
+/** The float64 oracle of support/reference.ts reproduces the shared vectors before other tests trust it. */
+import { describe, expect, it } from 'vitest';
+import { newRefState, referenceStep, type RefOptions } from './support/reference.js';
+import { allOptimizerCases, camelOptions } from './support/vectors.js';
+
+describe('float64 reference', () => {
+  it.each(allOptimizerCases().map(({ className, c }) => [c.id, className, c] as const))('%s', (_id, className, c) => {
+    const o = camelOptions(c.hyper) as RefOptions;
+    const p = Float64Array.from(c.init);
+    const st = newRefState(className, p.length, o);
+    for (let k = 0; k < c.steps; k++) {
+      referenceStep(className, o, p, c.grads[k], st);
+      const scale = Math.max(1, ...c.expected[k].map(Math.abs));
+      for (let i = 0; i < p.length; i++) expect(Math.abs(p[i] - c.expected[k][i])).toBeLessThanOrEqual(1e-12 * scale);
+    }
+    if (className === 'NAdam') expect(st.muProduct).toBeCloseTo(c.final_state.mu_product as number, 15);
+  });
+});

@@ -1,0 +1,100 @@
+/** Deterministic data and bitwise comparisons shared by the optimizer tests. */
+import { Parameter, type BaseOptions, type Optimizer } from 'simdopt';
+import { optimizerClass } from './vectors.js';
+
+/** mulberry32: a tiny seeded generator, so every test sees the same numbers on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` float32 values uniform in [−scale, scale) from `seed`. */
+export function values(seed: number, n: number, scale = 2): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => (2 * r() - 1) * scale);
+}
+
+/** Same length and, element by element, the same bits or both NaN. */
+export function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  const x = Float32Array.from(a);
+  const y = Float32Array.from(b);
+  const xb = new Uint32Array(x.buffer);
+  const yb = new Uint32Array(y.buffer);
+  for (let i = 0; i < x.length; i++) if (xb[i] !== yb[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
+  return true;
+}
+
+/** Every entry of two state dicts' `state` equal: numbers exactly, payloads bit for bit. */
+export function sameState(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  if (ka.join() !== kb.join()) return false;
+  return ka.every((k) => {
+    const x = a[k];
+    const y = b[k];
+    if (typeof x === 'number' || typeof y === 'number') return Object.is(x, y);
+    if (ArrayBuffer.isView(x) || Array.isArray(x)) return sameBits(x as ArrayLike<number>, y as ArrayLike<number>);
+    return sameState(x as Record<string, unknown>, y as Record<string, unknown>);
+  });
+}
+
+/** Any optimizer, its options seen loosely (the tests write options by name). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOptimizer = Optimizer<BaseOptions & Record<string, any>>;
+
+export function build(className: string, params: Parameter[] | Record<string, unknown>[], options: Record<string, unknown>): AnyOptimizer {
+  return new (optimizerClass(className))(params as Parameter[], options) as unknown as AnyOptimizer;
+}
+
+/** Options that switch on every state slot and flag each optimizer has (weight decay included). */
+export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
+  SGD: { lr: 0.05, momentum: 0.9, weightDecay: 0.01 },
+  Adam: { lr: 0.05, amsgrad: true, weightDecay: 0.01 },
+  AdamW: { lr: 0.05, amsgrad: true, weightDecay: 0.1 },
+  RMSprop: { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 },
+  Adagrad: { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01 },
+  Adadelta: { lr: 1, weightDecay: 0.01 },
+  Adamax: { lr: 0.05, weightDecay: 0.01 },
+  NAdam: { lr: 0.05, weightDecay: 0.01, momentumDecay: 0.01 },
+  RAdam: { lr: 0.05, weightDecay: 0.01 },
+  Lion: { lr: 0.01, weightDecay: 0.1 },
+};
+
+/** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
+export const RICH_STATE_NAMES: Record<string, string[]> = {
+  SGD: ['momentum_buffer'],
+  Adam: ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  AdamW: ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  RMSprop: ['step', 'square_avg', 'momentum_buffer', 'grad_avg'],
+  Adagrad: ['step', 'sum'],
+  Adadelta: ['step', 'square_avg', 'acc_delta'],
+  Adamax: ['step', 'exp_avg', 'exp_inf'],
+  NAdam: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
+  RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
+  Lion: ['step', 'exp_avg'],
+};
+
+/** The gradient of parameter `index` at step `k` (open loop, but fixed for a seed). */
+export function gradientAt(k: number, index: number, n: number): Float32Array {
+  return values(1000 * k + 17 * index + 3, n, 1.5);
+}
+
+/** Runs steps `from..to` (1-based, inclusive), writing `gradientAt` into every parameter first. */
+export function runSteps(opt: AnyOptimizer, params: Parameter[], from: number, to: number): void {
+  for (let k = from; k <= to; k++) {
+    params.forEach((p, i) => p.grad.set(gradientAt(k, i, p.size)));
+    opt.step();
+  }
+}
+
+/** Parameters of the given sizes with deterministic values. */
+export function makeParams(sizes: number[], seed = 1): Parameter[] {
+  return sizes.map((n, i) => Parameter.from(values(seed * 101 + i, n, 2)));
+}
