@@ -3,7 +3,9 @@
  * Rosenbrock function f(x, y) = (1 − x)² + 100·(y − x²)² from the same start (−1.5, 2), and a
  * table shows how far each got. The minimum is f(1, 1) = 0.
  */
-import { Adam, AdamW, backendInfo, init, Parameter, SGD, type Optimizer } from 'simdopt';
+import {
+  Adadelta, Adagrad, Adam, Adamax, AdamW, backendInfo, init, Lion, NAdam, Parameter, RAdam, RMSprop, SGD, type Optimizer,
+} from 'simdopt';
 
 const START = [-1.5, 2];
 const STEPS = 5000;
@@ -22,6 +24,13 @@ const contenders: [string, (p: Parameter[]) => Optimizer<never>][] = [
   ['Adam lr=0.02', (p) => new Adam(p, { lr: 0.02 }) as never],
   ['Adam amsgrad', (p) => new Adam(p, { lr: 0.02, amsgrad: true }) as never],
   ['AdamW lr=0.02', (p) => new AdamW(p, { lr: 0.02, weightDecay: 1e-4 }) as never],
+  ['RMSprop lr=1e-3', (p) => new RMSprop(p, { lr: 1e-3 }) as never],
+  ['Adagrad lr=0.5', (p) => new Adagrad(p, { lr: 0.5 }) as never],
+  ['Adadelta lr=0.3', (p) => new Adadelta(p, { lr: 0.3, eps: 1e-8 }) as never],
+  ['Adamax lr=0.02', (p) => new Adamax(p, { lr: 0.02 }) as never],
+  ['NAdam lr=0.005', (p) => new NAdam(p, { lr: 0.005 }) as never],
+  ['RAdam lr=5e-3', (p) => new RAdam(p, { lr: 5e-3 }) as never],
+  ['Lion lr=1e-3', (p) => new Lion(p, { lr: 1e-3 }) as never],
 ];
 
 const info = await init();
