@@ -66,6 +66,8 @@ export class WasmBackend implements Backend {
   readonly memory: WebAssembly.Memory;
   private scratch: number;
   private scratchView: Float32Array;
+  /** Each kernel's export, looked up once. */
+  private readonly kernelFns = new Map<OptimizerKernel, (...args: number[]) => number>();
 
   private constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
     this.name = name;
@@ -142,7 +144,9 @@ export class WasmBackend implements Backend {
     if (t.count === 0) return;
     if (this.scratchView.length === 0) this.scratchView = this.f32(this.scratch, 0, SCRATCH_FLOATS);
     this.scratchView.set(args);
-    const status = this.exports[`simdopt_${kernel.name}`](t.ptr, t.count, this.scratch, args.length);
+    let run = this.kernelFns.get(kernel);
+    if (run === undefined) this.kernelFns.set(kernel, (run = this.exports[`simdopt_${kernel.name}`]));
+    const status = run(t.ptr, t.count, this.scratch, args.length);
     if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
   }
 }

@@ -9,6 +9,7 @@
  * ```
  * The bias corrections are computed here in float64 once per step, as PyTorch does in Python.
  */
+import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
 import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
@@ -116,8 +117,8 @@ export class Adam extends Optimizer<AdamOptions> {
     a[3] = 1 - beta1;
     a[4] = beta2;
     a[5] = 1 - beta2;
-    a[6] = o.lr / (1 - beta1 ** step);
-    a[7] = Math.sqrt(1 - beta2 ** step);
+    a[6] = o.lr / (1 - power(beta1, step));
+    a[7] = Math.sqrt(1 - power(beta2, step));
     a[8] = o.eps;
   }
 }

@@ -10,6 +10,7 @@
  * ```
  * Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0.
  */
+import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
 import { lerp32 } from './adam.js';
@@ -94,6 +95,6 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     a[2] = 1 - beta1;
     a[3] = beta2;
     a[4] = o.eps;
-    a[5] = o.lr / (1 - beta1 ** step);
+    a[5] = o.lr / (1 - power(beta1, step));
   }
 }

@@ -15,6 +15,7 @@
  * float32), which moves results by ~1e-9. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8,
  * weightDecay 0, momentumDecay 4e-3, decoupledWeightDecay false.
  */
+import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
 import { lerp32 } from './adam.js';
@@ -117,8 +118,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
   protected writeArgs(a: Float32Array, o: NAdamOptions, ctx: StepContext): void {
     const { step } = ctx;
     const [beta1, beta2] = o.betas;
-    const mu = beta1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));
-    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * o.momentumDecay));
+    const mu = beta1 * (1 - 0.5 * power(0.96, step * o.momentumDecay));
+    const muNext = beta1 * (1 - 0.5 * power(0.96, (step + 1) * o.momentumDecay));
     const muProduct = ctx.scalars.mu_product * mu;
     ctx.scalars.mu_product = muProduct;
     const decay = o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? DECOUPLED : COUPLED;
@@ -128,7 +129,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     a[3] = 1 - beta1;
     a[4] = beta2;
     a[5] = 1 - beta2;
-    a[6] = 1 - beta2 ** step;
+    a[6] = 1 - power(beta2, step);
     a[7] = o.eps;
     a[8] = (-o.lr * (1 - mu)) / (1 - muProduct);
     a[9] = (-o.lr * muNext) / (1 - muProduct * muNext);

@@ -112,6 +112,41 @@ interface CachedTable {
   table: TensorTable;
 }
 
+/** One group of the fast-step plan: what must still hold, and what the step re-uses. */
+interface FastGroup<O> {
+  group: ParamGroup<O>;
+  params: Parameter[];
+  handles: Handle[];
+  requires: boolean[];
+  options: OptionSnapshot;
+  slots: readonly string[];
+  active: Parameter[];
+  states: ParamState[];
+  table: TensorTable | null;
+}
+
+/** A group's option values (arrays copied), to notice a change without re-checking everything. */
+type OptionSnapshot = { keys: string[]; values: unknown[] };
+
+function snapshotOptions(group: object): OptionSnapshot {
+  const keys = Object.keys(group).filter((k) => k !== 'params');
+  const g = group as Record<string, unknown>;
+  return { keys, values: keys.map((k) => (Array.isArray(g[k]) ? [...(g[k] as unknown[])] : g[k])) };
+}
+
+function sameOptions(group: object, snap: OptionSnapshot): boolean {
+  const g = group as Record<string, unknown>;
+  const { keys, values } = snap;
+  for (let i = 0; i < keys.length; i++) {
+    const now = g[keys[i]];
+    const then = values[i];
+    if (now === then) continue;
+    if (!Array.isArray(now) || !Array.isArray(then) || now.length !== then.length) return false;
+    for (let j = 0; j < now.length; j++) if (!Object.is(now[j], then[j])) return false;
+  }
+  return true;
+}
+
 const EMPTY = new Set<string>();
 const NO_SCALARS: Readonly<Record<string, number>> = Object.freeze({});
 
@@ -135,6 +170,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   private readonly tables = new WeakMap<object, CachedTable[]>();
   private args: Float32Array | null = null;
   private disposed = false;
+  /** What `step()` re-uses while groups, parameters and state layouts stay as they were. */
+  private fast: FastGroup<O>[] | null = null;
 
   constructor(params: ParamsInput<O>, defaults: O, traits: OptimizerTraits = {}) {
     this.backend = backend();
@@ -180,6 +217,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   addParamGroup(group: ParamGroupInput<O>): void {
     this.checkUsable();
     const built = this.buildGroup(group, 'paramGroup', this.paramGroups);
+    this.fast = null;
     if (this.stateAtRegistration) this.ensureState([this.planAll(built)]);
     this.paramGroups.push(built);
   }
@@ -188,8 +226,13 @@ export abstract class Optimizer<O extends BaseOptions> {
    * One fused update of every parameter that requires grad, from its `.grad`.
    * Returns false only when `skipNonFinite` skipped a step with a non-finite gradient.
    */
-  step(options: StepOptions = {}): boolean {
+  step(options?: StepOptions): boolean {
     this.checkUsable();
+    if (options?.exclude === undefined && this.fast !== null) {
+      const done = this.fastStep(this.fast);
+      if (done !== undefined) return done;
+    }
+    this.fast = null;
     const excluded = new Set<Parameter>(options?.exclude ?? []);
     // 1. Check everything before touching memory.
     const plans = this.paramGroups.map((group, gi) => {
@@ -204,7 +247,76 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.ensureState(plans);
     // 3. Run one kernel call per group (per run of equal step contexts).
     for (const { group, active } of plans) this.stepGroup(group, active);
+    if (excluded.size === 0) this.fast = this.planFastSteps(plans);
     return true;
+  }
+
+  /**
+   * The common step, without re-planning: the groups, their parameters (same memory, same
+   * requiresGrad) and their state layouts are as at the last full step, and each group's active
+   * parameters share one step context. Options may have changed (a scheduler writes `lr` every
+   * step): a changed group is re-checked before anything is written. Returns undefined when the
+   * full path must run instead.
+   */
+  private fastStep(fast: FastGroup<O>[]): boolean | undefined {
+    const groups = this.paramGroups;
+    if (fast.length !== groups.length) return undefined;
+    let checkFinite = false;
+    for (let gi = 0; gi < fast.length; gi++) {
+      const f = fast[gi];
+      const group = groups[gi];
+      const params = group.params;
+      if (group !== f.group || params.length !== f.params.length) return undefined;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        if (p !== f.params[i] || p.handle !== f.handles[i] || p.requiresGrad !== f.requires[i]) return undefined;
+      }
+      if (!sameOptions(group, f.options)) {
+        this.checkGroup(group, `paramGroups[${gi}].`);
+        if (!sameSlots(this.slotNames(group), f.slots)) return undefined;
+        f.options = snapshotOptions(group);
+      }
+      checkFinite ||= group.skipNonFinite;
+    }
+    if (checkFinite && !fast.every((f) => f.active.every(finiteGrad))) return false;
+    for (const f of fast) {
+      if (f.table === null) continue;
+      const first = f.states[0];
+      // Optimizers without scalar state share the frozen empty record: nothing to copy.
+      const scalars = first.scalars === NO_SCALARS ? NO_SCALARS : { ...first.scalars };
+      const ctx: StepContext = { step: first.step + 1, fresh: EMPTY, scalars: scalars as Record<string, number> };
+      const args = (this.args ??= new Float32Array(this.kernel.argsLength));
+      this.writeArgs(args, f.group, ctx);
+      this.backend.runOptimizer(this.kernel, f.table, args);
+      const states = f.states;
+      for (let i = 0; i < states.length; i++) {
+        states[i].step = ctx.step;
+        states[i].scalars = scalars;
+      }
+    }
+    return true;
+  }
+
+  /** The fast-step plan after a full step, or null when some group needs more than one run. */
+  private planFastSteps(plans: { group: ParamGroup<O>; active: Parameter[]; slots: readonly string[] }[]): FastGroup<O>[] | null {
+    const fast: FastGroup<O>[] = [];
+    for (const { group, active, slots } of plans) {
+      const cache = this.tables.get(group);
+      const table = active.length > 0 ? cache?.[0] : undefined;
+      if (active.length > 0 && (!table || cache!.length !== 1 || table.params.length !== active.length)) return null;
+      fast.push({
+        group,
+        params: [...group.params],
+        handles: group.params.map((p) => p.handle),
+        requires: group.params.map((p) => p.requiresGrad),
+        options: snapshotOptions(group),
+        slots,
+        active,
+        states: active.map((p) => this.state.get(p)!),
+        table: table?.table ?? null,
+      });
+    }
+    return fast;
   }
 
   /** Sets every gradient of every group to zero. */
@@ -313,6 +425,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       throw e;
     }
     // Commit.
+    this.fast = null;
     for (const st of this.state.values()) if (st.block !== null) this.freeBlock(st.block);
     this.state.clear();
     this.dropTables();
@@ -340,6 +453,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.fast = null;
     finalizer?.unregister(this);
     releaseAll(this.held);
     this.state.clear();

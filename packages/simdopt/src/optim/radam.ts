@@ -12,6 +12,7 @@
  * With β2 = 0.999 the first rectified step is t = 6; with β2 ≤ 2/3 it never rectifies.
  * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, decoupledWeightDecay false.
  */
+import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
 import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
 import { lerp32 } from './adam.js';
@@ -110,9 +111,9 @@ export class RAdam extends Optimizer<RAdamOptions> {
 
   protected writeArgs(a: Float32Array, o: RAdamOptions, { step }: StepContext): void {
     const [beta1, beta2] = o.betas;
-    const bc2 = 1 - beta2 ** step;
+    const bc2 = 1 - power(beta2, step);
     const rhoInf = 2 / (1 - beta2) - 1;
-    const rhoT = rhoInf - (2 * step * beta2 ** step) / bc2;
+    const rhoT = rhoInf - (2 * step * power(beta2, step)) / bc2;
     const rectify = rhoT > 5;
     const decay = o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? DECOUPLED : COUPLED;
     a[0] = (o.maximize ? MAXIMIZE : 0) | (rectify ? RECTIFY : 0) | decay;
@@ -121,7 +122,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     a[3] = 1 - beta1;
     a[4] = beta2;
     a[5] = 1 - beta2;
-    a[6] = 1 - beta1 ** step;
+    a[6] = 1 - power(beta1, step);
     a[7] = o.lr;
     a[8] = Math.sqrt(bc2);
     a[9] = o.eps;
