@@ -14,3 +14,5 @@ export {
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
+// --- nn ---
+export * as nn from './nn/index.js';
