@@ -153,6 +153,8 @@ export class WasmBackend implements Backend {
 
   /** Byte address of a view of this memory. */
   private nnAddress(view: Float32Array, what: string): number {
+    // An empty range touches no memory (the Rust checks only its alignment).
+    if (view.length === 0) return 0;
     if (view.buffer !== this.memory.buffer) {
       throw new SimdoptError(`${what}: expected a view of this backend's memory (a view taken before memory grew is detached)`, what);
     }
