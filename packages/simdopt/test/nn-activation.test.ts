@@ -50,7 +50,7 @@ describe('activations', () => {
   }
 
   it('are bit-identical across wasm-simd, wasm and js, on every tail length', async () => {
-    const lengths = [x.length, 0, 1, 2, 3, 4, 5, 6, 7, 9, 13];
+    const lengths = [x.length, 1, 2, 3, 4, 5, 6, 7, 9, 13];
     const byBackend = new Map<string, ReturnType<typeof run>[]>();
     for (const backend of BACKENDS) {
       await init({ backend });

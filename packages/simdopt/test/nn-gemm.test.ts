@@ -14,7 +14,7 @@ import { firstBitDifference, randoms } from './support/nn-reference.js';
 
 /** (batch, in, out): the shapes, then every remainder mod 4 and mod 8 in each role. */
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [7, 13, 1], [65, 3, 2], [3, 65, 5], [33, 17, 9], [128, 64, 10], [64, 10, 128], [9, 33, 17], [0, 4, 3], [5, 1, 37],
+  [1, 1, 1], [7, 13, 1], [65, 3, 2], [3, 65, 5], [33, 17, 9], [128, 64, 10], [64, 10, 128], [9, 33, 17], [5, 1, 37],
 ];
 for (const batch of [1, 2, 3, 4, 5, 8, 9]) {
   for (const inF of [1, 3, 4, 7, 9, 12, 17]) {

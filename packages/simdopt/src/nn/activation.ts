@@ -14,7 +14,7 @@
  */
 import { fail, SimdoptError } from '../errors.js';
 import { ACTIVATION, savesOutput, type ActivationCode } from './kernels/activation.js';
-import { checkArray, Module, NO_INPUT_GRAD, wantsInputGrad, type BackwardOptions } from './module.js';
+import { checkArray, checkLength, Module, NO_INPUT_GRAD, wantsInputGrad, type BackwardOptions } from './module.js';
 
 /** The shared body: buffers, forward and backward of one activation code. */
 abstract class Activation extends Module {
@@ -54,7 +54,7 @@ abstract class Activation extends Module {
     checkArray('gradOut', gradOut);
     if (this.length < 0) throw new SimdoptError(`${this.label}.backward: call forward first`, 'gradOut');
     const n = this.length;
-    if (gradOut.length !== n) fail('gradOut', `length ${n} (the last forward's output)`, gradOut);
+    checkLength('gradOut', gradOut, n, "as the last forward's output");
     if (!wantsInputGrad(options)) return NO_INPUT_GRAD;
     const dy = this.reserve(gradOut, [this.gradInput, n]);
     const dx = this.gradInput.view(n);

@@ -16,7 +16,7 @@ import { fail, SimdoptError } from '../errors.js';
 import { Parameter } from '../parameter.js';
 import { checkBoolean, checkInteger } from '../validate.js';
 import { fillUniform, Generator, linearInitBound, randomSeed } from './init.js';
-import { checkArray, Module, NO_INPUT_GRAD, wantsInputGrad, type BackwardOptions } from './module.js';
+import { checkArray, checkLength, Module, NO_INPUT_GRAD, wantsInputGrad, type BackwardOptions } from './module.js';
 
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
@@ -102,7 +102,7 @@ export class Linear extends Module {
     const batch = this.batch;
     const ny = batch * this.outFeatures;
     const nx = batch * this.inFeatures;
-    if (gradOut.length !== ny) fail('gradOut', `length ${ny} ([${batch}, ${this.outFeatures}], as the last forward's output)`, gradOut);
+    checkLength('gradOut', gradOut, ny, `[${batch}, ${this.outFeatures}], as the last forward's output`);
     const inputGrad = wantsInputGrad(options);
     let dy = this.reserve(gradOut, [this.gradInput, inputGrad ? nx : 0], [this.staging, this.backend.holds(gradOut) ? 0 : ny]);
     if (!this.backend.holds(dy)) {

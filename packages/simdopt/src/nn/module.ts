@@ -8,7 +8,7 @@
  * and returns a view of the module's own input-gradient buffer. Those views stay valid until the
  * module's next forward/backward, or until backend memory grows (then read them again from the
  * next call; size memory with `init({ initialMemoryBytes })` to never grow). Do not write into
- * them: backward reads what forward saved.
+ * them: backward reads what forward saved. Empty batches are refused (see `checkArray`).
  */
 import type { Backend, Handle } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
@@ -150,9 +150,22 @@ export abstract class Module {
   }
 }
 
-/** Checks that `x` is a Float32Array, naming it `name`. */
+/** Why an array may be unexpectedly empty. */
+const DETACHED_HINT = ' (a view of backend memory read before memory grew is detached and empty: read it again after the growth)';
+
+/**
+ * Checks that `x` is a non-empty Float32Array, naming it `name`. Empty batches are refused: in
+ * practice an empty array here is a view that a memory growth detached, and refusing it turns a
+ * silently empty result into an error.
+ */
 export function checkArray(name: string, x: unknown): asserts x is Float32Array {
   if (!(x instanceof Float32Array)) fail(name, 'a Float32Array', x);
+  if (x.length === 0) fail(name, `a non-empty Float32Array${DETACHED_HINT}`, x);
+}
+
+/** Checks that `x` has `length` elements; `shape` describes them for the message. */
+export function checkLength(name: string, x: Float32Array, length: number, shape: string): void {
+  if (x.length !== length) fail(name, `length ${length} (${shape})`, x);
 }
 
 /** Checks `options.inputGrad`. */
