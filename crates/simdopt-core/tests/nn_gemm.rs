@@ -11,7 +11,7 @@ mod support;
 
 use simdopt_core::lanes::{Emu4, Lanes, Scalar};
 use simdopt_core::nn::gemm::{panel_width, MR};
-use simdopt_core::nn::linear::{forward_workspace, slices};
+use simdopt_core::nn::linear::{slices, workspace};
 use support::{same_bits, Rng};
 
 /// (batch, in, out) triples: the shapes and every tile remainder.
@@ -58,15 +58,15 @@ impl Case {
     /// y (with bias), y (without), dx, dW, db with lane type L.
     fn run<L: Lanes>(&self) -> [Vec<f32>; 5] {
         let (n, i, o) = (self.batch, self.inf, self.outf);
-        let mut pack = vec![0.0; forward_workspace(i)];
+        let mut pack = vec![0.0; workspace(n, i, o)];
         let mut y = vec![0.0; n * o];
         slices::forward::<L>(&self.x, &self.w, Some(&self.b), &mut y, n, i, o, &mut pack);
         let mut y0 = vec![0.0; n * o];
         slices::forward::<L>(&self.x, &self.w, None, &mut y0, n, i, o, &mut pack);
         let mut dx = vec![0.0; n * i];
-        slices::input_grad::<L>(&self.dy, &self.w, &mut dx, n, i, o);
+        slices::input_grad::<L>(&self.dy, &self.w, &mut dx, n, i, o, &mut pack);
         let mut dw = self.dw0.clone();
-        slices::weight_grad::<L>(&self.dy, &self.x, &mut dw, n, i, o);
+        slices::weight_grad::<L>(&self.dy, &self.x, &mut dw, n, i, o, &mut pack);
         let mut db = self.db0.clone();
         slices::bias_grad::<L>(&self.dy, &mut db, n, o);
         [y, y0, dx, dw, db]
@@ -146,7 +146,7 @@ fn every_output_is_written_and_nothing_past_it() {
     // Sentinels around the output catch a tile that stores out of bounds or skips an element.
     for (n, i, o) in [(5, 7, 13), (4, 8, 8), (1, 9, 3), (7, 3, 17)] {
         let case = Case::new(n, i, o);
-        let mut pack = vec![0.0; forward_workspace(i)];
+        let mut pack = vec![0.0; workspace(n, i, o)];
         let mut y = vec![f32::NAN; n * o + 8];
         slices::forward::<Emu4>(&case.x, &case.w, Some(&case.b), &mut y[..n * o], n, i, o, &mut pack);
         assert!(y[..n * o].iter().all(|v| v.is_finite()), "an output element was not written");
@@ -159,6 +159,7 @@ fn the_tile_shapes_are_what_the_docs_say() {
     assert_eq!(MR, 4);
     assert_eq!(panel_width::<Emu4>(), 8);
     assert_eq!(panel_width::<Scalar>(), 2);
-    // Packing is needed only by the forward (Wᵀ is strided): one panel of 8 columns per k.
-    assert_eq!(forward_workspace(13), 13 * 8);
+    // One packed panel of 8 columns for the largest inner dimension of the three products.
+    assert_eq!(workspace(5, 13, 2), 13 * 8);
+    assert_eq!(workspace(40, 13, 2), 40 * 8);
 }

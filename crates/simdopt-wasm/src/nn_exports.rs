@@ -64,14 +64,24 @@ fn status(r: Result<(), Status>) -> i32 {
     }
 }
 
-/// f32 of packing workspace `simdopt_linear_forward` needs for `in_features`.
+/// f32 of packing workspace the three Linear products need for these sizes.
 #[no_mangle]
-pub extern "C" fn simdopt_linear_workspace(in_features: usize) -> usize {
-    linear::forward_workspace(in_features)
+pub extern "C" fn simdopt_linear_workspace(batch: usize, in_features: usize, out_features: usize) -> usize {
+    linear::workspace(batch, in_features, out_features)
+}
+
+/// Checks the packing workspace: live, long enough, and apart from every other operand.
+fn workspace<M: Memory>(h: &Heap<M>, pack: usize, pack_len: usize, need: usize, others: &[Span]) -> Result<(), Status> {
+    let ps = span(pack, Some(pack_len))?;
+    if pack_len < need {
+        return Err(Status::BadShape);
+    }
+    live(h, &[ps])?;
+    apart(ps, others)
 }
 
 /// `y = b + x·Wᵀ` with x [batch, in], W [out, in], b [out] (`b = 0`: no bias), y [batch, out];
-/// `pack` is a workspace of `pack_len ≥ simdopt_linear_workspace(in)` f32.
+/// `pack` is a workspace of `pack_len ≥ simdopt_linear_workspace(batch, in, out)` f32.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn simdopt_linear_forward(x: usize, w: usize, b: usize, y: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
@@ -81,13 +91,9 @@ pub extern "C" fn simdopt_linear_forward(x: usize, w: usize, b: usize, y: usize,
         let ws = span(w, out_features.checked_mul(in_features))?;
         let bs = span(b, Some(if b == 0 { 0 } else { out_features }))?;
         let ys = span(y, batch.checked_mul(out_features))?;
-        let ps = span(pack, Some(pack_len))?;
-        if pack_len < linear::forward_workspace(in_features) {
-            return Err(Status::BadShape);
-        }
-        live(h, &[xs, ws, bs, ys, ps])?;
-        apart(ys, &[xs, ws, bs, ps])?;
-        apart(ps, &[xs, ws, bs])?;
+        live(h, &[xs, ws, bs, ys])?;
+        apart(ys, &[xs, ws, bs])?;
+        workspace(h, pack, pack_len, linear::workspace(batch, in_features, out_features), &[xs, ws, bs, ys])?;
         let bias = (b != 0).then_some(b as *const f32);
         // SAFETY: every range is inside a live block and the outputs overlap no input.
         unsafe { linear::forward::<Native>(x as *const f32, w as *const f32, bias, y as *mut f32, batch, in_features, out_features, pack as *mut f32) };
@@ -95,9 +101,10 @@ pub extern "C" fn simdopt_linear_forward(x: usize, w: usize, b: usize, y: usize,
     })())
 }
 
-/// `dx = dy·W` with dy [batch, out], W [out, in], dx [batch, in].
+/// `dx = dy·W` with dy [batch, out], W [out, in], dx [batch, in]; `pack` as for the forward.
 #[no_mangle]
-pub extern "C" fn simdopt_linear_input_grad(dy: usize, w: usize, dx: usize, batch: usize, in_features: usize, out_features: usize) -> i32 {
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn simdopt_linear_input_grad(dy: usize, w: usize, dx: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
     status((|| {
         let h = heap().ok_or(Status::BadBuffer)?;
         let dys = span(dy, batch.checked_mul(out_features))?;
@@ -105,15 +112,17 @@ pub extern "C" fn simdopt_linear_input_grad(dy: usize, w: usize, dx: usize, batc
         let dxs = span(dx, batch.checked_mul(in_features))?;
         live(h, &[dys, ws, dxs])?;
         apart(dxs, &[dys, ws])?;
+        workspace(h, pack, pack_len, linear::workspace(batch, in_features, out_features), &[dys, ws, dxs])?;
         // SAFETY: checked above.
-        unsafe { linear::input_grad::<Native>(dy as *const f32, w as *const f32, dx as *mut f32, batch, in_features, out_features) };
+        unsafe { linear::input_grad::<Native>(dy as *const f32, w as *const f32, dx as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
     })())
 }
 
-/// `dW = dW + dyᵀ·x` with dy [batch, out], x [batch, in], dW [out, in].
+/// `dW = dW + dyᵀ·x` with dy [batch, out], x [batch, in], dW [out, in]; `pack` as for the forward.
 #[no_mangle]
-pub extern "C" fn simdopt_linear_weight_grad(dy: usize, x: usize, dw: usize, batch: usize, in_features: usize, out_features: usize) -> i32 {
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn simdopt_linear_weight_grad(dy: usize, x: usize, dw: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
     status((|| {
         let h = heap().ok_or(Status::BadBuffer)?;
         let dys = span(dy, batch.checked_mul(out_features))?;
@@ -121,8 +130,9 @@ pub extern "C" fn simdopt_linear_weight_grad(dy: usize, x: usize, dw: usize, bat
         let dws = span(dw, out_features.checked_mul(in_features))?;
         live(h, &[dys, xs, dws])?;
         apart(dws, &[dys, xs])?;
+        workspace(h, pack, pack_len, linear::workspace(batch, in_features, out_features), &[dys, xs, dws])?;
         // SAFETY: checked above.
-        unsafe { linear::weight_grad::<Native>(dy as *const f32, x as *const f32, dw as *mut f32, batch, in_features, out_features) };
+        unsafe { linear::weight_grad::<Native>(dy as *const f32, x as *const f32, dw as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
     })())
 }

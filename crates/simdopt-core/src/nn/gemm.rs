@@ -14,11 +14,13 @@
 //! cache blocks (the partial sums would need their own storage); the layers' `k` (features or
 //! batch) is small enough that a whole column panel of `B` stays in cache.
 //!
-//! Structure (Goto's): for each panel of `NR = NV·WIDTH` columns, `B`'s panel is made contiguous
-//! (packed into the workspace unless `B`'s rows are already contiguous), then an `MR × NR`
-//! register tile of accumulators walks down the rows of `A`: per `p`, `NV` vector loads of `B`,
-//! `MR` broadcasts of `A`, `MR·NV` multiply-adds. Edge tiles use the same kernel with fewer rows,
-//! a single vector, or one lane.
+//! Structure (Goto's): for each panel of `NR = NV·WIDTH` columns, `B`'s panel is packed into the
+//! workspace as a contiguous k×NR block (also when `B`'s rows are contiguous: a panel of a
+//! row-major `B` spans k rows a whole row apart, one page each for wide layers, and walking it
+//! once per row tile thrashes the TLB), then an `MR × NR` register tile of accumulators walks
+//! down the rows of `A`: per `p`, `NV` vector loads of `B`, `MR` broadcasts of `A`, `MR·NV`
+//! multiplies and adds. Edge tiles use the same kernel with fewer rows, a single vector, or one
+//! lane.
 
 use crate::lanes::{Lanes, Scalar};
 
@@ -54,14 +56,10 @@ pub const fn panel_width<L: Lanes>() -> usize {
     NV * L::WIDTH
 }
 
-/// f32 of packing workspace [`gemm`] needs: none when `B`'s rows are contiguous.
+/// f32 of packing workspace [`gemm`] needs for an inner dimension `k`.
 #[inline]
-pub fn workspace_len(k: usize, b: &Operand) -> usize {
-    if b.col_stride == 1 {
-        0
-    } else {
-        k.saturating_mul(PACK_WIDTH)
-    }
+pub fn workspace_len(k: usize) -> usize {
+    k.saturating_mul(PACK_WIDTH)
 }
 
 /// `C ← init ⊕ A·B` (see the module doc for the exact arithmetic).
@@ -69,18 +67,14 @@ pub fn workspace_len(k: usize, b: &Operand) -> usize {
 /// # Safety
 /// `A` and `B` are readable at every element of their m×k and k×n extents, `C` is writable at
 /// `c[i·ldc + j]` for i < m, j < n, `bias` (with [`Init::Bias`]) readable for n f32, `pack`
-/// writable for [`workspace_len`] f32, and `C` and `pack` overlap nothing else.
+/// writable for [`workspace_len`]`(k)` f32, and `C` and `pack` overlap nothing else.
 pub unsafe fn gemm<L: Lanes>(m: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
     let nr = panel_width::<L>();
     let mut j = 0;
     while j < n {
         let w = nr.min(n - j);
-        let (panel, ldb) = if b.col_stride == 1 {
-            (b.ptr.add(j), b.row_stride)
-        } else {
-            pack_panel(&b, j, w, k, pack, nr);
-            (pack as *const f32, nr)
-        };
+        pack_panel(&b, j, w, k, pack, nr);
+        let (panel, ldb) = (pack as *const f32, nr);
         let init = match init {
             Init::Bias(bias) => Init::Bias(bias.add(j)),
             other => other,
@@ -107,8 +101,12 @@ unsafe fn pack_panel(b: &Operand, j: usize, w: usize, k: usize, pack: *mut f32, 
     for p in 0..k {
         let src = b.ptr.add(p * b.row_stride + j * b.col_stride);
         let dst = pack.add(p * nr);
-        for q in 0..w {
-            *dst.add(q) = *src.add(q * b.col_stride);
+        if b.col_stride == 1 {
+            core::ptr::copy_nonoverlapping(src, dst, w);
+        } else {
+            for q in 0..w {
+                *dst.add(q) = *src.add(q * b.col_stride);
+            }
         }
     }
 }

@@ -13,9 +13,10 @@
 use super::gemm::{gemm, workspace_len, Init, Operand};
 use crate::lanes::{Lanes, Scalar};
 
-/// f32 of packing workspace [`forward`] needs for `in_features` (the other products need none).
-pub fn forward_workspace(in_features: usize) -> usize {
-    workspace_len(in_features, &weight_transposed(core::ptr::null(), in_features))
+/// f32 of packing workspace each of the three products needs for these sizes: the largest inner
+/// dimension (in, out or batch) times [`super::gemm::PACK_WIDTH`].
+pub fn workspace(batch: usize, in_features: usize, out_features: usize) -> usize {
+    workspace_len(batch.max(in_features).max(out_features))
 }
 
 /// `Wᵀ` as a k×n operand over `W` ([out, in]): element (i, o) is `W[o·in + i]`.
@@ -27,7 +28,7 @@ fn weight_transposed(w: *const f32, in_features: usize) -> Operand {
 ///
 /// # Safety
 /// `x` readable for batch·in f32, `w` for out·in, `bias` for out, `y` writable for batch·out and
-/// `pack` for [`forward_workspace`]`(in)`; `y` and `pack` overlap nothing else.
+/// `pack` for [`workspace`]; `y` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn forward<L: Lanes>(x: *const f32, w: *const f32, bias: Option<*const f32>, y: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
     let a = Operand { ptr: x, row_stride: in_features, col_stride: 1 };
@@ -41,23 +42,25 @@ pub unsafe fn forward<L: Lanes>(x: *const f32, w: *const f32, bias: Option<*cons
 /// `dx = dy·W`.
 ///
 /// # Safety
-/// `dy` readable for batch·out f32, `w` for out·in, `dx` writable for batch·in and overlapping
-/// neither.
-pub unsafe fn input_grad<L: Lanes>(dy: *const f32, w: *const f32, dx: *mut f32, batch: usize, in_features: usize, out_features: usize) {
+/// `dy` readable for batch·out f32, `w` for out·in, `dx` writable for batch·in, `pack` for
+/// [`workspace`]; `dx` and `pack` overlap nothing else.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn input_grad<L: Lanes>(dy: *const f32, w: *const f32, dx: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
     let a = Operand { ptr: dy, row_stride: out_features, col_stride: 1 };
     let b = Operand { ptr: w, row_stride: in_features, col_stride: 1 };
-    gemm::<L>(batch, in_features, out_features, a, b, dx, in_features, Init::Zero, core::ptr::null_mut());
+    gemm::<L>(batch, in_features, out_features, a, b, dx, in_features, Init::Zero, pack);
 }
 
 /// `dW = dW + dyᵀ·x`.
 ///
 /// # Safety
-/// `dy` readable for batch·out f32, `x` for batch·in, `dw` readable and writable for out·in and
-/// overlapping neither.
-pub unsafe fn weight_grad<L: Lanes>(dy: *const f32, x: *const f32, dw: *mut f32, batch: usize, in_features: usize, out_features: usize) {
+/// `dy` readable for batch·out f32, `x` for batch·in, `dw` readable and writable for out·in,
+/// `pack` writable for [`workspace`]; `dw` and `pack` overlap nothing else.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn weight_grad<L: Lanes>(dy: *const f32, x: *const f32, dw: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
     let a = Operand { ptr: dy, row_stride: 1, col_stride: out_features };
     let b = Operand { ptr: x, row_stride: in_features, col_stride: 1 };
-    gemm::<L>(out_features, in_features, batch, a, b, dw, in_features, Init::Add, core::ptr::null_mut());
+    gemm::<L>(out_features, in_features, batch, a, b, dw, in_features, Init::Add, pack);
 }
 
 /// `db[o] = db[o] + (((0 + dy[0,o]) + dy[1,o]) + …)`.
@@ -87,28 +90,32 @@ unsafe fn column_sum<L: Lanes>(dy: *const f32, db: *mut f32, batch: usize, out_f
 }
 
 /// Safe entries over slices (host tests, Rust users); each panics when a slice is too short.
+/// `pack` is the packing workspace, at least [`workspace`]`(batch, in_features, out_features)` f32.
 pub mod slices {
     use super::*;
 
-    /// `pack` holds at least [`forward_workspace`]`(in_features)` f32.
     #[allow(clippy::too_many_arguments)]
     pub fn forward<L: Lanes>(x: &[f32], w: &[f32], bias: Option<&[f32]>, y: &mut [f32], batch: usize, in_features: usize, out_features: usize, pack: &mut [f32]) {
         assert!(x.len() >= batch * in_features && w.len() >= in_features * out_features && y.len() >= batch * out_features);
         assert!(bias.is_none_or(|b| b.len() >= out_features));
-        assert!(pack.len() >= forward_workspace(in_features), "packing workspace too short");
+        assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
         unsafe {
             super::forward::<L>(x.as_ptr(), w.as_ptr(), bias.map(|b| b.as_ptr()), y.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr())
         }
     }
 
-    pub fn input_grad<L: Lanes>(dy: &[f32], w: &[f32], dx: &mut [f32], batch: usize, in_features: usize, out_features: usize) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn input_grad<L: Lanes>(dy: &[f32], w: &[f32], dx: &mut [f32], batch: usize, in_features: usize, out_features: usize, pack: &mut [f32]) {
         assert!(dy.len() >= batch * out_features && w.len() >= in_features * out_features && dx.len() >= batch * in_features);
-        unsafe { super::input_grad::<L>(dy.as_ptr(), w.as_ptr(), dx.as_mut_ptr(), batch, in_features, out_features) }
+        assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
+        unsafe { super::input_grad::<L>(dy.as_ptr(), w.as_ptr(), dx.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr()) }
     }
 
-    pub fn weight_grad<L: Lanes>(dy: &[f32], x: &[f32], dw: &mut [f32], batch: usize, in_features: usize, out_features: usize) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn weight_grad<L: Lanes>(dy: &[f32], x: &[f32], dw: &mut [f32], batch: usize, in_features: usize, out_features: usize, pack: &mut [f32]) {
         assert!(dy.len() >= batch * out_features && x.len() >= batch * in_features && dw.len() >= in_features * out_features);
-        unsafe { super::weight_grad::<L>(dy.as_ptr(), x.as_ptr(), dw.as_mut_ptr(), batch, in_features, out_features) }
+        assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
+        unsafe { super::weight_grad::<L>(dy.as_ptr(), x.as_ptr(), dw.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr()) }
     }
 
     pub fn bias_grad<L: Lanes>(dy: &[f32], db: &mut [f32], batch: usize, out_features: usize) {

@@ -66,14 +66,14 @@ export interface Backend {
   // overlap inputs except where noted. Rust: crates/simdopt-core/src/nn; js twins: src/nn/kernels.
   /** Whether the nn kernels can use `view` where it is: a live view of wasm memory (wasm), any Float32Array (js). */
   holds(view: Float32Array): boolean;
-  /** f32 of packing workspace `linearForward` needs for `inFeatures` inputs (0: none). */
-  linearWorkspace(inFeatures: number): number;
-  /** y = b + x·Wᵀ (`bias` null: y = x·Wᵀ); `workspace` holds `linearWorkspace(inFeatures)` f32. */
+  /** f32 of packing workspace the linear products need for these sizes (0: none). */
+  linearWorkspace(batch: number, inFeatures: number, outFeatures: number): number;
+  /** y = b + x·Wᵀ (`bias` null: y = x·Wᵀ); `workspace` holds `linearWorkspace(…)` f32 (or is null when that is 0). */
   linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void;
   /** dx = dy·W. */
-  linearInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, batch: number, inFeatures: number, outFeatures: number): void;
+  linearInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void;
   /** dW = dW + dyᵀ·x. */
-  linearWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, batch: number, inFeatures: number, outFeatures: number): void;
+  linearWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void;
   /** db = db + Σ_rows dy. */
   linearBiasGrad(dy: Float32Array, db: Float32Array, batch: number, outFeatures: number): void;
   /** y = f(x) element-wise for an activation code (src/nn/kernels/activation.ts); `y` may be `x`. */

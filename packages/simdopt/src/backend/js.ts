@@ -91,7 +91,7 @@ export class JsBackend implements Backend {
     return true;
   }
 
-  linearWorkspace(_inFeatures: number): number {
+  linearWorkspace(_batch: number, _inFeatures: number, _outFeatures: number): number {
     return 0;
   }
 

@@ -167,8 +167,8 @@ export class WasmBackend implements Backend {
     throw new SimdoptError(`${kernel}: ${text}`, kernel);
   }
 
-  linearWorkspace(inFeatures: number): number {
-    return this.exports.simdopt_linear_workspace(inFeatures) >>> 0;
+  linearWorkspace(batch: number, inFeatures: number, outFeatures: number): number {
+    return this.exports.simdopt_linear_workspace(batch, inFeatures, outFeatures) >>> 0;
   }
 
   linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void {
@@ -179,13 +179,19 @@ export class WasmBackend implements Backend {
     this.nnCheck('linear_forward', status);
   }
 
-  linearInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, batch: number, inFeatures: number, outFeatures: number): void {
-    const status = this.exports.simdopt_linear_input_grad(this.nnAddress(dy, 'gradOut'), this.nnAddress(w, 'weight'), this.nnAddress(dx, 'gradIn'), batch, inFeatures, outFeatures);
+  linearInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void {
+    const status = this.exports.simdopt_linear_input_grad(
+      this.nnAddress(dy, 'gradOut'), this.nnAddress(w, 'weight'), this.nnAddress(dx, 'gradIn'), batch, inFeatures, outFeatures,
+      workspace === null ? 0 : this.nnAddress(workspace, 'workspace'), workspace?.length ?? 0,
+    );
     this.nnCheck('linear_input_grad', status);
   }
 
-  linearWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, batch: number, inFeatures: number, outFeatures: number): void {
-    const status = this.exports.simdopt_linear_weight_grad(this.nnAddress(dy, 'gradOut'), this.nnAddress(x, 'x'), this.nnAddress(dw, 'weight.grad'), batch, inFeatures, outFeatures);
+  linearWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void {
+    const status = this.exports.simdopt_linear_weight_grad(
+      this.nnAddress(dy, 'gradOut'), this.nnAddress(x, 'x'), this.nnAddress(dw, 'weight.grad'), batch, inFeatures, outFeatures,
+      workspace === null ? 0 : this.nnAddress(workspace, 'workspace'), workspace?.length ?? 0,
+    );
     this.nnCheck('linear_weight_grad', status);
   }
 

@@ -43,9 +43,9 @@ export class Linear extends Module {
   private readonly gradInput = this.buffer();
   /** gradOut copied in when it is not in backend memory. */
   private readonly staging = this.buffer();
-  /** GEMM packing workspace (wasm only). */
+  /** GEMM packing workspace (wasm only), sized for the last forward's batch. */
   private readonly workspace = this.buffer();
-  private readonly workspaceLength: number;
+  private workspaceLength = 0;
   /** Rows of the last forward; -1 before the first. */
   private batch = -1;
 
@@ -66,8 +66,6 @@ export class Linear extends Module {
       const bound = linearInitBound(inFeatures);
       fillUniform(this.weight.data, bound, gen);
       if (this.bias) fillUniform(this.bias.data, bound, gen);
-      this.workspaceLength = this.backend.linearWorkspace(inFeatures);
-      this.workspace.reserve(this.workspaceLength);
     } catch (e) {
       this.dispose();
       throw e;
@@ -84,12 +82,13 @@ export class Linear extends Module {
     const batch = x.length / this.inFeatures;
     const nx = batch * this.inFeatures;
     const ny = batch * this.outFeatures;
-    const src = this.reserve(x, [this.input, nx], [this.output, ny]);
+    // The workspace serves the backward too, whose inner dimension may be the batch.
+    this.workspaceLength = this.backend.linearWorkspace(batch, this.inFeatures, this.outFeatures);
+    const src = this.reserve(x, [this.input, nx], [this.output, ny], [this.workspace, this.workspaceLength]);
     const saved = this.input.view(nx);
     saved.set(src);
     const y = this.output.view(ny);
-    const ws = this.workspaceLength > 0 ? this.workspace.view(this.workspaceLength) : null;
-    this.backend.linearForward(saved, this.weight.data, this.bias?.data ?? null, y, batch, this.inFeatures, this.outFeatures, ws);
+    this.backend.linearForward(saved, this.weight.data, this.bias?.data ?? null, y, batch, this.inFeatures, this.outFeatures, this.workspaceView());
     this.batch = batch;
     return y;
   }
@@ -113,14 +112,19 @@ export class Linear extends Module {
       dy = staged;
     }
     const x = this.input.view(nx);
+    const ws = this.workspaceView();
     if (this.weight.requiresGrad) {
-      this.backend.linearWeightGrad(dy, x, this.weight.grad, batch, this.inFeatures, this.outFeatures);
+      this.backend.linearWeightGrad(dy, x, this.weight.grad, batch, this.inFeatures, this.outFeatures, ws);
     }
     if (this.bias !== null && this.bias.requiresGrad) this.backend.linearBiasGrad(dy, this.bias.grad, batch, this.outFeatures);
     if (!inputGrad) return NO_INPUT_GRAD;
     const dx = this.gradInput.view(nx);
-    this.backend.linearInputGrad(dy, this.weight.data, dx, batch, this.inFeatures, this.outFeatures);
+    this.backend.linearInputGrad(dy, this.weight.data, dx, batch, this.inFeatures, this.outFeatures, ws);
     return dx;
+  }
+
+  private workspaceView(): Float32Array | null {
+    return this.workspaceLength > 0 ? this.workspace.view(this.workspaceLength) : null;
   }
 
   parameters(): Parameter[] {
