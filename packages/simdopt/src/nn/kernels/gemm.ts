@@ -25,12 +25,66 @@ export function linearForward(
 ): void {
   for (let r = 0; r < batch; r++) {
     const xr = r * inFeatures;
-    for (let o = 0; o < outFeatures; o++) {
+    const yr = r * outFeatures;
+    let o = 0;
+    // Four outputs at once: four independent dependency chains instead of one.
+    for (; o + 4 <= outFeatures; o += 4) {
+      const w0 = o * inFeatures;
+      const w1 = w0 + inFeatures;
+      const w2 = w1 + inFeatures;
+      const w3 = w2 + inFeatures;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0; p < inFeatures; p++) {
+        const xv = x[xr + p];
+        s0 = f(s0 + f(xv * w[w0 + p]));
+        s1 = f(s1 + f(xv * w[w1 + p]));
+        s2 = f(s2 + f(xv * w[w2 + p]));
+        s3 = f(s3 + f(xv * w[w3 + p]));
+      }
+      y[yr + o] = b === null ? s0 : f(b[o] + s0);
+      y[yr + o + 1] = b === null ? s1 : f(b[o + 1] + s1);
+      y[yr + o + 2] = b === null ? s2 : f(b[o + 2] + s2);
+      y[yr + o + 3] = b === null ? s3 : f(b[o + 3] + s3);
+    }
+    for (; o < outFeatures; o++) {
       const wo = o * inFeatures;
       let s = 0;
       for (let p = 0; p < inFeatures; p++) s = f(s + f(x[xr + p] * w[wo + p]));
-      y[r * outFeatures + o] = b === null ? s : f(b[o] + s);
+      y[yr + o] = b === null ? s : f(b[o] + s);
     }
+  }
+}
+
+/**
+ * `sum[c] = (((sum[c] + a[0]·m[0, c]) + a[1]·m[1, c]) + …)` over rows `first + q·step` of a
+ * row-major `m` (row length `n`), for q < count: the inner loop of dx and dW, four rows per pass
+ * so that each element is loaded and stored once per four products (same order of additions).
+ */
+function addRows(
+  sum: Float32Array, n: number, m: Float32Array, a: Float32Array,
+  aFirst: number, aStep: number, count: number,
+): void {
+  let q = 0;
+  for (; q + 4 <= count; q += 4) {
+    const a0 = a[aFirst + q * aStep];
+    const a1 = a[aFirst + (q + 1) * aStep];
+    const a2 = a[aFirst + (q + 2) * aStep];
+    const a3 = a[aFirst + (q + 3) * aStep];
+    const m0 = q * n;
+    const m1 = m0 + n;
+    const m2 = m1 + n;
+    const m3 = m2 + n;
+    for (let c = 0; c < n; c++) {
+      sum[c] = f(f(f(f(sum[c] + f(a0 * m[m0 + c])) + f(a1 * m[m1 + c])) + f(a2 * m[m2 + c])) + f(a3 * m[m3 + c]));
+    }
+  }
+  for (; q < count; q++) {
+    const av = a[aFirst + q * aStep];
+    const mq = q * n;
+    for (let c = 0; c < n; c++) sum[c] = f(sum[c] + f(av * m[mq + c]));
   }
 }
 
@@ -40,15 +94,10 @@ export function linearInputGrad(
   batch: number, inFeatures: number, outFeatures: number,
 ): void {
   for (let r = 0; r < batch; r++) {
-    // The row of dx is the running sum: it starts at +0 like the Rust accumulators, and
-    // storing into a Float32Array rounds each addition to float32.
+    // The row of dx is the running sum; it starts at +0 like the Rust accumulators.
     const row = dx.subarray(r * inFeatures, (r + 1) * inFeatures);
     row.fill(0);
-    for (let p = 0; p < outFeatures; p++) {
-      const a = dy[r * outFeatures + p];
-      const wp = p * inFeatures;
-      for (let c = 0; c < inFeatures; c++) row[c] += f(a * w[wp + c]);
-    }
+    addRows(row, inFeatures, w, dy, r * outFeatures, 1, outFeatures);
   }
 }
 
@@ -60,11 +109,7 @@ export function linearWeightGrad(
   const sum = rowScratch(inFeatures);
   for (let o = 0; o < outFeatures; o++) {
     sum.fill(0);
-    for (let r = 0; r < batch; r++) {
-      const a = dy[r * outFeatures + o];
-      const xr = r * inFeatures;
-      for (let c = 0; c < inFeatures; c++) sum[c] += f(a * x[xr + c]);
-    }
+    addRows(sum, inFeatures, x, dy, o, outFeatures, batch);
     const wo = o * inFeatures;
     for (let c = 0; c < inFeatures; c++) dw[wo + c] += sum[c];
   }
