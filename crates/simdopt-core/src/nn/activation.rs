@@ -13,7 +13,10 @@
 //! The only deviation from PyTorch's arithmetic: `1 + erf` comes from [`super::math::one_plus_erf`],
 //! which stays accurate where `erf(x) ≈ −1` instead of cancelling.
 
-use super::math::{one_plus_erf, exp_neg, sigmoid, tanh};
+// Constants keep the digits they were published or fitted with; the compiler rounds them to f32.
+#![allow(clippy::excessive_precision)]
+
+use super::math::{exp_neg, one_plus_erf, sigmoid, tanh};
 use crate::lanes::{Lanes, Scalar};
 
 /// Activation codes of the ABI (`packages/simdopt/src/nn/activation.ts` uses the same numbers).

@@ -68,6 +68,7 @@ pub fn workspace_len(k: usize) -> usize {
 /// `A` and `B` are readable at every element of their m×k and k×n extents, `C` is writable at
 /// `c[i·ldc + j]` for i < m, j < n, `bias` (with [`Init::Bias`]) readable for n f32, `pack`
 /// writable for [`workspace_len`]`(k)` f32, and `C` and `pack` overlap nothing else.
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm<L: Lanes>(m: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
     let nr = panel_width::<L>();
     let mut j = 0;

@@ -14,6 +14,9 @@
 //!
 //! Below those ranges the results are subnormal and lose relative precision gradually.
 
+// Constants keep the digits they were published or fitted with; the compiler rounds them to f32.
+#![allow(clippy::excessive_precision)]
+
 use crate::lanes::{BitLanes, Lanes};
 
 /// log2(e), rounded to f32.
