@@ -34,9 +34,10 @@ fn live<M: Memory>(h: &Heap<M>, spans: &[Span]) -> Result<(), Status> {
     }
 }
 
-/// Whether two non-empty spans share a byte.
+/// Whether two non-empty spans share a byte (in u64: a block may end exactly at 4 GiB).
 fn overlap(a: Span, b: Span) -> bool {
-    a.count > 0 && b.count > 0 && a.ptr < b.ptr + 4 * b.count && b.ptr < a.ptr + 4 * a.count
+    let end = |s: Span| s.ptr as u64 + 4 * s.count as u64;
+    a.count > 0 && b.count > 0 && (a.ptr as u64) < end(b) && (b.ptr as u64) < end(a)
 }
 
 /// `out` overlaps none of `inputs`.

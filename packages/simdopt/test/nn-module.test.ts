@@ -190,6 +190,11 @@ describe.each(BACKENDS)('nn modules on %s', (backend) => {
     m.dispose();
     expect(backendInfo().liveBytes).toBe(live);
     expect(m.layers.every((l) => l.disposed)).toBe(true);
+    const relu = new nn.ReLU();
+    relu.forward(new Float32Array(100));
+    relu[Symbol.dispose]();
+    expect(relu.disposed).toBe(true);
+    expect(backendInfo().liveBytes).toBe(live);
   });
 
   it('propagate train() and eval() to children', () => {

@@ -150,6 +150,22 @@ export abstract class Module {
   }
 }
 
+// `using model = new nn.Sequential(…)` where the engine has explicit resource management; the
+// package does not polyfill Symbol.dispose.
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(Module.prototype, Symbol.dispose, {
+    value(this: Module) {
+      this.dispose();
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+export interface Module {
+  [Symbol.dispose](): void;
+}
+
 /** Why an array may be unexpectedly empty. */
 const DETACHED_HINT = ' (a view of backend memory read before memory grew is detached and empty: read it again after the growth)';
 
