@@ -181,6 +181,21 @@ describe.each(BACKENDS)('nn modules on %s', (backend) => {
     expect(() => lin.forward(new Float32Array(3))).toThrow(/disposed/);
   });
 
+  it('turn running out of memory in forward into a SimdoptError that leaves no stale state', async () => {
+    await init({ backend, initialMemoryBytes: 1 << 20, maximumMemoryBytes: 2 << 20 });
+    const m = mlp();
+    const live = backendInfo().liveBytes;
+    step(m, randoms(4 * 6, 19), randoms(4 * 3, 20));
+    expect(() => m.forward(new Float32Array(200_000 * 6))).toThrow(/out of memory/);
+    const before = m.parameters().map((p) => p.grad.slice());
+    expect(() => m.backward(new Float32Array(4 * 3).fill(1))).toThrow(/call forward first/);
+    m.parameters().forEach((p, i) => expect(firstBitDifference(p.grad, before[i])).toBe(-1));
+    expect(backendInfo().liveBytes).toBeLessThan(live + (1 << 20));
+    const again = step(m, randoms(4 * 6, 19), randoms(4 * 3, 20));
+    expect(again.y.every(Number.isFinite)).toBe(true);
+    m.dispose();
+  });
+
   it('free every buffer and parameter on dispose (idempotent)', () => {
     const live = backendInfo().liveBytes;
     const m = mlp();

@@ -32,6 +32,8 @@ abstract class Activation extends Module {
     checkArray('x', x);
     const n = x.length;
     const keepInput = !savesOutput(this.code);
+    // The saved state is about to be replaced; if allocating fails, backward must not use it.
+    this.length = -1;
     const src = this.reserve(x, [this.output, n], [this.savedInput, keepInput ? n : 0]);
     const y = this.output.view(n);
     if (keepInput) {

@@ -83,8 +83,11 @@ export class Linear extends Module {
     const nx = batch * this.inFeatures;
     const ny = batch * this.outFeatures;
     // The workspace serves the backward too, whose inner dimension may be the batch.
-    this.workspaceLength = this.backend.linearWorkspace(batch, this.inFeatures, this.outFeatures);
-    const src = this.reserve(x, [this.input, nx], [this.output, ny], [this.workspace, this.workspaceLength]);
+    const wsLength = this.backend.linearWorkspace(batch, this.inFeatures, this.outFeatures);
+    // The saved state is about to be replaced; if allocating fails, backward must not use it.
+    this.batch = -1;
+    const src = this.reserve(x, [this.input, nx], [this.output, ny], [this.workspace, wsLength]);
+    this.workspaceLength = wsLength;
     const saved = this.input.view(nx);
     saved.set(src);
     const y = this.output.view(ny);

@@ -8,6 +8,7 @@ import { Module, type BackwardOptions } from './module.js';
 
 export class Sequential extends Module {
   readonly layers: readonly Module[];
+  private complete = false;
 
   /** The layers, in order. A module may appear once (its buffers hold one forward's state). */
   constructor(...layers: Module[]) {
@@ -23,14 +24,18 @@ export class Sequential extends Module {
 
   forward(x: Float32Array): Float32Array {
     this.check('Sequential');
+    // Cleared until every layer ran, so a failed forward cannot feed a half-updated backward.
+    this.complete = false;
     let h = x;
     for (const layer of this.layers) h = layer.forward(h);
+    this.complete = true;
     return h;
   }
 
   /** Backward through every layer; `options` apply to the first layer's input gradient. */
   backward(gradOut: Float32Array, options?: BackwardOptions): Float32Array {
     this.check('Sequential');
+    if (!this.complete) throw new SimdoptError('Sequential.backward: call forward first (the last forward did not complete)', 'gradOut');
     let g = gradOut;
     for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].backward(g, i === 0 ? options : undefined);
     return g;
