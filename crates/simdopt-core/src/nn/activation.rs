@@ -19,7 +19,7 @@
 use super::math::{exp_neg, one_plus_erf, sigmoid, tanh};
 use crate::lanes::{Lanes, Scalar};
 
-/// Activation codes of the ABI (`packages/simdopt/src/nn/activation.ts` uses the same numbers).
+/// Activation codes of the ABI (`packages/simdopt/src/nn/kernels/activation.ts` uses the same numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Activation {

@@ -10,7 +10,7 @@
 //!
 //! Only the grouping of elements into register tiles differs between lane types, never the order
 //! of a sum, so the simd128 build, the scalar build, the 4-lane emulation and the TypeScript twin
-//! (`packages/simdopt/src/nn/gemm.ts`) agree bit for bit. That order forbids splitting `k` into
+//! (`packages/simdopt/src/nn/kernels/gemm.ts`) agree bit for bit. That order forbids splitting `k` into
 //! cache blocks (the partial sums would need their own storage); the layers' `k` (features or
 //! batch) is small enough that a whole column panel of `B` stays in cache.
 //!

@@ -2,7 +2,7 @@
 //! and `1 + erf`, written once over [`Lanes`] with `+ − × ÷`, compares, selects and bit moves only.
 //!
 //! No fused multiply-add and no library call, so the simd128 build, the scalar build and the
-//! TypeScript twin (`packages/simdopt/src/nn/math.ts`, `Math.fround` after every operation) give
+//! TypeScript twin (`packages/simdopt/src/nn/kernels/math.ts`, `Math.fround` after every operation) give
 //! bit-identical results. Accuracy against float64 (asserted in `tests/nn_math.rs`):
 //!
 //! | function | bound | measured (every 61st float32 of the range) |
