@@ -9,5 +9,6 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod lanes;
+pub mod nn;
 pub mod optim;
 pub mod sweep;

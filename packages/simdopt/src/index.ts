@@ -49,3 +49,5 @@ export { OneCycleLR, type OneCycleLROptions, type AnnealStrategy } from './lr_sc
 export { CyclicLR, type CyclicLROptions, type CyclicLRMode } from './lr_scheduler/cyclic.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './lr_scheduler/plateau.js';
 export { SequentialLR, ChainedScheduler, type SequentialLROptions, type ChainedSchedulerOptions } from './lr_scheduler/compose.js';
+// --- nn ---
+export * as nn from './nn/index.js';

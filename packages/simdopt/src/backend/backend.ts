@@ -59,6 +59,28 @@ export interface Backend {
   createTable(entries: readonly TableEntry[]): TensorTable;
   /** One kernel call over every tensor of `table` with the argument block `args`. */
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void;
+
+  // --- nn kernels ---
+  // Layouts are row-major: x [batch, in], W [out, in], b [out], y and dy [batch, out],
+  // dx [batch, in]. Arrays must be views the backend holds (see `holds`); outputs must not
+  // overlap inputs except where noted. Rust: crates/simdopt-core/src/nn; js twins: src/nn/kernels.
+  /** Whether the nn kernels can use `view` where it is: a live view of wasm memory (wasm), any Float32Array (js). */
+  holds(view: Float32Array): boolean;
+  /** f32 of packing workspace the linear products need for these sizes (0: none). */
+  linearWorkspace(batch: number, inFeatures: number, outFeatures: number): number;
+  /** y = b + x·Wᵀ (`bias` null: y = x·Wᵀ); `workspace` holds `linearWorkspace(…)` f32 (or is null when that is 0). */
+  linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void;
+  /** dx = dy·W. */
+  linearInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void;
+  /** dW = dW + dyᵀ·x. */
+  linearWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void;
+  /** db = db + Σ_rows dy. */
+  linearBiasGrad(dy: Float32Array, db: Float32Array, batch: number, outFeatures: number): void;
+  /** y = f(x) element-wise for an activation code (src/nn/kernels/activation.ts); `y` may be `x`. */
+  activationForward(code: number, x: Float32Array, y: Float32Array): void;
+  /** dx from the saved tensor (output or input of the forward) and dy; `dx` may be `dy`. */
+  activationBackward(code: number, saved: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  // --- end nn kernels ---
 }
 
 /** Distance between two state slots, in f32 (the length rounded up to whole 16-byte vectors). */

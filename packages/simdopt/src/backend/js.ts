@@ -5,6 +5,8 @@
 import { SimdoptError } from '../errors.js';
 import type { Backend, BackendName, Handle, OptimizerKernel, TableEntry, TensorTable } from './backend.js';
 import { slotStride } from './backend.js';
+import { activationBackward, activationForward } from '../nn/kernels/activation.js';
+import { linearBiasGrad, linearForward, linearInputGrad, linearWeightGrad } from '../nn/kernels/gemm.js';
 
 interface JsEntry {
   p: Float32Array;
@@ -83,4 +85,38 @@ export class JsBackend implements Backend {
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
     for (const e of (table as JsTable).entries) kernel.js(e.p, e.g, e.s, args);
   }
+
+  // --- nn kernels ---
+  holds(_view: Float32Array): boolean {
+    return true;
+  }
+
+  linearWorkspace(_batch: number, _inFeatures: number, _outFeatures: number): number {
+    return 0;
+  }
+
+  linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, batch: number, inFeatures: number, outFeatures: number): void {
+    linearForward(x, w, bias, y, batch, inFeatures, outFeatures);
+  }
+
+  linearInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, batch: number, inFeatures: number, outFeatures: number): void {
+    linearInputGrad(dy, w, dx, batch, inFeatures, outFeatures);
+  }
+
+  linearWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, batch: number, inFeatures: number, outFeatures: number): void {
+    linearWeightGrad(dy, x, dw, batch, inFeatures, outFeatures);
+  }
+
+  linearBiasGrad(dy: Float32Array, db: Float32Array, batch: number, outFeatures: number): void {
+    linearBiasGrad(dy, db, batch, outFeatures);
+  }
+
+  activationForward(code: number, x: Float32Array, y: Float32Array): void {
+    activationForward(code, x, y);
+  }
+
+  activationBackward(code: number, saved: Float32Array, dy: Float32Array, dx: Float32Array): void {
+    activationBackward(code, saved, dy, dx);
+  }
+  // --- end nn kernels ---
 }

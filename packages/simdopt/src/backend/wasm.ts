@@ -149,6 +149,71 @@ export class WasmBackend implements Backend {
     const status = run(t.ptr, t.count, this.scratch, args.length);
     if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
   }
+
+  // --- nn kernels ---
+  holds(view: Float32Array): boolean {
+    return view.buffer === this.memory.buffer;
+  }
+
+  /** Byte address of a view of this memory. */
+  private nnAddress(view: Float32Array, what: string): number {
+    // An empty range touches no memory (the Rust checks only its alignment).
+    if (view.length === 0) return 0;
+    if (view.buffer !== this.memory.buffer) {
+      throw new SimdoptError(`${what}: expected a view of this backend's memory (a view taken before memory grew is detached)`, what);
+    }
+    return view.byteOffset;
+  }
+
+  private nnCheck(kernel: string, status: number): void {
+    if (status === 0) return;
+    const text = status === 6 ? 'sizes do not fit, or an output overlaps an input' : (STATUS_TEXT[status] ?? `status ${status}`);
+    throw new SimdoptError(`${kernel}: ${text}`, kernel);
+  }
+
+  linearWorkspace(batch: number, inFeatures: number, outFeatures: number): number {
+    return this.exports.simdopt_linear_workspace(batch, inFeatures, outFeatures) >>> 0;
+  }
+
+  linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void {
+    const status = this.exports.simdopt_linear_forward(
+      this.nnAddress(x, 'x'), this.nnAddress(w, 'weight'), bias === null ? 0 : this.nnAddress(bias, 'bias'), this.nnAddress(y, 'y'),
+      batch, inFeatures, outFeatures, workspace === null ? 0 : this.nnAddress(workspace, 'workspace'), workspace?.length ?? 0,
+    );
+    this.nnCheck('linear_forward', status);
+  }
+
+  linearInputGrad(dy: Float32Array, w: Float32Array, dx: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void {
+    const status = this.exports.simdopt_linear_input_grad(
+      this.nnAddress(dy, 'gradOut'), this.nnAddress(w, 'weight'), this.nnAddress(dx, 'gradIn'), batch, inFeatures, outFeatures,
+      workspace === null ? 0 : this.nnAddress(workspace, 'workspace'), workspace?.length ?? 0,
+    );
+    this.nnCheck('linear_input_grad', status);
+  }
+
+  linearWeightGrad(dy: Float32Array, x: Float32Array, dw: Float32Array, batch: number, inFeatures: number, outFeatures: number, workspace: Float32Array | null): void {
+    const status = this.exports.simdopt_linear_weight_grad(
+      this.nnAddress(dy, 'gradOut'), this.nnAddress(x, 'x'), this.nnAddress(dw, 'weight.grad'), batch, inFeatures, outFeatures,
+      workspace === null ? 0 : this.nnAddress(workspace, 'workspace'), workspace?.length ?? 0,
+    );
+    this.nnCheck('linear_weight_grad', status);
+  }
+
+  linearBiasGrad(dy: Float32Array, db: Float32Array, batch: number, outFeatures: number): void {
+    const status = this.exports.simdopt_linear_bias_grad(this.nnAddress(dy, 'gradOut'), this.nnAddress(db, 'bias.grad'), batch, outFeatures);
+    this.nnCheck('linear_bias_grad', status);
+  }
+
+  activationForward(code: number, x: Float32Array, y: Float32Array): void {
+    const status = this.exports.simdopt_activation_forward(code, this.nnAddress(x, 'x'), this.nnAddress(y, 'y'), x.length);
+    this.nnCheck('activation_forward', status);
+  }
+
+  activationBackward(code: number, saved: Float32Array, dy: Float32Array, dx: Float32Array): void {
+    const status = this.exports.simdopt_activation_backward(code, this.nnAddress(saved, 'saved'), this.nnAddress(dy, 'gradOut'), this.nnAddress(dx, 'gradIn'), saved.length);
+    this.nnCheck('activation_backward', status);
+  }
+  // --- end nn kernels ---
 }
 
 export { slotStride };
