@@ -9,7 +9,7 @@ use simdopt_core::optim;
 /// Bumped when an export's meaning changes; TypeScript refuses a binary it does not know.
 const ABI_VERSION: u32 = 1;
 
-struct WasmMemory;
+pub(crate) struct WasmMemory;
 
 impl Memory for WasmMemory {
     fn size(&self) -> usize {
@@ -32,7 +32,7 @@ struct Global(UnsafeCell<Option<Heap<WasmMemory>>>);
 unsafe impl Sync for Global {}
 static HEAP: Global = Global(UnsafeCell::new(None));
 
-fn heap() -> Option<&'static mut Heap<WasmMemory>> {
+pub(crate) fn heap() -> Option<&'static mut Heap<WasmMemory>> {
     // SAFETY: single-threaded; no export holds the reference across a call to another.
     let slot = unsafe { &mut *HEAP.0.get() };
     if slot.is_none() {
