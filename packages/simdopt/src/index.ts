@@ -14,3 +14,23 @@ export {
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { AdamW, type AdamWOptions } from './optim/adamw.js';
+
+// Training kit: gradient clipping, penalties, dropout, losses, batches.
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clip.js';
+export { l1Penalty, l2Penalty, type PenaltyOptions } from './penalty.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
+export {
+  mseLoss,
+  l1Loss,
+  huberLoss,
+  smoothL1Loss,
+  bceWithLogitsLoss,
+  crossEntropyLoss,
+  type Reduction,
+  type LossValue,
+  type LossOptions,
+  type HuberLossOptions,
+  type SmoothL1LossOptions,
+  type CrossEntropyLossOptions,
+} from './loss.js';
+export { batches, type BatchOptions } from './data.js';
