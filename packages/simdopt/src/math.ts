@@ -15,11 +15,23 @@ const LOG2E = f(Math.LOG2E);
 const ROUND_MAGIC = 12582912;
 const LN2_HI = 0.693359375;
 const LN2_LO = f(-2.1219444e-4);
-const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].map(f);
-const LOG_Q = [
-  7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
-  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
-].map(f);
+const P0 = f(1.9875691500e-4);
+const P1 = f(1.3981999507e-3);
+const P2 = f(8.3334519073e-3);
+const P3 = f(4.1665795894e-2);
+const P4 = f(1.6666665459e-1);
+const P5 = f(5.0000001201e-1);
+const Q0 = f(7.0376836292e-2);
+const Q1 = f(-1.151461031e-1);
+const Q2 = f(1.167699874e-1);
+const Q3 = f(-1.2420140846e-1);
+const Q4 = f(1.4249322787e-1);
+const Q5 = f(-1.6668057665e-1);
+const Q6 = f(2.0000714765e-1);
+const Q7 = f(-2.4999993993e-1);
+const Q8 = f(3.3333331174e-1);
+/** 2^n for n ∈ [−126, 127] at index n + 126 (a table: `2 ** n` is a slow call). */
+const POW2 = Float64Array.from({ length: 254 }, (_, k) => 2 ** (k - 126));
 const SQRT2 = f(Math.SQRT2);
 const MIN_NORMAL = 2 ** -126;
 
@@ -35,10 +47,14 @@ export function expf(x: number): number {
   // An integer in [-126, 127] here (NaN for NaN).
   const n = t - ROUND_MAGIC;
   const r = f(f(x - f(n * LN2_HI)) - f(n * LN2_LO));
-  let p = EXP_P[0];
-  for (let k = 1; k < EXP_P.length; k++) p = f(f(p * r) + EXP_P[k]);
+  let p = f(f(P0 * r) + P1);
+  p = f(f(p * r) + P2);
+  p = f(f(p * r) + P3);
+  p = f(f(p * r) + P4);
+  p = f(f(p * r) + P5);
   p = f(f(f(p * f(r * r)) + r) + 1);
-  return f(p * 2 ** n);
+  // n is NaN only for a NaN x, and then p is NaN too.
+  return f(p * (n === n ? POW2[n + 126] : n));
 }
 
 /** Natural logarithm in float32 (x a float32 value). */
@@ -60,8 +76,14 @@ export function logf(x: number): number {
   }
   const fm = f(m - 1);
   const z = f(fm * fm);
-  let q = LOG_Q[0];
-  for (let k = 1; k < LOG_Q.length; k++) q = f(f(q * fm) + LOG_Q[k]);
+  let q = f(f(Q0 * fm) + Q1);
+  q = f(f(q * fm) + Q2);
+  q = f(f(q * fm) + Q3);
+  q = f(f(q * fm) + Q4);
+  q = f(f(q * fm) + Q5);
+  q = f(f(q * fm) + Q6);
+  q = f(f(q * fm) + Q7);
+  q = f(f(q * fm) + Q8);
   let y = f(f(q * fm) * z);
   y = f(y + f(e * LN2_LO));
   y = f(y - f(0.5 * z));
