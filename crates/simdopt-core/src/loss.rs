@@ -272,7 +272,7 @@ impl ArrayKernel for CrossEntropyKernel {
     unsafe fn check(a: &[f32], b: &[Buffer]) -> bool {
         let c = a[ce_arg::NUM_CLASSES];
         let eps = a[ce_arg::LABEL_SMOOTHING];
-        if !(c >= 1.0 && c < 16_777_216.0 && c == (c as u32) as f32 && (0.0..=1.0).contains(&eps)) {
+        if !((1.0..16_777_216.0).contains(&c) && c == (c as u32) as f32 && (0.0..=1.0).contains(&eps)) {
             return false;
         }
         let c = c as usize;
@@ -306,7 +306,7 @@ impl ArrayKernel for CrossEntropyKernel {
             if eps > 0.0 || !g.is_null() {
                 let sum_z = stream::<L, _>(&SoftmaxGrad { x, m, g, sum, smooth, scale }, c) as f32;
                 if eps > 0.0 {
-                    loss = loss - smooth * sum_z;
+                    loss -= smooth * sum_z;
                 }
             }
             if !g.is_null() {

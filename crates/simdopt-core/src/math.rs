@@ -16,6 +16,10 @@
 //! flushed to zero instead of becoming subnormal); `log(0) = −∞`, `log(x < 0) = NaN`,
 //! `log(+∞) = +∞`, subnormal arguments are handled. NaN propagates through both.
 
+// Cephes' published decimals, kept verbatim (math.ts has the same text): both parse them to the
+// same f32.
+#![allow(clippy::excessive_precision)]
+
 use crate::lanes::{BitLanes, Lanes};
 
 /// Above this `exp` returns +∞ (2^n must stay a normal number: n ≤ 127).
