@@ -12,7 +12,7 @@
  * regenerates the forward mask instead of storing it. As in PyTorch the output is `x·mask`: a
  * dropped ±∞ or NaN gives NaN; p = 0 is the identity and p = 1 gives zeros.
  */
-import type { ArrayKernel } from './backend/backend.js';
+import type { ArrayKernel, Backend } from './backend/backend.js';
 import { SimdoptError } from './errors.js';
 import { checkDisjoint, checkF32, checkOptions } from './kit.js';
 import { bitsAt, checkSeed, deriveKey, randomSeed, type Key } from './rng.js';
@@ -144,7 +144,7 @@ export class Dropout {
     return result;
   }
 
-  private apply(b: ReturnType<typeof backend>, key: Key, input: Float32Array, output: Float32Array): void {
+  private apply(b: Backend, key: Key, input: Float32Array, output: Float32Array): void {
     const a = this.args;
     a[0] = key.k0 >>> 16;
     a[1] = key.k0 & 0xffff;

@@ -248,7 +248,7 @@ export class WasmBackend implements Backend {
   /** The kit scratch block, grown (never shrunk) to at least `bytes`; its address. */
   private ensureKitScratch(bytes: number): number {
     if (bytes > this.kitScratchBytes) {
-      const size = roundUp16(Math.max(bytes, this.kitScratchBytes * 2, MIN_KIT_SCRATCH_BYTES));
+      const size = roundUp16(Math.max(bytes, MIN_KIT_SCRATCH_BYTES));
       // Allocate the new block first: out of memory leaves the old one in place.
       const block = this.alloc(size / 4);
       if (this.kitScratch !== 0) this.free(this.kitScratch);
