@@ -47,6 +47,14 @@ describe.each(['wasm-simd', 'wasm'] as const)('training-kit memory on %s', (name
     target.dispose();
   });
 
+  it('an empty view of wasm memory counts as an empty array, not as an absent one', async () => {
+    await init({ backend: name });
+    const b = backend() as WasmBackend;
+    const empty = new Float32Array(b.memory.buffer, 0, 0);
+    expect(mseLoss(empty, empty, { reduction: 'sum', grad: new Float32Array(0) })).toBe(0);
+    expect(new Dropout(0.5, { seed: 1 }).forward(empty).length).toBe(0);
+  });
+
   it('out of memory for the scratch block is a SimdoptError that writes nothing', async () => {
     await init({ backend: name, initialMemoryBytes: 1 << 20, maximumMemoryBytes: 2 << 20 });
     const n = 1 << 20;

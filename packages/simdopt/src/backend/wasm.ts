@@ -211,8 +211,10 @@ export class WasmBackend implements Backend {
     const slotOf: (KitSlot | null)[] = [];
     let bytes = RESULT_BYTES + roundUp16(buffers.length * BUFFER_ENTRY_BYTES);
     buffers.forEach((b, i) => {
-      addresses.push(b !== null && b.buffer === memory ? b.byteOffset : 0);
-      if (b === null || b.buffer === memory) {
+      // An empty view goes through the scratch block too: its address may be 0, which means absent.
+      const inMemory = b !== null && b.buffer === memory && b.length > 0;
+      addresses.push(inMemory ? b.byteOffset : 0);
+      if (b === null || inMemory) {
         slotOf.push(null);
         return;
       }
