@@ -89,41 +89,27 @@ unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
     Status::Ok
 }
 
-macro_rules! tensor_kernel {
-    ($name:ident, $kernel:ty) => {
-        /// Runs over every tensor of a table (`count` entries of {data, grad, state, len}) with
-        /// the argument block `args[0..args_len]`; writes the kernel's number at `result`.
+/// One export: `$run` (run_tensors or run_arrays) of `$kernel` with this build's lanes.
+macro_rules! kit_kernel {
+    ($name:ident, $kernel:ty, $run:ident) => {
+        /// Runs the kernel over a table (`count` entries) with the argument block
+        /// `args[0..args_len]`; writes the kernel's number at `result`.
         #[no_mangle]
         pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize, result: usize) -> i32 {
             match heap() {
                 // SAFETY: the heap describes this instance's memory.
-                Some(h) => unsafe { run_tensors::<_, $kernel, Native>(h, table, count, args, args_len, result) as i32 },
+                Some(h) => unsafe { $run::<_, $kernel, Native>(h, table, count, args, args_len, result) as i32 },
                 None => Status::BadTable as i32,
             }
         }
     };
 }
 
-macro_rules! array_kernel {
-    ($name:ident, $kernel:ty) => {
-        /// Runs over a table of `count` {ptr, len} buffers with the argument block
-        /// `args[0..args_len]`; writes the kernel's number at `result`.
-        #[no_mangle]
-        pub extern "C" fn $name(buffers: usize, count: usize, args: usize, args_len: usize, result: usize) -> i32 {
-            match heap() {
-                // SAFETY: the heap describes this instance's memory.
-                Some(h) => unsafe { run_arrays::<_, $kernel, Native>(h, buffers, count, args, args_len, result) as i32 },
-                None => Status::BadTable as i32,
-            }
-        }
-    };
-}
-
-tensor_kernel!(simdopt_grad_norm, reduce::GradNormKernel);
-tensor_kernel!(simdopt_grad_scale, clip::ScaleKernel);
-tensor_kernel!(simdopt_grad_clamp, clip::ClampKernel);
-tensor_kernel!(simdopt_l1_penalty, penalty::L1PenaltyKernel);
-tensor_kernel!(simdopt_l2_penalty, penalty::L2PenaltyKernel);
-array_kernel!(simdopt_dropout, dropout::DropoutKernel);
-array_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel);
-array_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel);
+kit_kernel!(simdopt_grad_norm, reduce::GradNormKernel, run_tensors);
+kit_kernel!(simdopt_grad_scale, clip::ScaleKernel, run_tensors);
+kit_kernel!(simdopt_grad_clamp, clip::ClampKernel, run_tensors);
+kit_kernel!(simdopt_l1_penalty, penalty::L1PenaltyKernel, run_tensors);
+kit_kernel!(simdopt_l2_penalty, penalty::L2PenaltyKernel, run_tensors);
+kit_kernel!(simdopt_dropout, dropout::DropoutKernel, run_arrays);
+kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays);
+kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays);

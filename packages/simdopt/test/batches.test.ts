@@ -3,7 +3,8 @@
  * partial batch kept, deterministic for a seed, a new permutation each epoch; the argument checks.
  */
 import { describe, expect, it } from 'vitest';
-import { batches, SimdoptError } from 'simdopt';
+import { batches } from 'simdopt';
+import { expectArgumentErrors } from './support/kit.js';
 
 function epoch(it: Iterable<Uint32Array>): number[][] {
   return [...it].map((b) => Array.from(b));
@@ -58,15 +59,6 @@ describe('batches', () => {
       [() => batches(10, 2, { seed: -3 }), 'options.seed'],
       [() => batches(10, 2, { size: 3 } as never), 'options.size'],
     ];
-    for (const [call, argument] of bad) {
-      let error: unknown;
-      try {
-        call();
-      } catch (e) {
-        error = e;
-      }
-      expect(error, argument).toBeInstanceOf(SimdoptError);
-      expect((error as SimdoptError).argument).toBe(argument);
-    }
+    expectArgumentErrors(bad);
   });
 });

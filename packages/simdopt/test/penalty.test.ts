@@ -4,8 +4,8 @@
  * and the argument checks.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, l1Penalty, l2Penalty, Parameter, SimdoptError } from 'simdopt';
-import { randomF32 } from './support/kit.js';
+import { init, l1Penalty, l2Penalty, Parameter } from 'simdopt';
+import { expectArgumentErrors, randomF32 } from './support/kit.js';
 import { BACKENDS } from './support/vectors.js';
 
 const f = Math.fround;
@@ -62,16 +62,7 @@ describe.each(BACKENDS)('penalties on %s', (backend) => {
       [() => l2Penalty([], 1), 'params'],
       [() => l2Penalty([a, a], 1), 'params[1]'],
     ];
-    for (const [call, argument] of bad) {
-      let error: unknown;
-      try {
-        call();
-      } catch (e) {
-        error = e;
-      }
-      expect(error, argument).toBeInstanceOf(SimdoptError);
-      expect((error as SimdoptError).argument).toBe(argument);
-    }
+    expectArgumentErrors(bad);
     expect(Array.from(a.grad)).toEqual(Array.from(grad));
   });
 });

@@ -1,4 +1,6 @@
-/** Helpers of the training-kit tests: reproducible inputs and bitwise comparisons. */
+/** Helpers of the training-kit tests: reproducible inputs, bitwise comparisons, argument errors. */
+import { expect } from 'vitest';
+import { SimdoptError } from 'simdopt';
 
 /** A reproducible Float32Array of `n` values uniform in [−scale, scale) (xorshift32). */
 export function randomF32(seed: number, n: number, scale = 1): Float32Array {
@@ -39,4 +41,18 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): str
     if (!sameBits([a[i]], [b[i]])) return `element ${i}: ${a[i]} vs ${b[i]}`;
   }
   return 'none';
+}
+
+/** Each call throws a SimdoptError whose `argument` is the one named next to it. */
+export function expectArgumentErrors(cases: readonly (readonly [() => unknown, string])[]): void {
+  for (const [call, argument] of cases) {
+    let error: unknown;
+    try {
+      call();
+    } catch (e) {
+      error = e;
+    }
+    expect(error, argument).toBeInstanceOf(SimdoptError);
+    expect((error as SimdoptError).argument, argument).toBe(argument);
+  }
 }
