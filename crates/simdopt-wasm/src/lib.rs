@@ -12,6 +12,8 @@ pub mod heap;
 #[cfg(target_arch = "wasm32")]
 mod exports;
 #[cfg(target_arch = "wasm32")]
+mod kit_exports;
+#[cfg(target_arch = "wasm32")]
 mod nn_exports;
 
 #[cfg(target_arch = "wasm32")]

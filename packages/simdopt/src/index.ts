@@ -51,3 +51,23 @@ export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './lr_scheduler
 export { SequentialLR, ChainedScheduler, type SequentialLROptions, type ChainedSchedulerOptions } from './lr_scheduler/compose.js';
 // --- nn ---
 export * as nn from './nn/index.js';
+
+// Training kit: gradient clipping, penalties, dropout, losses, batches.
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clip.js';
+export { l1Penalty, l2Penalty, type PenaltyOptions } from './penalty.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
+export {
+  mseLoss,
+  l1Loss,
+  huberLoss,
+  smoothL1Loss,
+  bceWithLogitsLoss,
+  crossEntropyLoss,
+  type Reduction,
+  type LossValue,
+  type LossOptions,
+  type HuberLossOptions,
+  type SmoothL1LossOptions,
+  type CrossEntropyLossOptions,
+} from './loss.js';
+export { batches, type BatchOptions } from './data.js';

@@ -41,6 +41,53 @@ export interface OptimizerKernel {
   js(p: Float32Array, g: Float32Array, s: Float32Array[], args: Float32Array): void;
 }
 
+/**
+ * A parameter's block as the training-kit kernels see it: values at f32 offset 0, gradient at
+ * f32 offset `gradOffset` (a Parameter is one).
+ */
+export interface ParamRef {
+  readonly handle: Handle;
+  readonly gradOffset: number;
+  readonly size: number;
+}
+
+/** One parameter's values and gradient, as the js twin of a tensor kernel receives them. */
+export interface TensorViews {
+  data: Float32Array;
+  grad: Float32Array;
+}
+
+/**
+ * The TypeScript twin of one Rust tensor kernel (crates/simdopt-core/src/stream.rs
+ * `TensorKernel`): one call over every parameter, returning one number. The wasm backend calls
+ * the export `simdopt_${name}`.
+ */
+export interface TensorKernel {
+  readonly name: string;
+  /** Length of the f32 argument block. */
+  readonly argsLength: number;
+  /** Runs over every tensor in order and returns the combined result, as the Rust kernel does. */
+  js(tensors: readonly TensorViews[], args: Float32Array): number;
+}
+
+/** An array argument of a training-kit kernel: values, or class indices. */
+export type KitArray = Float32Array | Int32Array;
+
+/**
+ * The TypeScript twin of one Rust array kernel (crates/simdopt-core/src/stream.rs
+ * `ArrayKernel`): a fixed list of arrays (`null` = absent) in the Rust kernel's order. The wasm
+ * backend calls the export `simdopt_${name}`.
+ */
+export interface ArrayKernel {
+  readonly name: string;
+  /** Length of the f32 argument block. */
+  readonly argsLength: number;
+  /** Per buffer: true when the kernel only writes it (outputs are not copied in). */
+  readonly writes: readonly boolean[];
+  /** Runs the kernel over the arrays themselves and returns its number. */
+  js(buffers: readonly (KitArray | null)[], args: Float32Array): number;
+}
+
 export interface Backend {
   readonly name: BackendName;
   /** `length` zero-filled f32; throws SimdoptError when memory is exhausted. */
@@ -81,6 +128,13 @@ export interface Backend {
   /** dx from the saved tensor (output or input of the forward) and dy; `dx` may be `dy`. */
   activationBackward(code: number, saved: Float32Array, dy: Float32Array, dx: Float32Array): void;
   // --- end nn kernels ---
+  /** One training-kit kernel call over every parameter of `params`; returns the kernel's number. */
+  runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number;
+  /**
+   * One training-kit kernel call over arbitrary arrays (wherever they live); returns the kernel's
+   * number. The caller has checked lengths and that outputs overlap no input unless identical.
+   */
+  runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number;
 }
 
 /** Distance between two state slots, in f32 (the length rounded up to whole 16-byte vectors). */

@@ -3,7 +3,18 @@
  * WebAssembly is unavailable, and the "pure JS" every benchmark compares against.
  */
 import { SimdoptError } from '../errors.js';
-import type { Backend, BackendName, Handle, OptimizerKernel, TableEntry, TensorTable } from './backend.js';
+import type {
+  ArrayKernel,
+  Backend,
+  BackendName,
+  Handle,
+  KitArray,
+  OptimizerKernel,
+  ParamRef,
+  TableEntry,
+  TensorKernel,
+  TensorTable,
+} from './backend.js';
 import { slotStride } from './backend.js';
 import { activationBackward, activationForward } from '../nn/kernels/activation.js';
 import { linearBiasGrad, linearForward, linearInputGrad, linearWeightGrad } from '../nn/kernels/gemm.js';
@@ -119,4 +130,13 @@ export class JsBackend implements Backend {
     activationBackward(code, saved, dy, dx);
   }
   // --- end nn kernels ---
+  runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
+    const views = params.map((p) => ({ data: this.f32(p.handle, 0, p.size), grad: this.f32(p.handle, p.gradOffset, p.size) }));
+    return kernel.js(views, args);
+  }
+
+  runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number {
+    // Plain Float32Arrays are this backend's memory: the kernels use them in place.
+    return kernel.js(buffers, args);
+  }
 }

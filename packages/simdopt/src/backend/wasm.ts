@@ -3,7 +3,18 @@
  * WebAssembly.Memory that this module creates, so the caller chooses its initial and maximum size.
  */
 import { SimdoptError } from '../errors.js';
-import type { Backend, BackendName, Handle, OptimizerKernel, TableEntry, TensorTable } from './backend.js';
+import type {
+  ArrayKernel,
+  Backend,
+  BackendName,
+  Handle,
+  KitArray,
+  OptimizerKernel,
+  ParamRef,
+  TableEntry,
+  TensorKernel,
+  TensorTable,
+} from './backend.js';
 import { slotStride } from './backend.js';
 
 /** The ABI version this TypeScript understands (crates/simdopt-wasm/src/exports.rs). */
@@ -14,6 +25,27 @@ const PAGE = 65536;
 const ENTRY_BYTES = 16;
 /** f32 slots of the argument scratch block (the longest argument block, with room to spare). */
 const SCRATCH_FLOATS = 64;
+/** Bytes of one buffer-table entry of the training-kit array kernels: {ptr, len} as u32. */
+const BUFFER_ENTRY_BYTES = 8;
+/** Bytes at the start of the kit scratch block that receive a kernel's f64 result. */
+const RESULT_BYTES = 16;
+/** Smallest kit scratch block: a result and a table of a few tensors. */
+const MIN_KIT_SCRATCH_BYTES = 1024;
+
+function roundUp16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/** Where one array of a kit call lives in the scratch block (arrays outside wasm memory only). */
+interface KitSlot {
+  source: KitArray;
+  /** Byte offset in the scratch block. */
+  offset: number;
+  /** Copied in before the call (some buffer using it is read). */
+  read: boolean;
+  /** Copied out after the call (some buffer using it is written). */
+  written: boolean;
+}
 
 /** The raw exports, as the Rust crate declares them. */
 export interface WasmExports {
@@ -68,6 +100,13 @@ export class WasmBackend implements Backend {
   private scratchView: Float32Array;
   /** Each kernel's export, looked up once. */
   private readonly kernelFns = new Map<OptimizerKernel, (...args: number[]) => number>();
+  /**
+   * The training kit's scratch block: the f64 result of a call, its tensor or buffer table, and
+   * copies of argument arrays that do not live in wasm memory. It grows to the largest call seen
+   * and never shrinks, so a training loop allocates (and may grow memory) only on its first step.
+   */
+  private kitScratch = 0;
+  private kitScratchBytes = 0;
 
   private constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
     this.name = name;
@@ -117,8 +156,8 @@ export class WasmBackend implements Backend {
   }
 
   liveBytes(): number {
-    // The argument scratch block is the backend's own, not the user's.
-    return (this.exports.simdopt_live_bytes() >>> 0) - SCRATCH_FLOATS * 4;
+    // The scratch blocks are the backend's own, not the user's.
+    return (this.exports.simdopt_live_bytes() >>> 0) - SCRATCH_FLOATS * 4 - this.kitScratchBytes;
   }
 
   memoryBytes(): number {
@@ -214,6 +253,89 @@ export class WasmBackend implements Backend {
     this.nnCheck('activation_backward', status);
   }
   // --- end nn kernels ---
+  runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
+    const base = this.ensureKitScratch(RESULT_BYTES + params.length * ENTRY_BYTES);
+    const words = new Uint32Array(this.memory.buffer, base + RESULT_BYTES, params.length * 4);
+    params.forEach((p, i) => {
+      words[i * 4] = p.handle;
+      words[i * 4 + 1] = p.handle + p.gradOffset * 4;
+      words[i * 4 + 2] = 0;
+      words[i * 4 + 3] = p.size;
+    });
+    return this.callKit(kernel.name, base + RESULT_BYTES, params.length, args, base);
+  }
+
+  /**
+   * How arrays reach the kernel: an array that already lies in wasm memory (a Parameter's
+   * `data`/`grad`, or a view of them) is passed by address, with no copy; any other array is
+   * copied into the kit scratch block before the call (inputs) and back after it (outputs).
+   * Identical arrays share one copy, so in-place dropout (`out === x`) works on both paths.
+   * Addresses are taken before the scratch block may grow memory; they stay valid after it.
+   */
+  runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number {
+    const memory = this.memory.buffer;
+    const addresses: number[] = [];
+    const slots: KitSlot[] = [];
+    const slotOf: (KitSlot | null)[] = [];
+    let bytes = RESULT_BYTES + roundUp16(buffers.length * BUFFER_ENTRY_BYTES);
+    buffers.forEach((b, i) => {
+      // An empty view goes through the scratch block too: its address may be 0, which means absent.
+      const inMemory = b !== null && b.buffer === memory && b.length > 0;
+      addresses.push(inMemory ? b.byteOffset : 0);
+      if (b === null || inMemory) {
+        slotOf.push(null);
+        return;
+      }
+      let slot = slots.find((s) => s.source.buffer === b.buffer && s.source.byteOffset === b.byteOffset && s.source.length === b.length);
+      if (!slot) {
+        slot = { source: b, offset: bytes, read: false, written: false };
+        bytes += roundUp16(b.byteLength);
+        slots.push(slot);
+      }
+      if (kernel.writes[i]) slot.written = true;
+      else slot.read = true;
+      slotOf.push(slot);
+    });
+    const base = this.ensureKitScratch(bytes);
+    const table = new Uint32Array(this.memory.buffer, base + RESULT_BYTES, buffers.length * 2);
+    buffers.forEach((b, i) => {
+      const slot = slotOf[i];
+      table[i * 2] = slot ? base + slot.offset : addresses[i];
+      table[i * 2 + 1] = b === null ? 0 : b.length;
+    });
+    for (const s of slots) if (s.read) this.scratchArray(s, base).set(s.source);
+    const result = this.callKit(kernel.name, base + RESULT_BYTES, buffers.length, args, base);
+    for (const s of slots) if (s.written) s.source.set(this.scratchArray(s, base));
+    return result;
+  }
+
+  /** The copy of a slot's array in the scratch block, typed as its source. */
+  private scratchArray(s: KitSlot, base: number): KitArray {
+    const type = s.source instanceof Int32Array ? Int32Array : Float32Array;
+    return new type(this.memory.buffer, base + s.offset, s.source.length);
+  }
+
+  /** The kit scratch block, grown (never shrunk) to at least `bytes`; its address. */
+  private ensureKitScratch(bytes: number): number {
+    if (bytes > this.kitScratchBytes) {
+      const size = roundUp16(Math.max(bytes, MIN_KIT_SCRATCH_BYTES));
+      // Allocate the new block first: out of memory leaves the old one in place.
+      const block = this.alloc(size / 4);
+      if (this.kitScratch !== 0) this.free(this.kitScratch);
+      this.kitScratch = block;
+      this.kitScratchBytes = size;
+    }
+    return this.kitScratch;
+  }
+
+  /** Calls a kit export with the argument block and returns the f64 it wrote at `result`. */
+  private callKit(name: string, table: number, count: number, args: Float32Array, result: number): number {
+    if (this.scratchView.length === 0) this.scratchView = this.f32(this.scratch, 0, SCRATCH_FLOATS);
+    this.scratchView.set(args);
+    const status = this.exports[`simdopt_${name}`](table, count, this.scratch, args.length, result);
+    if (status !== 0) throw new SimdoptError(`${name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, name);
+    return new Float64Array(this.memory.buffer, result, 1)[0];
+  }
 }
 
 export { slotStride };

@@ -1,0 +1,115 @@
+//! The training-kit exports (clipping, penalties, dropout, losses), one line per kernel.
+//!
+//! Two shapes, both returning a status and writing the kernel's number as an f64 at `result`:
+//! * tensor kernels `(table, count, args, args_len, result)`: the optimizers' table of
+//!   {data, grad, state, len} entries (`state` unused), every parameter in one call;
+//! * array kernels `(buffers, count, args, args_len, result)`: a table of {ptr, len} entries
+//!   (ptr 0 = absent) in the kernel's buffer order.
+//!
+//! Every pointer is checked against the live blocks before anything is read or written, then the
+//! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
+
+use crate::abi::{f32_range, Status};
+use crate::exports::heap;
+use crate::heap::{Heap, Memory};
+use simdopt_core::lanes::{Lanes, Native};
+use simdopt_core::stream::{ArrayKernel, Buffer, TensorKernel};
+use simdopt_core::sweep::Tensor;
+use simdopt_core::{clip, dropout, loss, penalty, reduce};
+
+fn result_slot<M: Memory>(heap: &Heap<M>, result: usize) -> bool {
+    heap.contains(result, 8, 8)
+}
+
+/// # Safety
+/// `heap` describes the memory the pointers refer to.
+unsafe fn args_block<'a, M: Memory>(heap: &Heap<M>, args: usize, args_len: usize, want: usize) -> Option<&'a [f32]> {
+    (args_len == want && f32_range(heap, args, args_len)).then(|| core::slice::from_raw_parts(args as *const f32, args_len))
+}
+
+/// Validates and runs a tensor kernel.
+///
+/// # Safety
+/// `heap` describes the memory the pointers refer to.
+unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
+    heap: &Heap<M>,
+    table: usize,
+    count: usize,
+    args: usize,
+    args_len: usize,
+    result: usize,
+) -> Status {
+    let Some(args) = args_block(heap, args, args_len, K::ARGS) else { return Status::BadArgs };
+    if !K::check(args) {
+        return Status::BadShape;
+    }
+    let entry = core::mem::size_of::<Tensor>();
+    if !count.checked_mul(entry).is_some_and(|b| heap.contains(table, b, 4)) {
+        return Status::BadTable;
+    }
+    let tensors = core::slice::from_raw_parts(table as *const Tensor, count);
+    if !tensors.iter().all(|t| f32_range(heap, t.data as usize, t.len) && f32_range(heap, t.grad as usize, t.len)) {
+        return Status::BadTensor;
+    }
+    if !result_slot(heap, result) {
+        return Status::BadBuffer;
+    }
+    (result as *mut f64).write(K::run::<L>(args, tensors));
+    Status::Ok
+}
+
+/// Validates and runs an array kernel.
+///
+/// # Safety
+/// `heap` describes the memory the pointers refer to.
+unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
+    heap: &Heap<M>,
+    buffers: usize,
+    count: usize,
+    args: usize,
+    args_len: usize,
+    result: usize,
+) -> Status {
+    let Some(args) = args_block(heap, args, args_len, K::ARGS) else { return Status::BadArgs };
+    let entry = core::mem::size_of::<Buffer>();
+    if count != K::BUFFERS || !heap.contains(buffers, count * entry, 4) {
+        return Status::BadTable;
+    }
+    let bufs = core::slice::from_raw_parts(buffers as *const Buffer, count);
+    if !bufs.iter().all(|b| if b.present() { f32_range(heap, b.ptr as usize, b.len) } else { b.len == 0 }) {
+        return Status::BadBuffer;
+    }
+    if !result_slot(heap, result) {
+        return Status::BadBuffer;
+    }
+    if !K::check(args, bufs) {
+        return Status::BadShape;
+    }
+    (result as *mut f64).write(K::run::<L>(args, bufs));
+    Status::Ok
+}
+
+/// One export: `$run` (run_tensors or run_arrays) of `$kernel` with this build's lanes.
+macro_rules! kit_kernel {
+    ($name:ident, $kernel:ty, $run:ident) => {
+        /// Runs the kernel over a table (`count` entries) with the argument block
+        /// `args[0..args_len]`; writes the kernel's number at `result`.
+        #[no_mangle]
+        pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize, result: usize) -> i32 {
+            match heap() {
+                // SAFETY: the heap describes this instance's memory.
+                Some(h) => unsafe { $run::<_, $kernel, Native>(h, table, count, args, args_len, result) as i32 },
+                None => Status::BadTable as i32,
+            }
+        }
+    };
+}
+
+kit_kernel!(simdopt_grad_norm, reduce::GradNormKernel, run_tensors);
+kit_kernel!(simdopt_grad_scale, clip::ScaleKernel, run_tensors);
+kit_kernel!(simdopt_grad_clamp, clip::ClampKernel, run_tensors);
+kit_kernel!(simdopt_l1_penalty, penalty::L1PenaltyKernel, run_tensors);
+kit_kernel!(simdopt_l2_penalty, penalty::L2PenaltyKernel, run_tensors);
+kit_kernel!(simdopt_dropout, dropout::DropoutKernel, run_arrays);
+kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays);
+kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays);
