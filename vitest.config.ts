@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { chromiumArgs, chromiumPath } from './test/e2e/support/chromium.js';
 
 const src = fileURLToPath(new URL('./packages/simdopt/src/index.ts', import.meta.url));
 const testDir = 'packages/simdopt/test';
@@ -19,20 +20,6 @@ const testFiles = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
 const nodeOnly = (file: string) =>
   file.endsWith('.node.test.ts') || /\bfrom\s+['"]node:|\bimport\(\s*['"]node:/.test(readFileSync(file, 'utf8'));
 export const browserShared = testFiles.filter((f) => !nodeOnly(f));
-
-// Debian's chromium (scripts/setup installs it); SIMDOPT_CHROMIUM points elsewhere, and without
-// either Playwright looks for its own download.
-const chromium = process.env.SIMDOPT_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-export const chromiumArgs = [
-  '--no-sandbox', // CI runs as root
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // This machine's network is closed: no background connections to refuse.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export default defineConfig({
   resolve: { alias },
@@ -59,9 +46,22 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            provider: playwright({ launchOptions: { executablePath: chromium, args: chromiumArgs } }),
+            provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
             instances: [{ browser: 'chromium' }],
           },
+        },
+      },
+      {
+        // End to end: the packed tarball in Node, Vite and Chromium; the playground in Chromium.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/support/pack.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Each file starts its own Chromium; two at once would fight over the 2 cores.
+          fileParallelism: false,
         },
       },
     ],

@@ -42,7 +42,13 @@ export function compileVariant(variant: 'simd' | 'scalar', source?: WasmSource):
   if (!module) {
     module = compileUrl(url).catch((e: unknown) => {
       compiled.delete(key);
-      throw new SimdoptError(`cannot load the ${variant} wasm binary from ${url.href}: ${(e as Error).message}`, 'wasm');
+      const message = (e as Error).message;
+      // Browsers name only 'unsafe-eval' here; 'wasm-unsafe-eval' is the narrower permission.
+      const hint = /content.security.polic/i.test(message)
+        ? " (the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src, or use init({ backend: 'js' }))"
+        : '';
+      const where = url.protocol === 'data:' ? 'its inlined data: URL' : url.href;
+      throw new SimdoptError(`cannot load the ${variant} wasm binary from ${where}: ${message}${hint}`, 'wasm');
     });
     compiled.set(key, module);
   }
