@@ -29,7 +29,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'node',
-          include: [`${testDir}/**/*.test.ts`],
+          include: [`${testDir}/**/*.test.ts`, 'examples/playground/test/**/*.test.ts'],
           exclude: [`${testDir}/browser/**`],
           environment: 'node',
           pool: 'forks',
