@@ -19,7 +19,7 @@ const testFiles = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
   .map((f) => `${testDir}/${f}`);
 const nodeOnly = (file: string) =>
   file.endsWith('.node.test.ts') || /\bfrom\s+['"]node:|\bimport\(\s*['"]node:/.test(readFileSync(file, 'utf8'));
-export const browserShared = testFiles.filter((f) => !nodeOnly(f));
+const browserShared = testFiles.filter((f) => !nodeOnly(f));
 
 export default defineConfig({
   resolve: { alias },

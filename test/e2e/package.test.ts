@@ -58,6 +58,10 @@ describe('the tarball', () => {
     const wanted = ['README.md', 'package.json', 'wasm/simdopt-simd.wasm', 'wasm/simdopt-scalar.wasm'];
     for (const e of ['index', 'inline']) wanted.push(...['.js', '.cjs', '.d.ts', '.d.cts'].map((x) => `dist/${e}${x}`));
     expect(files).toEqual(expect.arrayContaining(wanted));
+    // Source maps carry the TypeScript sources, which the tarball does not ship.
+    const map = JSON.parse(readFileSync(join(app, 'node_modules/simdopt/dist/index.js.map'), 'utf8'));
+    expect(map.sources.length).toBeGreaterThan(5);
+    expect(map.sourcesContent.every((t: unknown) => typeof t === 'string' && t.length > 0)).toBe(true);
     expect(files.filter((f) => !/^(dist\/[^/]+\.(js|cjs|d\.ts|d\.cts|map)|wasm\/[^/]+\.wasm|README\.md|package\.json|LICENSE)$/.test(f))).toEqual([]);
   });
 

@@ -59,13 +59,15 @@ describe('registry', () => {
     p.grad.set([0.5, -0.5]);
     opt.step();
     expect(Array.from(p.data)).not.toEqual([1, -1]);
-    // Each available scheduler accepts its defaults on this optimizer and steps.
+    opt.dispose();
+    // Each available scheduler accepts its defaults on a fresh optimizer of this kind and steps.
     for (const sched of available(SCHEDULERS, simdopt)) {
-      const s = construct<{ step(m?: number): void; getLastLr(): number[] }>(simdopt, sched, opt, defaults(sched, { ...ctx, optimizerLr: opt.paramGroups[0].lr }));
+      const fresh = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, spec, [p], defaults(spec, ctx));
+      const s = construct<{ step(m?: number): void; getLastLr(): number[] }>(simdopt, sched, fresh, defaults(sched, { ...ctx, optimizerLr: fresh.paramGroups[0].lr }));
       sched.stepsOnMetric ? s.step(1) : s.step();
       expect(s.getLastLr()[0], sched.name).toBeGreaterThanOrEqual(0);
+      fresh.dispose();
     }
-    opt.dispose();
     p.dispose();
   });
 });
