@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { rollup } from 'rollup';
 import ts from 'typescript';
+import webpack from 'webpack';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from './support/chromium.js';
 import { serve, type Served } from './support/serve.js';
@@ -39,6 +40,7 @@ beforeAll(() => {
   cpSync(join(fixtures, 'node'), app, { recursive: true });
   cpSync(join(fixtures, 'vite-app'), app, { recursive: true });
   cpSync(join(fixtures, 'rollup'), join(app, 'rollup'), { recursive: true });
+  cpSync(join(fixtures, 'webpack'), join(app, 'webpack'), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'smoke', private: true }));
   // --offline: the tarball must install without the registry (it has no dependencies).
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, env: cleanEnv() });
@@ -219,6 +221,50 @@ describe('a Vite 8 app without configuration, in Chromium', () => {
       expect(await open(base, '?entry=inline&backend=wasm')).toEqual({ entry: 'simdopt/inline', backend: 'wasm', data: EXPECTED });
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('webpack 5 with only an entry and an output, in Chromium', () => {
+  let browser: Browser;
+  let site: Served;
+  let out: string;
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'simdopt-webpack-'));
+    cpSync(join(app, 'webpack/index.html'), join(out, 'index.html'));
+    const stats = await new Promise<webpack.Stats>((resolve, reject) =>
+      webpack({ mode: 'production', context: app, entry: './main.js', output: { path: out, filename: 'main.js' } }, (err, s) =>
+        err ? reject(err) : resolve(s!),
+      ),
+    );
+    expect(stats.toJson({ all: false, errors: true }).errors).toEqual([]);
+    site = await serve(out);
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('emits both binaries as assets', () => {
+    expect(readdirSync(out).filter((f) => f.endsWith('.wasm'))).toHaveLength(2);
+  });
+
+  it.each([
+    ['', 'simdopt', 'wasm-simd'],
+    ['?backend=wasm', 'simdopt', 'wasm'],
+    ['?entry=inline', 'simdopt/inline', 'wasm-simd'],
+  ])('the page%s runs one SGD step', async (query, entry, backend) => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${site.url}${query}`);
+      await page.waitForFunction(() => (window as unknown as { __smoke?: unknown }).__smoke !== undefined);
+      expect(await page.evaluate(() => (window as unknown as { __smoke: unknown }).__smoke)).toEqual({ entry, backend, data: EXPECTED });
+    } finally {
+      await page.close();
     }
   });
 });
