@@ -167,6 +167,8 @@ describe('a Vite 8 app without configuration, in Chromium', () => {
     });
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
     page = await browser.newPage();
+    // Generous: the machine may be busy; nothing here measures time.
+    page.setDefaultTimeout(90_000);
   });
 
   afterAll(async () => {
@@ -259,6 +261,7 @@ describe('webpack 5 with only an entry and an output, in Chromium', () => {
     ['?entry=inline', 'simdopt/inline', 'wasm-simd'],
   ])('the page%s runs one SGD step', async (query, entry, backend) => {
     const page = await browser.newPage();
+    page.setDefaultTimeout(90_000);
     try {
       await page.goto(`${site.url}${query}`);
       await page.waitForFunction(() => (window as unknown as { __smoke?: unknown }).__smoke !== undefined);

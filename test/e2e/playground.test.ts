@@ -64,6 +64,8 @@ beforeAll(async () => {
   site = await serve(out);
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   page = await browser.newPage({ viewport: { width: 1160, height: 1400 } });
+  // Generous: the machine may be busy; nothing here measures time.
+  page.setDefaultTimeout(90_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(site.url);
