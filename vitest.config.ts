@@ -14,9 +14,11 @@ const alias = [{ find: /^simdopt$/, replacement: src }];
  * `.node.test.ts` or it imports a `node:` module (so a new Node-only test needs no config change);
  * test/browser/ holds the browser-only ones.
  */
-const testFiles = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
-  .filter((f) => f.endsWith('.test.ts') && !f.startsWith('browser/'))
-  .map((f) => `${testDir}/${f}`);
+const testFiles = readdirSync(testDir, { recursive: true, withFileTypes: true })
+  // Files only: failure screenshots land in directories named after the test file.
+  .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+  .map((e) => `${e.parentPath}/${e.name}`.replace(/\\/g, '/'))
+  .filter((f) => !f.startsWith(`${testDir}/browser/`) && !f.includes('__screenshots__'));
 const nodeOnly = (file: string) =>
   file.endsWith('.node.test.ts') || /\bfrom\s+['"]node:|\bimport\(\s*['"]node:/.test(readFileSync(file, 'utf8'));
 const browserShared = testFiles.filter((f) => !nodeOnly(f));
@@ -35,6 +37,8 @@ export default defineConfig({
           pool: 'forks',
           execArgv: ['--expose-gc'],
           testTimeout: 60_000,
+          // Suites build their inputs in beforeAll; the node and browser projects share 2 cores.
+          hookTimeout: 120_000,
         },
       },
       {
@@ -42,11 +46,15 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: [...browserShared, `${testDir}/browser/**/*.test.ts`],
+          setupFiles: [`${testDir}/support/browser-gc.ts`],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
           browser: {
             enabled: true,
             headless: true,
-            provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, '--js-flags=--expose-gc'] },
+            }),
             instances: [{ browser: 'chromium' }],
           },
         },
