@@ -78,6 +78,8 @@ export interface Io {
   stderr: Out;
   /** Whether stderr is a terminal (progress bars redraw in place). */
   tty: boolean;
+  /** Its width, when a terminal. */
+  columns?: number;
 }
 
 export interface Options {
@@ -211,7 +213,8 @@ export async function trainAll(options: Options, io: Io): Promise<Summary> {
   const scoreName = data.task === 'classification' ? 'acc' : 'R²';
   const arch = [data.features, config.hidden, config.hidden, data.outputs].join('-');
   const { stdout, stderr } = io;
-  stdout.write(`simdopt ${info.version} on ${info.backend}, wasm memory ${(info.memoryBytes / 2 ** 20).toFixed(1)} MiB sized for the model\n`);
+  const memoryText = info.backend === 'js' ? 'no wasm' : `wasm memory ${(info.memoryBytes / 2 ** 20).toFixed(1)} MiB sized for the model`;
+  stdout.write(`simdopt ${info.version} on ${info.backend}, ${memoryText}\n`);
   stdout.write(`data: ${data.description}; ${data.train.rows} train / ${data.test.rows} test rows\n`);
   stdout.write(
     `model: ${arch} MLP, ReLU, Dropout ${config.dropout}, ${data.task === 'classification' ? 'cross-entropy' : 'MSE'} loss; ` +
@@ -226,7 +229,7 @@ export async function trainAll(options: Options, io: Io): Promise<Summary> {
   const results: RunResult[] = [];
   for (const spec of options.specs) {
     const lr = config.lr ?? spec.lr;
-    const progress = new Progress(stderr, io.tty, spec.label, config.epochs, scoreName);
+    const progress = new Progress(stderr, io.tty, spec.label, config.epochs, scoreName, io.columns);
     const r = runOne(spec, data, config, { onEpoch: (e) => progress.update(e) });
     progress.done();
     if (r.memoryGrew) stderr.write(`warning: wasm memory grew during the ${spec.label} run (${describeSpec(spec, lr)}): memoryBytesFor() is too small\n`);
@@ -256,7 +259,7 @@ async function compareTfjs(specs: OptimizerSpec[], data: Dataset, config: TrainC
   for (const spec of specs) runTfjs(spec, data, { ...config, epochs: 1 }); // warm-up, as above
   const runs: NonNullable<Summary['tfjs']>['runs'] = [];
   for (const spec of specs) {
-    const progress = new Progress(io.stderr, io.tty, `tfjs ${spec.label}`, config.epochs, data.task === 'classification' ? 'acc' : 'R²');
+    const progress = new Progress(io.stderr, io.tty, `tfjs ${spec.label}`, config.epochs, data.task === 'classification' ? 'acc' : 'R²', io.columns);
     const r = runTfjs(spec, data, config, { onEpoch: (e) => progress.update(e) });
     progress.done();
     const last = r.history[r.history.length - 1];

@@ -5,5 +5,6 @@ const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   tty: Boolean(process.stderr.isTTY),
+  columns: process.stderr.columns,
 });
 process.exitCode = code;

@@ -12,6 +12,7 @@ export interface Out {
 /** Progress of one run over `total` epochs. */
 export class Progress {
   private lastQuarter = 0;
+  private lastDraw = -Infinity;
   private readonly t0 = performance.now();
 
   constructor(
@@ -20,13 +21,17 @@ export class Progress {
     private readonly label: string,
     private readonly total: number,
     private readonly scoreName: string,
+    /** Terminal width: a longer line would wrap, and "\r" would then redraw only its last row. */
+    private readonly columns = 100,
   ) {
     if (tty) this.draw(0, null);
   }
 
   update(r: EpochRecord): void {
     if (this.tty) {
-      this.draw(r.epoch, r);
+      // At most ~20 redraws a second, and always the last epoch.
+      const now = performance.now();
+      if (now - this.lastDraw >= 50 || r.epoch === this.total) this.draw(r.epoch, r);
       return;
     }
     // Plain output (a pipe, a CI log): a line at each quarter, not a redraw per epoch.
@@ -51,8 +56,10 @@ export class Progress {
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
     const secs = ((performance.now() - this.t0) / 1000).toFixed(1);
     const tail = r ? `  ${this.status(r)}` : '';
+    const line = `  ${this.label.padEnd(15)} ${bar} ${String(epoch).padStart(String(this.total).length)}/${this.total} ${secs}s${tail}`;
     // \r and "erase line": redraw in place.
-    this.out.write(`\r\x1b[2K  ${this.label.padEnd(15)} ${bar} ${String(epoch).padStart(String(this.total).length)}/${this.total} ${secs}s${tail}`);
+    this.out.write(`\r\x1b[2K${line.slice(0, Math.max(20, this.columns - 1))}`);
+    this.lastDraw = performance.now();
   }
 }
 
