@@ -113,6 +113,17 @@ describe('npm start (the CLI as a process)', () => {
   }, 120_000);
 });
 
+describe('the README example (examples/nn-quickstart.ts)', () => {
+  it('runs and learns: the loss falls and the train accuracy is high', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/nn-quickstart.ts'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const losses = [...r.stdout.matchAll(/^epoch \d+: loss ([\d.]+)$/gm)].map((m) => Number(m[1]));
+    expect(losses.length).toBe(20);
+    expect(losses[19]).toBeLessThan(0.6 * losses[0]);
+    expect(Number(/train accuracy ([\d.]+) %/.exec(r.stdout)?.[1])).toBeGreaterThan(90);
+  }, 120_000);
+});
+
 describe('the CLI in process', () => {
   it('refuses bad arguments and bad CSV files with exit code 2 and a clear message', async () => {
     const rows = (bad: number, cell: string) => Array.from({ length: 12 }, (_, i) => (i === bad ? cell : `${i},${i % 4},${i % 2}`)).join('\n');
