@@ -68,7 +68,8 @@ L2 or decoupled weight decay, dropout. Writes an SVG chart of the curves.
   --backend NAME       wasm-simd, wasm or js (default: the best the engine supports)
   --seed N             seed of the initial weights, dropout masks and batch order (default ${DEFAULTS.seed})
   --compare tfjs       also train each run with TensorFlow.js (tfjs-core + wasm backend) on the
-                         same initial weights, batches, masks and schedule; compare times and losses
+                         same initial weights, batches, masks and schedule; compare times and
+                         losses (a minute or two)
   --out DIR            where to write the chart (default examples/out)
   --help               this text
 `;
@@ -280,6 +281,6 @@ async function compareTfjs(specs: OptimizerSpec[], data: Dataset, config: TrainC
     ];
   });
   io.stdout.write(table(['optimizer', 'simdopt ms/epoch', 'tfjs ms/epoch', 'simdopt faster', 'simdopt test loss', 'tfjs test loss', '|difference|'], rows));
-  io.stdout.write('ms/epoch: training steps only (no evaluation). The losses differ by float32 rounding (other summation orders) and, for RMSprop, by where eps sits.\n');
+  io.stdout.write('ms/epoch: training steps only (no evaluation). The losses differ by float32 rounding (other summation orders), compounded over the steps, and for RMSprop by where eps sits.\n');
   return { binary: tfjs.binary, version: tfjs.version, runs };
 }

@@ -172,22 +172,24 @@ function forward(tf: Tf, layers: Layer[], x: TF.Tensor2D, masks: TF.Tensor2D[] |
   throw new Error('unreachable');
 }
 
-/** d(loss)/d(output) and the loss for a batch: cross-entropy of logits, or MSE. */
+/** d(loss)/d(output) of a batch (training), and the loss (evaluation): cross-entropy of logits, or MSE. */
 function lossGrad(tf: Tf, data: Dataset, out: TF.Tensor2D, y: Int32Array | Float32Array) {
   const n = y.length;
   if (data.task === 'classification') {
     const onehot = tf.oneHot(tf.tensor1d(y as Int32Array, 'int32'), data.outputs) as TF.Tensor2D;
-    const loss = tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(out)), 1)));
-    return { loss, grad: tf.div(tf.sub(tf.softmax(out), onehot), n) as TF.Tensor2D };
+    return {
+      loss: () => tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(out)), 1))),
+      grad: () => tf.div(tf.sub(tf.softmax(out), onehot), n) as TF.Tensor2D,
+    };
   }
   const diff = tf.sub(out, tf.tensor2d(y as Float32Array, [n, 1]));
-  return { loss: tf.mean(tf.square(diff)), grad: tf.mul(diff, 2 / n) as TF.Tensor2D };
+  return { loss: () => tf.mean(tf.square(diff)), grad: () => tf.mul(diff, 2 / n) as TF.Tensor2D };
 }
 
 /** Backward by hand (dW = dzᵀ·x, db = Σ dz, dx = dz·W); returns the gradients by variable name. */
 function forwardBackward(tf: Tf, layers: Layer[], data: Dataset, x: TF.Tensor2D, y: Int32Array | Float32Array, masks: TF.Tensor2D[]) {
   const { out, inputs, pre } = forward(tf, layers, x, masks);
-  let dz = lossGrad(tf, data, out, y).grad;
+  let dz = lossGrad(tf, data, out, y).grad();
   const grads: Record<string, TF.Tensor> = {};
   for (let i = layers.length - 1; i >= 0; i--) {
     grads[layers[i].w.name] = tf.matMul(dz, inputs[i], true, false);
@@ -231,7 +233,7 @@ function evaluateTf(tf: Tf, layers: Layer[], data: Dataset, split: Split): Metri
     tf.tidy(() => {
       const x = tf.tensor2d(split.x.subarray(start * data.features, (start + n) * data.features), [n, data.features]);
       const { out } = forward(tf, layers, x, null);
-      lossSum += lossGrad(tf, data, out, y).loss.dataSync()[0] * n;
+      lossSum += lossGrad(tf, data, out, y).loss().dataSync()[0] * n;
       if (data.task === 'classification') {
         const pred = tf.argMax(out, 1).dataSync();
         for (let r = 0; r < n; r++) if (pred[r] === y[r]) hits++;
