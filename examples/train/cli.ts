@@ -153,15 +153,15 @@ export function parseOptions(argv: string[]): Options | 'help' {
   }
   if (v.compare !== undefined && v.compare !== 'tfjs') throw new UsageError(`--compare: only 'tfjs' is supported, got '${v.compare}'`);
   const config: TrainConfig = {
-    hidden: v.hidden ? positiveInt('--hidden', v.hidden, 4096) : DEFAULTS.hidden,
-    dropout: v.dropout ? number('--dropout', v.dropout, (x) => x >= 0 && x < 1, 'a probability in [0, 1)') : DEFAULTS.dropout,
-    clip: v.clip === 'none' ? Infinity : v.clip ? number('--clip', v.clip, (x) => x > 0, "a positive number or 'none'") : DEFAULTS.clip,
-    epochs: v.epochs ? positiveInt('--epochs', v.epochs, 100000) : DEFAULTS.epochs,
-    batchSize: v['batch-size'] ? positiveInt('--batch-size', v['batch-size']) : DEFAULTS.batchSize,
+    hidden: v.hidden !== undefined ? positiveInt('--hidden', v.hidden, 4096) : DEFAULTS.hidden,
+    dropout: v.dropout !== undefined ? number('--dropout', v.dropout, (x) => x >= 0 && x < 1, 'a probability in [0, 1)') : DEFAULTS.dropout,
+    clip: v.clip === 'none' ? Infinity : v.clip !== undefined ? number('--clip', v.clip, (x) => x > 0, "a positive number or 'none'") : DEFAULTS.clip,
+    epochs: v.epochs !== undefined ? positiveInt('--epochs', v.epochs, 100000) : DEFAULTS.epochs,
+    batchSize: v['batch-size'] !== undefined ? positiveInt('--batch-size', v['batch-size']) : DEFAULTS.batchSize,
     scheduler,
-    lr: v.lr ? number('--lr', v.lr, (x) => x > 0, 'a positive number') : undefined,
-    seed: v.seed ? number('--seed', v.seed, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, 'an integer in [0, 2^32)') : DEFAULTS.seed,
-    target: v.goal ? number('--goal', v.goal, (x) => x <= 1, 'a number up to 1 (accuracy or R²)') : NaN,
+    lr: v.lr !== undefined ? number('--lr', v.lr, (x) => x > 0, 'a positive number') : undefined,
+    seed: v.seed !== undefined ? number('--seed', v.seed, (x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32, 'an integer in [0, 2^32)') : DEFAULTS.seed,
+    target: v.goal !== undefined ? number('--goal', v.goal, (x) => x <= 1, 'a number up to 1 (accuracy or R²)') : NaN,
   };
   return {
     specs,

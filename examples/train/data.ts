@@ -151,7 +151,8 @@ export function loadCsv(path: string, target: string): Dataset {
       const v = Number(s);
       // Number('') is 0: an empty cell is a missing value, not a zero.
       if (s === '' || !Number.isFinite(v)) {
-        throw new InputError(`${path} line ${line}, column '${header[j]}': ${JSON.stringify(cells[j])} is not a finite number`);
+        const hint = j === targetIndex ? ' (class labels must be integers: map each class name to 0, 1, 2, …)' : '';
+        throw new InputError(`${path} line ${line}, column '${header[j]}': ${JSON.stringify(cells[j])} is not a finite number${hint}`);
       }
       return v;
     };

@@ -130,6 +130,7 @@ describe('the CLI in process', () => {
     const csv = writeCsv('bad-value.csv', `a,b,y\n${rows(1, '3,x,1')}\n`);
     const ragged = writeCsv('ragged.csv', `a,b,y\n${rows(1, '3,1')}\n`);
     const short = writeCsv('short.csv', 'a,b,y\n1,2,0\n3,4,1\n');
+    const named = writeCsv('named.csv', 'a,b,species\n' + Array.from({ length: 12 }, (_, i) => `${i},${i % 4},${i % 2 ? 'setosa' : 'virginica'}`).join('\n'));
     const single = writeCsv('single.csv', `a,b,y\n${rows(-1, '')}`.replace(/,[01]$/gm, ',4'));
     const good = writeCsv('good.csv', 'a,b,y\n' + Array.from({ length: 20 }, (_, i) => `${i},${i % 3},${i % 2}`).join('\n') + '\n');
     const empty = writeCsv('empty-cell.csv', 'a,b,y\n' + Array.from({ length: 12 }, (_, i) => `${i},${i === 5 ? '' : i},${i % 2}`).join('\n') + '\n');
@@ -152,6 +153,8 @@ describe('the CLI in process', () => {
       [['--data', csv, '--target', 'y'], `${csv} line 3, column 'b': "x" is not a finite number`],
       [['--data', empty, '--target', 'y'], `${empty} line 7, column 'b': "" is not a finite number`],
       [['--data', ragged, '--target', 'y'], `${ragged} line 3: 2 values, expected 3 (as the header)`],
+      [['--data', named, '--target', 'species'], `${named} line 2, column 'species': "virginica" is not a finite number (class labels must be integers: map each class name to 0, 1, 2, …)`],
+      [['--hidden', ''], "--hidden: expected an integer from 1 to 4096, got ''"],
       [['--data', short, '--target', 'y'], `--data: ${short} has 2 data rows; at least 10 are needed for a train/test split`],
       [['--data', single, '--target', 'y'], "--target: column 'y' has the single value 4: nothing to learn"],
     ];
