@@ -15,11 +15,9 @@
  * model.backward(gradLogits, { inputGrad: false }); // += into every parameter's .grad
  * opt.step();
  * ```
- *
- * `nn.Dropout` is not here yet: it will wrap the training kit's `Dropout` (src/dropout.ts) as a
- * Module once that lands.
  */
 export { Module, type BackwardOptions } from './module.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { ReLU, Tanh, Sigmoid, GELU, type GELUOptions } from './activation.js';
 export { Sequential } from './sequential.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
