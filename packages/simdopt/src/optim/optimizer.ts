@@ -11,6 +11,7 @@ import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/b
 import { slotStride } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
+import { gradFiniteKernel } from '../reduce.js';
 import { backend, checkBackend } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
 
@@ -148,6 +149,7 @@ function sameOptions(group: object, snap: OptionSnapshot): boolean {
 }
 
 const EMPTY = new Set<string>();
+const NO_ARGS = new Float32Array(0);
 const NO_SCALARS: Readonly<Record<string, number>> = Object.freeze({});
 
 export abstract class Optimizer<O extends BaseOptions> {
@@ -242,7 +244,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const active = group.params.filter((p) => p.requiresGrad && !excluded.has(p));
       return { group, active, slots: this.slotNames(group) };
     });
-    if (plans.some((p) => p.group.skipNonFinite) && !plans.every((p) => p.active.every(finiteGrad))) return false;
+    if (plans.some((p) => p.group.skipNonFinite) && !this.gradsFinite(plans.flatMap((p) => p.active))) return false;
     // 2. Allocate missing state for every group (all or nothing).
     this.ensureState(plans);
     // 3. Run one kernel call per group (per run of equal step contexts).
@@ -278,7 +280,12 @@ export abstract class Optimizer<O extends BaseOptions> {
       }
       checkFinite ||= group.skipNonFinite;
     }
-    if (checkFinite && !fast.every((f) => f.active.every(finiteGrad))) return false;
+    if (checkFinite) {
+      // One vectorised pass per group over the table the step is about to use.
+      let sum = 0;
+      for (const f of fast) if (f.table !== null) sum += this.backend.runTableTensors(gradFiniteKernel, f.table, NO_ARGS);
+      if (sum !== 0) return false;
+    }
     for (const f of fast) {
       if (f.table === null) continue;
       const first = f.states[0];
@@ -464,6 +471,11 @@ export abstract class Optimizer<O extends BaseOptions> {
     return this.state.get(p)?.step ?? 0;
   }
 
+  /** Whether every gradient of `params` is finite: one vectorised pass (reduce.ts `gradFiniteKernel`). */
+  private gradsFinite(params: Parameter[]): boolean {
+    return params.length === 0 || this.backend.runTensors(gradFiniteKernel, params, NO_ARGS) === 0;
+  }
+
   private checkUsable(): void {
     if (this.disposed) throw new SimdoptError(`${this.kind}: the optimizer is disposed`, 'optimizer');
     checkBackend(this.backend, `${this.kind} optimizer`);
@@ -611,11 +623,6 @@ export abstract class Optimizer<O extends BaseOptions> {
   }
 }
 
-function finiteGrad(p: Parameter): boolean {
-  const g = p.grad;
-  for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return false;
-  return true;
-}
 
 function sameScalars(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
   for (const k in a) if (!Object.is(a[k], b[k])) return false;
