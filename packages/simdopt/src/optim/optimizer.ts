@@ -230,12 +230,13 @@ export abstract class Optimizer<O extends BaseOptions> {
    */
   step(options?: StepOptions): boolean {
     this.checkUsable();
+    if (options !== undefined && (options === null || typeof options !== 'object')) fail('options', 'an object { exclude? }', options);
     if (options?.exclude === undefined && this.fast !== null) {
       const done = this.fastStep(this.fast);
       if (done !== undefined) return done;
     }
     this.fast = null;
-    const excluded = new Set<Parameter>(options?.exclude ?? []);
+    const excluded = excludedSet(options?.exclude);
     // 1. Check everything before touching memory.
     const plans = this.paramGroups.map((group, gi) => {
       const where = `paramGroups[${gi}]`;
@@ -623,6 +624,19 @@ export abstract class Optimizer<O extends BaseOptions> {
   }
 }
 
+
+/** The parameters of `step({ exclude })`, checked: an iterable of Parameters. */
+function excludedSet(exclude: unknown): Set<Parameter> {
+  if (exclude === undefined) return new Set();
+  if (exclude === null || typeof exclude !== 'object' || typeof (exclude as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    fail('options.exclude', 'an iterable of Parameters', exclude);
+  }
+  const list = [...(exclude as Iterable<unknown>)];
+  list.forEach((p, i) => {
+    if (!(p instanceof Parameter)) fail(`options.exclude[${i}]`, 'a Parameter', p);
+  });
+  return new Set(list as Parameter[]);
+}
 
 function sameScalars(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
   for (const k in a) if (!Object.is(a[k], b[k])) return false;
