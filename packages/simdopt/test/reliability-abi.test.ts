@@ -10,6 +10,15 @@ import { init } from 'simdopt';
 import { slotStride } from '../src/backend/backend.js';
 import type { WasmBackend } from '../src/backend/wasm.js';
 import { backend } from '../src/runtime.js';
+import { adadeltaKernel } from '../src/optim/adadelta.js';
+import { adagradKernel } from '../src/optim/adagrad.js';
+import { adamKernel } from '../src/optim/adam.js';
+import { adamaxKernel } from '../src/optim/adamax.js';
+import { lionKernel } from '../src/optim/lion.js';
+import { nadamKernel } from '../src/optim/nadam.js';
+import { radamKernel } from '../src/optim/radam.js';
+import { rmspropKernel } from '../src/optim/rmsprop.js';
+import { sgdKernel } from '../src/optim/sgd.js';
 
 const OK = 0;
 const BAD_ARGS = 1;
@@ -78,23 +87,17 @@ function block(floats: number, fill = 0): number {
 }
 
 /** Lengths of each optimizer's argument block, from the TypeScript kernels (one source of truth). */
-async function argsLengths(): Promise<Record<string, number>> {
-  const modules = await Promise.all(
-    ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam', 'radam', 'lion'].map((n) => import(`../src/optim/${n}.ts`)),
-  );
-  const out: Record<string, number> = {};
-  for (const m of modules) for (const v of Object.values(m)) if (v && typeof v === 'object' && 'argsLength' in v && 'js' in v) out[(v as { name: string }).name] = (v as { argsLength: number }).argsLength;
-  return out;
-}
+const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
+  [sgdKernel, adamKernel, rmspropKernel, adagradKernel, adadeltaKernel, adamaxKernel, nadamKernel, radamKernel, lionKernel].map((k) => [k.name, k.argsLength]),
+);
 
 describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
-  let lengths: Record<string, number>;
+  const lengths = ARGS_LENGTH;
   beforeEach(async () => {
     await init({ backend: name, initialMemoryBytes: 256 * 1024, maximumMemoryBytes: 8 << 20 });
     b = backend() as WasmBackend;
     // The registry's first block (64 entries of 8 bytes) sits right below the scratch block.
     heapBase = (b as unknown as { scratch: number }).scratch - 512;
-    lengths ??= await argsLengths();
   });
 
   it('alloc refuses sizes that cannot exist, without trapping; free refuses what it did not hand out', () => {
