@@ -1,22 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { chromiumArgs, chromiumPath } from './test/e2e/support/chromium.js';
 
 const src = fileURLToPath(new URL('./packages/simdopt/src/index.ts', import.meta.url));
+const testDir = 'packages/simdopt/test';
+// Tests import the package by name; it resolves to the TypeScript sources (no build needed).
+const alias = [{ find: /^simdopt$/, replacement: src }];
+
+/**
+ * The suite runs in Node and in Chromium. A test file stays Node-only when its name ends in
+ * `.node.test.ts` or it imports a `node:` module (so a new Node-only test needs no config change);
+ * test/browser/ holds the browser-only ones.
+ */
+const testFiles = readdirSync(testDir, { recursive: true, withFileTypes: true })
+  // Files only: failure screenshots land in directories named after the test file.
+  .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+  .map((e) => `${e.parentPath}/${e.name}`.replace(/\\/g, '/'))
+  .filter((f) => !f.startsWith(`${testDir}/browser/`) && !f.includes('__screenshots__'));
+const nodeOnly = (file: string) =>
+  file.endsWith('.node.test.ts') || /\bfrom\s+['"]node:|\bimport\(\s*['"]node:/.test(readFileSync(file, 'utf8'));
+const browserShared = testFiles.filter((f) => !nodeOnly(f));
 
 export default defineConfig({
-  resolve: { alias: { simdopt: src } },
+  resolve: { alias },
   test: {
     projects: [
       {
-        resolve: { alias: { simdopt: src } },
+        resolve: { alias },
         test: {
           name: 'node',
-          include: ['packages/simdopt/test/**/*.test.ts'],
-          exclude: ['packages/simdopt/test/browser/**'],
+          include: [`${testDir}/**/*.test.ts`, 'examples/playground/test/**/*.test.ts'],
+          exclude: [`${testDir}/browser/**`],
           environment: 'node',
           pool: 'forks',
           execArgv: ['--expose-gc'],
           testTimeout: 60_000,
+          // Suites build their inputs in beforeAll; the node and browser projects share 2 cores.
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'browser',
+          include: [...browserShared, `${testDir}/browser/**/*.test.ts`],
+          setupFiles: [`${testDir}/support/browser-gc.ts`],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, '--js-flags=--expose-gc'] },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        // End to end: the packed tarball in Node, Vite and Chromium; the playground in Chromium.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/support/pack.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Each file starts its own Chromium; two at once would fight over the 2 cores.
+          fileParallelism: false,
         },
       },
     ],

@@ -51,9 +51,11 @@ const MIN_NORMAL: f32 = f32::MIN_POSITIVE;
 /// 2^23, the factor that makes a subnormal argument of `log` normal.
 const TWO_POW_23: f32 = 8_388_608.0;
 
-/// e^x, lane by lane (see the module documentation for the algorithm and its range).
+/// The part of e^x that `exp` and `exp_neg` share: Cody–Waite reduction `x = n·ln 2 + r`,
+/// |r| ≤ ln2/2, and the Cephes polynomial `e^r ≈ 1 + r + r²·P(r)`. Returns e^r and the rounding
+/// sum `t`, whose low bits hold the integer n (bits(t) − bits(ROUND_MAGIC) = n).
 #[inline(always)]
-pub fn exp<L: Lanes>(x: L) -> L {
+fn exp_reduced<L: Lanes>(x: L) -> (L, L) {
     let t = x * L::splat(LOG2E) + L::splat(ROUND_MAGIC);
     let n = t - L::splat(ROUND_MAGIC);
     let r = (x - n * L::splat(LN2_HI)) - n * L::splat(LN2_LO);
@@ -61,13 +63,42 @@ pub fn exp<L: Lanes>(x: L) -> L {
     for c in &EXP_P[1..] {
         p = p * r + L::splat(*c);
     }
-    let p = (p * (r * r) + r) + L::splat(1.0);
+    ((p * (r * r) + r) + L::splat(1.0), t)
+}
+
+/// e^x, lane by lane (see the module documentation for the algorithm and its range).
+#[inline(always)]
+pub fn exp<L: Lanes>(x: L) -> L {
+    let (p, t) = exp_reduced(x);
     // 2^n from the integer in t's low bits: ((bits(t) − bits(MAGIC)) + 127) << 23.
     let bias = 127u32.wrapping_sub(ROUND_MAGIC.to_bits());
     let scale = L::from_bits(t.to_bits().wrapping_add(L::Bits::splat(bias)).shl(23));
     let y = p * scale;
     let y = L::select(x.gt(L::splat(EXP_HI)), L::splat(f32::INFINITY), y);
     L::select(x.lt(L::splat(EXP_LO)), L::zero(), y)
+}
+
+/// Below this `exp_neg` rounds to zero in f32 (e^−104 < 2^−150).
+const EXP_NEG_MIN_ARG: f32 = -104.0;
+/// 2^−64.
+const TWO_POW_MINUS_64: f32 = 5.421_010_862_427_522e-20;
+
+/// `e^x` for `x ≤ 0` (larger `x` is taken as 0), subnormal results included; NaN stays NaN.
+/// The activations use it (tanh, sigmoid, erf).
+///
+/// ```text
+/// e^x = (e^r · 2^(n+64)) · 2^−64       both scalings exact but the last, which rounds once
+/// ```
+/// The split scaling reaches the subnormal results (n down to −150) without a second exponent
+/// check: `2^(n+64)` is always a normal float.
+#[inline(always)]
+pub fn exp_neg<L: Lanes>(x: L) -> L {
+    let x = x.clamp(L::splat(EXP_NEG_MIN_ARG), L::zero());
+    let (p, t) = exp_reduced(x);
+    // bits(t) − bits(MAGIC) = n; the f32 with exponent field n + 64 + 127 is 2^(n+64).
+    let biased = t.to_bits().wrapping_add(<L::Bits as BitLanes>::splat((191u32).wrapping_sub(ROUND_MAGIC.to_bits())));
+    let scale = L::from_bits(biased.shl(23));
+    (p * scale) * L::splat(TWO_POW_MINUS_64)
 }
 
 /// Natural logarithm, lane by lane (see the module documentation).

@@ -39,22 +39,41 @@ const MIN_NORMAL = 2 ** -126;
 const bitsView = new Uint32Array(1);
 const floatView = new Float32Array(bitsView.buffer);
 
-/** e^x in float32 (x a float32 value). */
-export function expf(x: number): number {
-  if (x > EXP_HI) return Infinity;
-  if (x < EXP_LO) return 0;
-  const t = f(f(x * LOG2E) + ROUND_MAGIC);
-  // An integer in [-126, 127] here (NaN for NaN).
-  const n = t - ROUND_MAGIC;
+/** e^r for the reduction of x by n (x = n·ln 2 + r): the part `expf` and `expNeg` share. */
+function expReduced(x: number, n: number): number {
   const r = f(f(x - f(n * LN2_HI)) - f(n * LN2_LO));
   let p = f(f(P0 * r) + P1);
   p = f(f(p * r) + P2);
   p = f(f(p * r) + P3);
   p = f(f(p * r) + P4);
   p = f(f(p * r) + P5);
-  p = f(f(f(p * f(r * r)) + r) + 1);
+  return f(f(f(p * f(r * r)) + r) + 1);
+}
+
+/** e^x in float32 (x a float32 value). */
+export function expf(x: number): number {
+  if (x > EXP_HI) return Infinity;
+  if (x < EXP_LO) return 0;
+  // An integer in [-126, 127] here (NaN for NaN).
+  const n = f(f(x * LOG2E) + ROUND_MAGIC) - ROUND_MAGIC;
+  const p = expReduced(x, n);
   // n is NaN only for a NaN x, and then p is NaN too.
   return f(p * (n === n ? POW2[n + 126] : n));
+}
+
+/** Below this `expNeg` rounds to zero in float32 (e^−104 < 2^−150). */
+const EXP_NEG_MIN_ARG = -104;
+const TWO_POW_MINUS_64 = 2 ** -64;
+
+/** e^x for x ≤ 0 (larger x is taken as 0), subnormal results included: the twin of `exp_neg`. */
+export function expNeg(x: number): number {
+  // Lanes::clamp: NaN passes through both compares.
+  let v = x < EXP_NEG_MIN_ARG ? EXP_NEG_MIN_ARG : x;
+  v = v > 0 ? 0 : v;
+  const n = f(f(v * LOG2E) + ROUND_MAGIC) - ROUND_MAGIC;
+  const p = expReduced(v, n);
+  // 2^(n+64) is exact in float64; the Rust code builds it from the exponent bits.
+  return f(f(p * 2 ** (n + 64)) * TWO_POW_MINUS_64);
 }
 
 /** Natural logarithm in float32 (x a float32 value). */

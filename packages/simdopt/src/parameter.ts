@@ -5,6 +5,7 @@
 import type { Backend, Handle } from './backend/backend.js';
 import { slotStride } from './backend/backend.js';
 import { fail, SimdoptError } from './errors.js';
+import { reclaimable, reclaimer } from './reclaim.js';
 import { backend, checkBackend } from './runtime.js';
 import { checkBoolean } from './validate.js';
 
@@ -19,23 +20,6 @@ export interface ParameterFromOptions extends ParameterOptions {
   /** Shape of the values (default: `[values.length]`). */
   shape?: readonly number[];
 }
-
-/** What the finalizer needs to free a forgotten parameter, without referencing it. */
-interface Held {
-  backend: Backend;
-  handle: Handle;
-}
-
-const finalizer =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<Held>((held) => {
-        try {
-          held.backend.free(held.handle);
-        } catch {
-          // Already gone with its backend.
-        }
-      })
-    : null;
 
 let nextId = 0;
 
@@ -75,7 +59,7 @@ export class Parameter {
     this.handle = this.backend.alloc(this.gradOffset * 2);
     this.dataView = this.backend.f32(this.handle, 0, this.size);
     this.gradView = this.backend.f32(this.handle, this.gradOffset, this.size);
-    finalizer?.register(this, { backend: this.backend, handle: this.handle }, this);
+    reclaimer?.register(this, reclaimable(this.backend, [this.handle]), this);
   }
 
   /** A parameter of zeros (and a zero gradient). `shape` is a size or a list of dimensions. */
@@ -136,7 +120,7 @@ export class Parameter {
   /** Frees the memory; idempotent. Views taken before become invalid. */
   dispose(): void {
     if (this.handle < 0) return;
-    finalizer?.unregister(this);
+    reclaimer?.unregister(this);
     try {
       this.backend.free(this.handle);
     } finally {

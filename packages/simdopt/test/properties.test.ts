@@ -9,6 +9,7 @@
  * Every tensor the public API makes starts 16-byte aligned; unaligned starts (offsets 0..3) are
  * covered by crates/simdopt-core/tests/lanes_equivalence.rs.
  */
+import { settle } from './support/settle.js';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { init, Parameter } from 'simdopt';
@@ -114,6 +115,7 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     await fc.assert(
       fc.asyncProperty(scenarioArb(className), async (s) => {
         const results = [];
+        await settle();
         for (const backend of BACKENDS) {
           await init({ backend, initialMemoryBytes: 1 << 20 });
           results.push(run(className, s));

@@ -19,47 +19,7 @@
 
 use crate::lanes::{BitLanes, Lanes};
 
-/// log2(e), rounded to f32.
-const LOG2_E: f32 = core::f32::consts::LOG2_E;
-/// ln 2 split in two (Cody & Waite): `LN2_HI` has 9 significant bits, so `n·LN2_HI` is exact for
-/// the |n| ≤ 150 that occur here.
-const LN2_HI: f32 = 0.693_359_375;
-const LN2_LO: f32 = -2.121_944_4e-4;
-/// 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer (ties to even).
-const ROUND_MAGIC: f32 = 12_582_912.0;
-/// Below this `exp` rounds to zero in f32 (e^−104 < 2^−150).
-const EXP_MIN_ARG: f32 = -104.0;
-/// Cephes `expf` polynomial for e^r on |r| ≤ ln2/2: `1 + r + r²·P(r)`.
-const EXP_P: [f32; 6] = [1.987_569_15e-4, 1.398_199_950_7e-3, 8.333_451_907_3e-3, 4.166_579_589_4e-2, 1.666_666_545_9e-1, 5.000_000_120_1e-1];
-
-/// `e^x` for `x ≤ 0` (larger `x` is taken as 0); NaN stays NaN.
-///
-/// ```text
-/// n = round(x·log2 e),  r = (x − n·ln2_hi) − n·ln2_lo,  |r| ≤ ln2/2
-/// e^r ≈ 1 + r + r²·P(r)                (Cephes expf)
-/// e^x = (e^r · 2^(n+64)) · 2^−64       both scalings exact but the last, which rounds once
-/// ```
-/// The split scaling reaches the subnormal results (n down to −150) without a second exponent
-/// check: `2^(n+64)` is always a normal float.
-#[inline(always)]
-pub fn exp_neg<L: Lanes>(x: L) -> L {
-    let x = x.clamp(L::splat(EXP_MIN_ARG), L::zero());
-    let t = x * L::splat(LOG2_E) + L::splat(ROUND_MAGIC);
-    let n = t - L::splat(ROUND_MAGIC);
-    let r = (x - n * L::splat(LN2_HI)) - n * L::splat(LN2_LO);
-    let mut p = L::splat(EXP_P[0]);
-    for c in &EXP_P[1..] {
-        p = p * r + L::splat(*c);
-    }
-    let p = (p * (r * r) + r) + L::splat(1.0);
-    // bits(t) − bits(MAGIC) = n; the f32 with exponent field n + 64 + 127 is 2^(n+64).
-    let biased = t.to_bits().wrapping_add(<L::Bits as BitLanes>::splat((191u32).wrapping_sub(ROUND_MAGIC.to_bits())));
-    let scale = L::from_bits(biased.shl(23));
-    (p * scale) * L::splat(TWO_POW_MINUS_64)
-}
-
-/// 2^−64.
-const TWO_POW_MINUS_64: f32 = 5.421_010_862_427_522e-20;
+pub use crate::math::exp_neg;
 
 /// Cephes `tanhf` odd polynomial on |x| < 0.625: `x + x·z·T(z)`, z = x².
 const TANH_T: [f32; 5] = [-5.704_988_727_45e-3, 2.063_908_879_54e-2, -5.373_971_555_31e-2, 1.333_144_220_36e-1, -3.333_328_194_22e-1];

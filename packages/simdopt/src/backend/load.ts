@@ -1,7 +1,8 @@
 /**
  * Finding and compiling the wasm binaries: feature detection, then the bytes from the file
- * system (Node: fetch cannot read file: URLs) or over HTTP (browsers; instantiateStreaming
- * with an arrayBuffer fallback for servers that do not send application/wasm).
+ * system (Node: fetch cannot read file: URLs), from a data: URL (simdopt/inline), or over HTTP
+ * (browsers; compileStreaming with an arrayBuffer fallback for servers that do not send
+ * application/wasm).
  */
 import { SimdoptError } from '../errors.js';
 import { wasmUrl } from '../wasm-url.js';
@@ -41,7 +42,13 @@ export function compileVariant(variant: 'simd' | 'scalar', source?: WasmSource):
   if (!module) {
     module = compileUrl(url).catch((e: unknown) => {
       compiled.delete(key);
-      throw new SimdoptError(`cannot load the ${variant} wasm binary from ${url.href}: ${(e as Error).message}`, 'wasm');
+      const message = (e as Error).message;
+      // Browsers name only 'unsafe-eval' here; 'wasm-unsafe-eval' is the narrower permission.
+      const hint = /content.security.polic/i.test(message)
+        ? " (the page's Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src, or use init({ backend: 'js' }))"
+        : '';
+      const where = url.protocol === 'data:' ? 'its inlined data: URL' : url.href;
+      throw new SimdoptError(`cannot load the ${variant} wasm binary from ${where}: ${message}${hint}`, 'wasm');
     });
     compiled.set(key, module);
   }
@@ -50,10 +57,8 @@ export function compileVariant(variant: 'simd' | 'scalar', source?: WasmSource):
 
 async function compileUrl(url: URL): Promise<WebAssembly.Module> {
   if (url.protocol === 'file:') return WebAssembly.compile(await readFile(url));
-  if (url.protocol === 'data:') {
-    const response = await fetch(url);
-    return WebAssembly.compile(await response.arrayBuffer());
-  }
+  // Decoded here rather than fetched: a page's CSP connect-src may not allow data: URLs.
+  if (url.protocol === 'data:') return WebAssembly.compile(decodeDataUrl(url.href));
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   if (typeof WebAssembly.compileStreaming === 'function') {
@@ -73,7 +78,30 @@ async function readFile(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   let fs = proc?.getBuiltinModule?.('node:fs') as Fs | undefined;
   if (!fs) {
     const id = 'node:fs';
-    fs = (await import(/* @vite-ignore */ id)) as Fs;
+    fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ id)) as Fs;
   }
   return fs.readFileSync(url) as Uint8Array<ArrayBuffer>;
+}
+
+/** The bytes of a data: URL, base64 or percent-encoded. */
+function decodeDataUrl(href: string): Uint8Array<ArrayBuffer> {
+  const comma = href.indexOf(',');
+  if (comma < 0) throw new Error('malformed data: URL');
+  const body = href.slice(comma + 1);
+  if (/;base64$/i.test(href.slice(0, comma))) {
+    const text = atob(body);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    return bytes;
+  }
+  // Percent-encoding escapes bytes, not UTF-8 text: decode it byte by byte.
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const hex = body[i] === '%' ? body.slice(i + 1, i + 3) : '';
+    if (/^[0-9a-f]{2}$/i.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(body.charCodeAt(i) & 0xff);
+  }
+  return new Uint8Array(bytes);
 }

@@ -80,14 +80,18 @@ export const MAX_MEMORY_BYTES = 65536 * PAGE;
 export const DEFAULT_INITIAL_MEMORY_BYTES = 16 * 1024 * 1024;
 
 class WasmTable implements TensorTable {
+  /** Weak: a forgotten optimizer's tables must not keep a replaced backend alive (reclaim.ts). */
+  private readonly backend: WeakRef<WasmBackend>;
   constructor(
-    private readonly backend: WasmBackend,
+    backend: WasmBackend,
     public ptr: number,
     public readonly count: number,
-  ) {}
+  ) {
+    this.backend = new WeakRef(backend);
+  }
   dispose(): void {
     if (this.ptr !== 0) {
-      this.backend.free(this.ptr);
+      this.backend.deref()?.free(this.ptr);
       this.ptr = 0;
     }
   }

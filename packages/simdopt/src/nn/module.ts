@@ -10,9 +10,10 @@
  * next call; size memory with `init({ initialMemoryBytes })` to never grow). Do not write into
  * them: backward reads what forward saved. Empty batches are refused (see `checkArray`).
  */
-import type { Backend, Handle } from '../backend/backend.js';
+import type { Backend } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
 import type { Parameter } from '../parameter.js';
+import { reclaimable, reclaimer, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
 import { OwnedBuffer } from './buffer.js';
@@ -26,26 +27,6 @@ export interface BackwardOptions {
   inputGrad?: boolean;
 }
 
-/** What the finalizer needs to free a forgotten module's buffers, without referencing it. */
-interface Held {
-  backend: Backend;
-  blocks: Set<Handle>;
-}
-
-const finalizer =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<Held>((held) => {
-        for (const block of held.blocks) {
-          try {
-            held.backend.free(block);
-          } catch {
-            // Its backend is gone.
-          }
-        }
-        held.blocks.clear();
-      })
-    : null;
-
 /** The empty result of `backward(g, { inputGrad: false })`. */
 export const NO_INPUT_GRAD = new Float32Array(0);
 
@@ -54,13 +35,13 @@ export abstract class Module {
   training = true;
   /** @internal The backend this module's memory belongs to. */
   readonly backend: Backend;
-  private readonly held: Held;
+  private readonly held: Reclaimable;
   private isDisposed = false;
 
   constructor() {
     this.backend = backend();
-    this.held = { backend: this.backend, blocks: new Set() };
-    finalizer?.register(this, this.held, this);
+    this.held = reclaimable(this.backend);
+    reclaimer?.register(this, this.held, this);
   }
 
   /** The output for a batch `x` (layout in the module doc). */
@@ -108,7 +89,7 @@ export abstract class Module {
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
-    finalizer?.unregister(this);
+    reclaimer?.unregister(this);
     for (const block of this.held.blocks) {
       try {
         this.backend.free(block);

@@ -12,6 +12,7 @@ import { slotStride } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
 import { gradFiniteKernel } from '../reduce.js';
+import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
 
@@ -81,31 +82,6 @@ interface ParamState {
   scalars: Readonly<Record<string, number>>;
 }
 
-/** What the finalizer needs to free forgotten state: the blocks, not the optimizer. */
-interface Held {
-  backend: Backend;
-  blocks: Set<Handle>;
-  tables: Set<TensorTable>;
-}
-
-const finalizer =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<Held>((held) => releaseAll(held))
-    : null;
-
-function releaseAll(held: Held): void {
-  for (const t of held.tables) t.dispose();
-  for (const b of held.blocks) {
-    try {
-      held.backend.free(b);
-    } catch {
-      // Its backend is gone.
-    }
-  }
-  held.tables.clear();
-  held.blocks.clear();
-}
-
 /** A cached table for a run of parameters with the same step context. */
 interface CachedTable {
   params: Parameter[];
@@ -168,7 +144,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   private readonly backend: Backend;
   private readonly stateAtRegistration: boolean;
   private readonly state = new Map<Parameter, ParamState>();
-  private readonly held: Held;
+  private readonly held: Reclaimable;
   private readonly tables = new WeakMap<object, CachedTable[]>();
   private args: Float32Array | null = null;
   private disposed = false;
@@ -179,8 +155,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.backend = backend();
     this.defaults = defaults;
     this.stateAtRegistration = traits.stateAtRegistration ?? false;
-    this.held = { backend: this.backend, blocks: new Set(), tables: new Set() };
-    finalizer?.register(this, this.held, this);
+    this.held = reclaimable(this.backend);
+    reclaimer?.register(this, this.held, this);
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       fail('params', 'an iterable of Parameters or of param groups', params);
     }
@@ -462,8 +438,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     if (this.disposed) return;
     this.disposed = true;
     this.fast = null;
-    finalizer?.unregister(this);
-    releaseAll(this.held);
+    reclaimer?.unregister(this);
+    release(this.held);
     this.state.clear();
   }
 

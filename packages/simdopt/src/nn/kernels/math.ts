@@ -9,28 +9,8 @@
  */
 const f = Math.fround;
 
-const LOG2_E = f(1.4426950408889634);
-const LN2_HI = f(0.693359375);
-const LN2_LO = f(-2.1219444e-4);
-const ROUND_MAGIC = 12582912;
-const EXP_MIN_ARG = -104;
-const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].map(f);
-const TWO_POW_MINUS_64 = 2 ** -64;
-
-/** e^x for x ≤ 0 (larger x is taken as 0): Cody–Waite reduction, Cephes polynomial, split 2^n. */
-export function expNeg(x: number): number {
-  // Lanes::clamp: NaN passes through both compares.
-  let v = x < EXP_MIN_ARG ? EXP_MIN_ARG : x;
-  v = v > 0 ? 0 : v;
-  const t = f(f(v * LOG2_E) + ROUND_MAGIC);
-  const n = f(t - ROUND_MAGIC);
-  const r = f(f(v - f(n * LN2_HI)) - f(n * LN2_LO));
-  let p = EXP_P[0];
-  for (let i = 1; i < 6; i++) p = f(f(p * r) + EXP_P[i]);
-  p = f(f(f(p * f(r * r)) + r) + 1);
-  // 2^(n+64) is exact in float64; the Rust code builds it from the exponent bits.
-  return f(f(p * 2 ** (n + 64)) * TWO_POW_MINUS_64);
-}
+export { expNeg } from '../../math.js';
+import { expNeg } from '../../math.js';
 
 const TANH_T = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1].map(f);
 const TANH_SPLIT = f(0.625);

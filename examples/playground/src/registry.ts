@@ -1,0 +1,117 @@
+/**
+ * The one list of optimizers and schedulers the playground offers, with their knobs. An entry
+ * appears only when the loaded simdopt exports a class of that name, so an optimizer or scheduler
+ * merged later shows up by itself; a new one needs one line here.
+ */
+
+/** What a default may depend on: the run length and the learning rates that suit the problem. */
+export interface Context {
+  steps: number;
+  /** Learning rates for plain SGD and for step-normalising methods (Adam & co.). */
+  lr: { sgd: number; adaptive: number };
+  /** The optimizer's chosen lr (schedulers that cycle around it). */
+  optimizerLr: number;
+}
+
+export interface Knob {
+  /** Option name; `beta1`/`beta2` are folded into `betas`. */
+  key: string;
+  default: number | boolean | ((ctx: Context) => number);
+  min?: number;
+  max?: number;
+  integer?: boolean;
+}
+
+export interface Spec {
+  name: string;
+  knobs: Knob[];
+  /** ReduceLROnPlateau steps on the loss. */
+  stepsOnMetric?: boolean;
+}
+
+const lr = (scale: number, kind: 'sgd' | 'adaptive' = 'adaptive'): Knob => ({ key: 'lr', default: (c) => c.lr[kind] * scale, min: 0 });
+const num = (key: string, value: number, max?: number): Knob => ({ key, default: value, min: 0, max });
+const int = (key: string, value: (c: Context) => number): Knob => ({ key, default: value, min: 1, integer: true });
+const flag = (key: string, value = false): Knob => ({ key, default: value });
+const betas = (b1: number, b2: number): Knob[] => [num('beta1', b1, 0.9999), num('beta2', b2, 0.9999)];
+
+// One line per optimizer (PyTorch's defaults, except lr: a rate that suits the problem).
+export const OPTIMIZERS: Spec[] = [
+  { name: 'SGD', knobs: [lr(1, 'sgd'), num('momentum', 0.9, 0.999), num('dampening', 0, 1), flag('nesterov'), num('weightDecay', 0)] },
+  { name: 'Adam', knobs: [lr(1), ...betas(0.9, 0.999), num('eps', 1e-8), flag('amsgrad'), num('weightDecay', 0)] },
+  { name: 'AdamW', knobs: [lr(1), ...betas(0.9, 0.999), num('eps', 1e-8), flag('amsgrad'), num('weightDecay', 0.01)] },
+  { name: 'RMSprop', knobs: [lr(0.5), num('alpha', 0.99, 1), num('momentum', 0, 0.999), flag('centered'), num('weightDecay', 0)] },
+  { name: 'Adagrad', knobs: [lr(10), num('lrDecay', 0), num('initialAccumulatorValue', 0), num('weightDecay', 0)] },
+  { name: 'Adadelta', knobs: [{ key: 'lr', default: 1, min: 0 }, num('rho', 0.9, 1), num('eps', 1e-6), num('weightDecay', 0)] },
+  { name: 'Adamax', knobs: [lr(1), ...betas(0.9, 0.999), num('weightDecay', 0)] },
+  { name: 'NAdam', knobs: [lr(1), ...betas(0.9, 0.999), num('momentumDecay', 4e-3), num('weightDecay', 0)] },
+  { name: 'RAdam', knobs: [lr(1), ...betas(0.9, 0.999), num('weightDecay', 0)] },
+  { name: 'Lion', knobs: [lr(0.3), ...betas(0.9, 0.99), num('weightDecay', 0)] },
+];
+
+// One line per scheduler ('none' is always there); lengths follow the run's number of steps.
+export const SCHEDULERS: Spec[] = [
+  { name: 'StepLR', knobs: [int('stepSize', (c) => Math.round(c.steps / 4)), num('gamma', 0.5)] },
+  { name: 'ExponentialLR', knobs: [num('gamma', 0.995)] },
+  { name: 'CosineAnnealingLR', knobs: [int('tMax', (c) => c.steps), num('etaMin', 0)] },
+  { name: 'CosineAnnealingWarmRestarts', knobs: [int('t0', (c) => Math.round(c.steps / 4)), int('tMult', () => 1), num('etaMin', 0)] },
+  { name: 'LinearLR', knobs: [num('startFactor', 1 / 3, 1), num('endFactor', 1, 1), int('totalIters', (c) => Math.round(c.steps / 10))] },
+  { name: 'ConstantLR', knobs: [num('factor', 1 / 3, 1), int('totalIters', (c) => Math.round(c.steps / 10))] },
+  { name: 'PolynomialLR', knobs: [int('totalIters', (c) => c.steps), num('power', 1)] },
+  // One step more than the run: PyTorch's OneCycleLR refuses to step past totalSteps.
+  { name: 'OneCycleLR', knobs: [{ key: 'maxLr', default: (c) => c.optimizerLr, min: 0 }, int('totalSteps', (c) => c.steps + 1), num('pctStart', 0.3, 1), flag('cycleMomentum')] },
+  { name: 'CyclicLR', knobs: [{ key: 'baseLr', default: (c) => c.optimizerLr / 10, min: 0 }, { key: 'maxLr', default: (c) => c.optimizerLr, min: 0 }, int('stepSizeUp', (c) => Math.round(c.steps / 8)), flag('cycleMomentum')] },
+  { name: 'ReduceLROnPlateau', knobs: [num('factor', 0.5, 1), int('patience', () => 20), num('threshold', 1e-4)], stepsOnMetric: true },
+];
+
+export type Values = Record<string, number | boolean>;
+
+/** The entries whose class the module exports (feature detection, e.g. `'RMSprop' in simdopt`). */
+export function available(specs: Spec[], module: object): Spec[] {
+  return specs.filter((s) => typeof (module as Record<string, unknown>)[s.name] === 'function');
+}
+
+export function defaults(spec: Spec, ctx: Context): Values {
+  const out: Values = {};
+  for (const k of spec.knobs) out[k.key] = typeof k.default === 'function' ? k.default(ctx) : k.default;
+  return out;
+}
+
+/** Knob values → the class's options object (`beta1`, `beta2` → `betas`). */
+export function toOptions(spec: Spec, values: Values): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of spec.knobs) {
+    const v = values[k.key] ?? (typeof k.default === 'function' ? undefined : k.default);
+    if (v === undefined) continue;
+    if (k.key === 'beta1' || k.key === 'beta2') {
+      const pair = (out.betas as number[] | undefined) ?? [0.9, 0.999];
+      pair[k.key === 'beta1' ? 0 : 1] = v as number;
+      out.betas = pair;
+    } else out[k.key] = k.integer ? Math.max(1, Math.round(v as number)) : v;
+  }
+  return out;
+}
+
+type Ctor = new (...args: unknown[]) => unknown;
+
+export function construct<T>(module: object, spec: Spec, first: unknown, values: Values): T {
+  const cls = (module as Record<string, Ctor>)[spec.name];
+  if (typeof cls !== 'function') throw new Error(`simdopt exports no ${spec.name}`);
+  return new cls(first, toOptions(spec, values)) as T;
+}
+
+/** A short label: the name and the knobs that differ from their defaults (lr always). */
+export function describeChoice(spec: Spec, values: Values, ctx: Context): string {
+  const d = defaults(spec, ctx);
+  const parts = spec.knobs
+    .filter((k) => k.key === 'lr' || values[k.key] !== d[k.key])
+    .map((k) => `${k.key}=${formatValue(values[k.key])}`);
+  return parts.length ? `${spec.name} ${parts.join(' ')}` : spec.name;
+}
+
+export function formatValue(v: number | boolean | undefined): string {
+  if (typeof v !== 'number') return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(1);
+}
