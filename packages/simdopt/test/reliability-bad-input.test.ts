@@ -62,6 +62,10 @@ interface World {
   staleLinear: nn.Linear;
   opt: Adam;
   disposedOpt: SGD;
+  /** An SGD over [w, a parameter disposed after the optimizer was built]. */
+  pairOpt: SGD;
+  /** A Linear whose bias was disposed directly (its weight is live, with a gradient). */
+  pairModel: nn.Linear;
   sched: StepLR;
   plateau: ReduceLROnPlateau;
   drop: Dropout;
@@ -120,6 +124,8 @@ const CASES: Case[] = [
   ['step with options not an object', 'options', (o) => o.opt.step(any('all'))],
   ['step of a disposed optimizer', 'optimizer', (o) => o.disposedOpt.step()],
   ['zeroGrad of a disposed optimizer', 'optimizer', (o) => o.disposedOpt.zeroGrad()],
+  ['Optimizer.zeroGrad with a disposed parameter after a live one', 'paramGroups[0].params[1]', (o) => o.pairOpt.zeroGrad()],
+  ['Module.zeroGrad with a disposed parameter after a live one', 'pm.bias', (o) => o.pairModel.zeroGrad()],
   // --- optimizer state dicts ---
   ['state dict of another optimizer', 'stateDict.optimizer', (o) => o.opt.loadStateDict({ ...o.good, optimizer: 'SGD' })],
   ['state dict of another version', 'stateDict.version', (o) => o.opt.loadStateDict({ ...o.good, version: 2 })],
@@ -258,7 +264,7 @@ function editState(s: OptimizerState, index: number, entries: Record<string, unk
 
 /** Every byte a user can see, as comparable values. */
 function observe(o: World): unknown {
-  const params = [o.w, o.b, o.nanGrad, ...o.model.parameters()];
+  const params = [o.w, o.b, o.nanGrad, ...o.model.parameters(), o.pairModel.weight];
   return {
     backend: backendInfo().backend,
     params: params.map((p) => [Array.from(new Uint32Array(p.data.slice().buffer)), Array.from(new Uint32Array(p.grad.slice().buffer))]),
@@ -298,6 +304,12 @@ async function makeWorld(backend: (typeof BACKENDS)[number]): Promise<World> {
   plateau.step(1);
   const disposedOpt = new SGD([w]);
   disposedOpt.dispose();
+  const later = Parameter.zeros(4, { name: 'later' });
+  const pairOpt = new SGD([w, later]);
+  later.dispose();
+  const pairModel = new nn.Linear(2, 2, { seed: 4, name: 'pm' });
+  pairModel.weight.grad.fill(3);
+  pairModel.bias!.dispose();
   const drop = new Dropout(0.5, { seed: 3 });
   const xs = new Float32Array(9);
   xs.set(values(7, 9));
@@ -311,7 +323,7 @@ async function makeWorld(backend: (typeof BACKENDS)[number]): Promise<World> {
   const good = opt.stateDict();
   const ckpt = checkpoint({ optimizer: opt, scheduler: sched, parameters: [w, b] });
   return {
-    w, b, nanGrad, disposed, stale, staleLinear, opt, disposedOpt, sched, plateau, drop, linear, model, disposedLinear,
+    w, b, nanGrad, disposed, stale, staleLinear, opt, disposedOpt, pairOpt, pairModel, sched, plateau, drop, linear, model, disposedLinear,
     x, shifted: xs.subarray(1), y: values(8, 8), out: new Float32Array(8).fill(7), logits: values(9, 6), targets: Int32Array.from([0, 2]), good, ckpt,
   };
 }

@@ -306,6 +306,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** Sets every gradient of every group to zero. */
   zeroGrad(): void {
     this.checkUsable();
+    // Every parameter first: a disposed one must not leave the others half zeroed.
+    this.paramGroups.forEach((g, gi) => g.params.forEach((p, pi) => checkParameter(`paramGroups[${gi}].params[${pi}]`, p)));
     for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
