@@ -18,6 +18,9 @@ import {
   clipGradNorm,
   clipGradValue,
   CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  LinearLR,
+  PolynomialLR,
   crossEntropyLoss,
   CyclicLR,
   Dropout,
@@ -148,6 +151,10 @@ const CASES: Case[] = [
   ['CyclicLR negative baseLr', 'baseLr', (o) => new CyclicLR(o.opt, { baseLr: -1, maxLr: 1 })],
   ['ReduceLROnPlateau unknown mode', 'mode', (o) => new ReduceLROnPlateau(o.opt, { mode: any('up') })],
   ['LambdaLR lrLambda not a function', 'lrLambda', (o) => new LambdaLR(o.opt, { lrLambda: any(5) })],
+  ['CyclicLR stepSizeUp 0 (PyTorch allows fractions)', 'stepSizeUp', (o) => new CyclicLR(o.opt, { baseLr: 0.001, maxLr: 0.1, stepSizeUp: 0 })],
+  ['CosineAnnealingWarmRestarts fractional t0', 't0', (o) => new CosineAnnealingWarmRestarts(o.opt, { t0: 1.5 })],
+  ['PolynomialLR fractional totalIters', 'totalIters', (o) => new PolynomialLR(o.opt, { totalIters: 2.5 })],
+  ['LinearLR startFactor 0', 'startFactor', (o) => new LinearLR(o.opt, { startFactor: 0 })],
   ['scheduler of a non-optimizer', 'optimizer', () => new StepLR(any({ paramGroups: [] }), { stepSize: 1 })],
   ['scheduler state of another scheduler', 'stateDict.scheduler', (o) => o.sched.loadStateDict({ ...o.sched.stateDict(), scheduler: 'ExponentialLR' })],
   ['scheduler state of another version', 'stateDict.version', (o) => o.sched.loadStateDict({ ...o.sched.stateDict(), version: 7 })],
@@ -352,6 +359,8 @@ describe.each(BACKENDS)('bad input on %s', (backend) => {
     const e = error as SimdoptError;
     expect(e.argument).toBe(argument);
     expect(e.message).toContain(argument);
+    // What was expected, or why the object cannot be used.
+    expect(e.message).toMatch(/expected|is disposed|replaced|total norm/);
     expect(observe(world)).toEqual(before);
     const after = optimizerState(world);
     expect(sameState(after.state, state.state)).toBe(true);
