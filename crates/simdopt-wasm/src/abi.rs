@@ -115,3 +115,30 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
     K::run::<L>(args, tensors);
     Status::Ok
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Span;
+
+    #[test]
+    fn spans_overlap_only_when_they_share_a_byte() {
+        let a = Span::f32s(64, 4); // [64, 80)
+        assert!(a.overlaps(Span::f32s(76, 1)));
+        assert!(a.overlaps(Span::bytes(60, 8)));
+        assert!(!a.overlaps(Span::f32s(80, 4)), "adjacent");
+        assert!(!a.overlaps(Span::f32s(48, 4)), "adjacent below");
+        assert!(!a.overlaps(Span::f32s(70, 0)), "empty spans overlap nothing");
+        assert!(!Span::f32s(0, 0).overlaps(Span::f32s(0, 0)));
+        assert!(a.apart(&[Span::f32s(0, 16), Span::f32s(80, 2)]));
+        assert!(!a.apart(&[Span::f32s(0, 16), Span::f32s(79, 2)]));
+    }
+
+    #[test]
+    fn spans_near_4_gib_do_not_wrap() {
+        // u32 arithmetic would wrap these ends to small numbers that overlap address 0.
+        let top = Span::f32s(0xffff_fff0, 4);
+        assert_eq!(top.end, 1 << 32);
+        assert!(!top.overlaps(Span::f32s(0, 4)));
+        assert!(top.overlaps(Span::f32s(0xffff_fffc, 1)));
+    }
+}
