@@ -63,6 +63,7 @@ interface World {
   /** Made under a backend that init() has since replaced. */
   stale: Parameter;
   staleLinear: nn.Linear;
+  staleOpt: SGD;
   opt: Adam;
   disposedOpt: SGD;
   /** An SGD over [w, a parameter disposed after the optimizer was built]. */
@@ -126,6 +127,7 @@ const CASES: Case[] = [
   ['step with exclude holding a non-parameter', 'options.exclude[0]', (o) => o.opt.step({ exclude: any([{}]) })],
   ['step with options not an object', 'options', (o) => o.opt.step(any('all'))],
   ['step of a disposed optimizer', 'optimizer', (o) => o.disposedOpt.step()],
+  ['step of an optimizer of a replaced backend', 'SGD optimizer', (o) => o.staleOpt.step()],
   ['zeroGrad of a disposed optimizer', 'optimizer', (o) => o.disposedOpt.zeroGrad()],
   ['Optimizer.zeroGrad with a disposed parameter after a live one', 'paramGroups[0].params[1]', (o) => o.pairOpt.zeroGrad()],
   ['Module.zeroGrad with a disposed parameter after a live one', 'pm.bias', (o) => o.pairModel.zeroGrad()],
@@ -237,6 +239,7 @@ const CASES: Case[] = [
   ['init negative maximumMemoryBytes', 'maximumMemoryBytes', () => init({ maximumMemoryBytes: -1 })],
   ['init initial above maximum', 'initialMemoryBytes', () => init({ initialMemoryBytes: 2 ** 21, maximumMemoryBytes: 2 ** 20 })],
   ['init options not an object', 'options', () => init(any('fast'))],
+  ['init maximumMemoryBytes below what the module needs', 'maximumMemoryBytes', () => init({ backend: 'wasm', maximumMemoryBytes: 65536 })],
   // --- saveState / loadState ---
   ['saveState of a function', 'state.f', () => saveState({ f: () => 1 })],
   ['loadState of a number', 'text', () => loadState(any(42))],
@@ -294,6 +297,7 @@ async function makeWorld(backend: (typeof BACKENDS)[number]): Promise<World> {
   await init({ backend: backend === 'js' ? 'wasm' : 'js' });
   const stale = Parameter.from([1, 2], { name: 'stale' });
   const staleLinear = new nn.Linear(3, 2, { seed: 1 });
+  const staleOpt = new SGD([stale]);
   await init({ backend, initialMemoryBytes: 1 << 20 });
   const w = Parameter.from(values(1, 37), { name: 'w' });
   const b = Parameter.from(values(2, 5), { name: 'b' });
@@ -330,7 +334,7 @@ async function makeWorld(backend: (typeof BACKENDS)[number]): Promise<World> {
   const good = opt.stateDict();
   const ckpt = checkpoint({ optimizer: opt, scheduler: sched, parameters: [w, b] });
   return {
-    w, b, nanGrad, disposed, stale, staleLinear, opt, disposedOpt, pairOpt, pairModel, sched, plateau, drop, linear, model, disposedLinear,
+    w, b, nanGrad, disposed, stale, staleLinear, staleOpt, opt, disposedOpt, pairOpt, pairModel, sched, plateau, drop, linear, model, disposedLinear,
     x, shifted: xs.subarray(1), y: values(8, 8), out: new Float32Array(8).fill(7), logits: values(9, 6), targets: Int32Array.from([0, 2]), good, ckpt,
   };
 }
