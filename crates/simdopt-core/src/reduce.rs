@@ -127,3 +127,58 @@ impl TensorKernel for GradNormKernel {
         norm_sum::<L>(Norm::from_p(a[arg::NORM_TYPE]), t.grad, t.len)
     }
 }
+
+/// g·0: ±0 for a finite g, NaN for NaN and ±∞ (IEEE 0·∞ = NaN).
+struct ZeroTimes(*const f32);
+impl Elementwise for ZeroTimes {
+    const REDUCE: Reduce = Reduce::Sum;
+    #[inline(always)]
+    unsafe fn at<L: Lanes>(&self, i: usize) -> L {
+        L::load(self.0.add(i)) * L::zero()
+    }
+}
+
+/// Whether every gradient of the table is finite, as one vectorised pass: the sum of g·0 over
+/// every element, which is 0 when all are finite and NaN as soon as one is NaN or ±∞. The
+/// optimizers' `skipNonFinite` pre-pass; no argument block.
+pub struct FiniteKernel;
+
+impl TensorKernel for FiniteKernel {
+    const ARGS: usize = 0;
+
+    fn reduce(_: &[f32]) -> Reduce {
+        Reduce::Sum
+    }
+
+    fn check(_: &[f32]) -> bool {
+        true
+    }
+
+    unsafe fn tensor<L: Lanes>(_: &[f32], t: &Tensor) -> f64 {
+        stream::<L, _>(&ZeroTimes(t.grad), t.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lanes::{Emu4, Scalar};
+    use crate::stream::run_tensor_kernel;
+
+    #[test]
+    fn finite_kernel_finds_a_non_finite_value_anywhere() {
+        for n in [1usize, 3, 4, 5, 8, 37, 1030] {
+            for at in [0, n / 2, n - 1] {
+                for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                    let mut data = std::vec![0f32; n];
+                    let mut grad: std::vec::Vec<f32> = (0..n).map(|i| i as f32 - 3e38 * (i % 2) as f32).collect();
+                    assert_eq!(run_tensor_kernel::<Scalar, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]), 0.0);
+                    assert_eq!(run_tensor_kernel::<Emu4, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]), 0.0);
+                    grad[at] = bad;
+                    assert!(run_tensor_kernel::<Scalar, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]).is_nan(), "n {n} at {at}");
+                    assert!(run_tensor_kernel::<Emu4, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]).is_nan(), "n {n} at {at}");
+                }
+            }
+        }
+    }
+}

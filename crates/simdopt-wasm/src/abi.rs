@@ -21,6 +21,41 @@ pub enum Status {
     BadBuffer = 5,
     /// Sizes or options of a utility kernel do not fit together.
     BadShape = 6,
+    /// An output overlaps the table, the argument block, the result slot or another operand.
+    /// Refused because a kernel writing into what was validated (a table entry, a class index)
+    /// could steer a later write outside every live block.
+    Overlap = 7,
+}
+
+/// The bytes `[start, end)` of `count` elements of 4 bytes at `ptr`, in u64 (no overflow).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span {
+    pub start: u64,
+    pub end: u64,
+}
+
+impl Span {
+    #[inline]
+    pub fn f32s(ptr: usize, count: usize) -> Span {
+        Span::bytes(ptr, count as u64 * 4)
+    }
+
+    #[inline]
+    pub fn bytes(ptr: usize, bytes: u64) -> Span {
+        Span { start: ptr as u64, end: ptr as u64 + bytes }
+    }
+
+    /// Whether both are non-empty and share a byte.
+    #[inline]
+    pub fn overlaps(self, other: Span) -> bool {
+        self.start < self.end && other.start < other.end && self.start < other.end && other.start < self.end
+    }
+
+    /// Whether `self` overlaps none of `others`.
+    #[inline]
+    pub fn apart(self, others: &[Span]) -> bool {
+        others.iter().all(|o| !self.overlaps(*o))
+    }
 }
 
 /// Bytes of `count` f32 values, if that fits in the address space.
@@ -50,6 +85,7 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
     if args_len != K::ARGS || !f32_range(heap, args, args_len) {
         return Status::BadArgs;
     }
+    let args_ptr = args;
     let args = core::slice::from_raw_parts(args as *const f32, args_len);
     let slots = K::slots(args);
     let entry = core::mem::size_of::<Tensor>();
@@ -57,6 +93,8 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
         return Status::BadTable;
     }
     let tensors = core::slice::from_raw_parts(table as *const Tensor, count);
+    // What the kernel reads while it writes: the table and the argument block.
+    let fixed = [Span::bytes(table, (count * entry) as u64), Span::f32s(args_ptr, args_len)];
     for t in tensors {
         let state = slots.checked_mul(slot_stride(t.len));
         let ok = f32_range(heap, t.data as usize, t.len)
@@ -65,7 +103,42 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
         if !ok {
             return Status::BadTensor;
         }
+        // The outputs (values, state) overlap neither each other, the gradient, nor the table
+        // and arguments (a write into the table could redirect a later, already checked entry).
+        let data = Span::f32s(t.data as usize, t.len);
+        let grad = Span::f32s(t.grad as usize, t.len);
+        let st = Span::f32s(t.state as usize, state.unwrap_or(0));
+        if !(data.apart(&fixed) && st.apart(&fixed) && data.apart(&[grad, st]) && st.apart(&[grad])) {
+            return Status::Overlap;
+        }
     }
     K::run::<L>(args, tensors);
     Status::Ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Span;
+
+    #[test]
+    fn spans_overlap_only_when_they_share_a_byte() {
+        let a = Span::f32s(64, 4); // [64, 80)
+        assert!(a.overlaps(Span::f32s(76, 1)));
+        assert!(a.overlaps(Span::bytes(60, 8)));
+        assert!(!a.overlaps(Span::f32s(80, 4)), "adjacent");
+        assert!(!a.overlaps(Span::f32s(48, 4)), "adjacent below");
+        assert!(!a.overlaps(Span::f32s(70, 0)), "empty spans overlap nothing");
+        assert!(!Span::f32s(0, 0).overlaps(Span::f32s(0, 0)));
+        assert!(a.apart(&[Span::f32s(0, 16), Span::f32s(80, 2)]));
+        assert!(!a.apart(&[Span::f32s(0, 16), Span::f32s(79, 2)]));
+    }
+
+    #[test]
+    fn spans_near_4_gib_do_not_wrap() {
+        // u32 arithmetic would wrap these ends to small numbers that overlap address 0.
+        let top = Span::f32s(0xffff_fff0, 4);
+        assert_eq!(top.end, 1 << 32);
+        assert!(!top.overlaps(Span::f32s(0, 4)));
+        assert!(top.overlaps(Span::f32s(0xffff_fffc, 1)));
+    }
 }

@@ -23,6 +23,8 @@ const ALIGN: usize = 16;
 /// ArrayBuffers on the JavaScript side.
 const MIN_GROW_PAGES: usize = 16;
 const INITIAL_REGISTRY: usize = 64;
+/// One past the last byte a wasm32 memory can have (65536 pages); block starts are u32.
+const MAX_ADDRESS: u64 = 1 << 32;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[repr(C)]
@@ -90,7 +92,10 @@ impl<M: Memory> Heap<M> {
         }
         let need = round_up(bytes.max(1), ALIGN);
         let (addr, index) = self.find_gap(need);
-        if !ensure(&mut self.mem, addr + need) {
+        // On wasm32 `addr + need` can pass 4 GiB and wrap to a small end that memory already
+        // covers; zeroing from `addr` would then trap. Such a block can never exist: refuse it.
+        let end = addr.checked_add(need)?;
+        if end as u64 > MAX_ADDRESS || !ensure(&mut self.mem, end) {
             return None;
         }
         self.zero(addr, need);
@@ -162,7 +167,8 @@ impl<M: Memory> Heap<M> {
         let cap = self.reg_cap * 2;
         let bytes = cap * core::mem::size_of::<Block>();
         let (addr, index) = self.find_gap(bytes);
-        if !ensure(&mut self.mem, addr + bytes) {
+        let Some(end) = addr.checked_add(bytes) else { return false };
+        if end as u64 > MAX_ADDRESS || !ensure(&mut self.mem, end) {
             return false;
         }
         self.insert(index, Block { start: addr as u32, len: bytes as u32 });

@@ -9,7 +9,7 @@
 //! Every pointer is checked against the live blocks before anything is read or written, then the
 //! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
 
-use crate::abi::{f32_range, Status};
+use crate::abi::{f32_range, Span, Status};
 use crate::exports::heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
@@ -54,6 +54,16 @@ unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
     if !result_slot(heap, result) {
         return Status::BadBuffer;
     }
+    // Gradients may be written (scale, clamp, penalties): apart from the table, the arguments,
+    // the result slot and the tensor's own values.
+    let fixed = [Span::bytes(table, (count * entry) as u64), Span::f32s(args.as_ptr() as usize, args.len()), Span::bytes(result, 8)];
+    let apart = tensors.iter().all(|t| {
+        let grad = Span::f32s(t.grad as usize, t.len);
+        grad.apart(&fixed) && grad.apart(&[Span::f32s(t.data as usize, t.len)])
+    });
+    if !apart {
+        return Status::Overlap;
+    }
     (result as *mut f64).write(K::run::<L>(args, tensors));
     Status::Ok
 }
@@ -69,7 +79,10 @@ unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
     args: usize,
     args_len: usize,
     result: usize,
+    writes: &[bool],
+    in_place: bool,
 ) -> Status {
+    debug_assert!(writes.len() == K::BUFFERS && K::BUFFERS <= 4);
     let Some(args) = args_block(heap, args, args_len, K::ARGS) else { return Status::BadArgs };
     let entry = core::mem::size_of::<Buffer>();
     if count != K::BUFFERS || !heap.contains(buffers, count * entry, 4) {
@@ -82,6 +95,22 @@ unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
     if !result_slot(heap, result) {
         return Status::BadBuffer;
     }
+    // Every written buffer is apart from the table, the arguments, the result slot and every
+    // other buffer (a loss gradient over the class indices could turn a checked index into
+    // any address), except an exact in-place pair where the kernel allows one.
+    let fixed = [Span::bytes(buffers, (count * entry) as u64), Span::f32s(args.as_ptr() as usize, args.len()), Span::bytes(result, 8)];
+    let spans: [Span; 4] = core::array::from_fn(|i| bufs.get(i).map_or(Span::bytes(0, 0), |b| Span::f32s(b.ptr as usize, b.len)));
+    for (i, out) in spans.iter().enumerate().take(count) {
+        if !writes[i] {
+            continue;
+        }
+        let clash = spans.iter().enumerate().take(count).any(|(j, other)| {
+            j != i && out.overlaps(*other) && !(in_place && !writes[j] && out == other)
+        });
+        if clash || !out.apart(&fixed) {
+            return Status::Overlap;
+        }
+    }
     if !K::check(args, bufs) {
         return Status::BadShape;
     }
@@ -89,16 +118,23 @@ unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
     Status::Ok
 }
 
-/// One export: `$run` (run_tensors or run_arrays) of `$kernel` with this build's lanes.
+/// One export: `$run` (run_tensors, or run_arrays with which buffers it writes and whether a
+/// written buffer may be exactly an input) of `$kernel` with this build's lanes.
 macro_rules! kit_kernel {
-    ($name:ident, $kernel:ty, $run:ident) => {
+    ($name:ident, $kernel:ty, run_tensors) => {
+        kit_kernel!(@export $name, |h, table, count, args, args_len, result| run_tensors::<_, $kernel, Native>(h, table, count, args, args_len, result));
+    };
+    ($name:ident, $kernel:ty, run_arrays, writes = $writes:expr, in_place = $in_place:expr) => {
+        kit_kernel!(@export $name, |h, table, count, args, args_len, result| run_arrays::<_, $kernel, Native>(h, table, count, args, args_len, result, &$writes, $in_place));
+    };
+    (@export $name:ident, |$h:ident, $table:ident, $count:ident, $args:ident, $args_len:ident, $result:ident| $call:expr) => {
         /// Runs the kernel over a table (`count` entries) with the argument block
         /// `args[0..args_len]`; writes the kernel's number at `result`.
         #[no_mangle]
-        pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize, result: usize) -> i32 {
+        pub extern "C" fn $name($table: usize, $count: usize, $args: usize, $args_len: usize, $result: usize) -> i32 {
             match heap() {
                 // SAFETY: the heap describes this instance's memory.
-                Some(h) => unsafe { $run::<_, $kernel, Native>(h, table, count, args, args_len, result) as i32 },
+                Some($h) => unsafe { $call as i32 },
                 None => Status::BadTable as i32,
             }
         }
@@ -106,10 +142,13 @@ macro_rules! kit_kernel {
 }
 
 kit_kernel!(simdopt_grad_norm, reduce::GradNormKernel, run_tensors);
+kit_kernel!(simdopt_grad_finite, reduce::FiniteKernel, run_tensors);
 kit_kernel!(simdopt_grad_scale, clip::ScaleKernel, run_tensors);
 kit_kernel!(simdopt_grad_clamp, clip::ClampKernel, run_tensors);
 kit_kernel!(simdopt_l1_penalty, penalty::L1PenaltyKernel, run_tensors);
 kit_kernel!(simdopt_l2_penalty, penalty::L2PenaltyKernel, run_tensors);
-kit_kernel!(simdopt_dropout, dropout::DropoutKernel, run_arrays);
-kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays);
-kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays);
+// [input, output]: out-of-place or exactly in place.
+kit_kernel!(simdopt_dropout, dropout::DropoutKernel, run_arrays, writes = [false, true], in_place = true);
+// [input, target, grad?, out?]
+kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays, writes = [false, false, true, true], in_place = false);
+kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays, writes = [false, false, true, true], in_place = false);

@@ -24,6 +24,7 @@ export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Lion, type LionOptions } from './optim/lion.js';
 export { saveState, loadState } from './state.js';
+export { checkpoint, restore, CHECKPOINT_VERSION, type Checkpoint, type CheckpointTargets } from './checkpoint.js';
 
 // Learning-rate schedulers (src/lr_scheduler/).
 export {

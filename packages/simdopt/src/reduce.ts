@@ -44,3 +44,19 @@ export const gradNormKernel: TensorKernel = {
     return total;
   },
 };
+
+/**
+ * Whether every gradient is finite (crates/simdopt-core/src/reduce.rs `FiniteKernel`): the wasm
+ * builds sum g·0 over every element, 0 when all are finite and NaN otherwise; the twin returns
+ * the same two values. No argument block.
+ */
+export const gradFiniteKernel: TensorKernel = {
+  name: 'grad_finite',
+  argsLength: 0,
+  js(tensors) {
+    for (const { grad } of tensors) {
+      for (let i = 0; i < grad.length; i++) if (!Number.isFinite(grad[i])) return NaN;
+    }
+    return 0;
+  },
+};

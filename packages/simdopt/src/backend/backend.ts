@@ -128,6 +128,11 @@ export interface Backend {
   /** dx from the saved tensor (output or input of the forward) and dy; `dx` may be `dy`. */
   activationBackward(code: number, saved: Float32Array, dy: Float32Array, dx: Float32Array): void;
   // --- end nn kernels ---
+  /**
+   * One training-kit tensor kernel over the tensors of an optimizer's table (values and
+   * gradients; the state is not used); returns the kernel's number. No table is written.
+   */
+  runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number;
   /** One training-kit kernel call over every parameter of `params`; returns the kernel's number. */
   runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number;
   /**

@@ -14,6 +14,7 @@ import type {
   TableEntry,
   TensorKernel,
   TensorTable,
+  TensorViews,
 } from './backend.js';
 import { slotStride } from './backend.js';
 import { activationBackward, activationForward } from '../nn/kernels/activation.js';
@@ -26,12 +27,17 @@ interface JsEntry {
 }
 
 class JsTable implements TensorTable {
-  constructor(public entries: JsEntry[]) {}
+  /** The entries as tensor kernels see them (made once: a step allocates nothing). */
+  views: TensorViews[];
+  constructor(public entries: JsEntry[]) {
+    this.views = entries.map((e) => ({ data: e.p, grad: e.g }));
+  }
   get count(): number {
     return this.entries.length;
   }
   dispose(): void {
     this.entries = [];
+    this.views = [];
   }
 }
 
@@ -44,7 +50,15 @@ export class JsBackend implements Backend {
   constructor(private readonly maximumBytes: number = Number.POSITIVE_INFINITY) {}
 
   alloc(length: number): Handle {
-    if (this.live + length * 4 > this.maximumBytes) {
+    let block: Float32Array | null = null;
+    if (Number.isInteger(length) && length >= 0 && this.live + length * 4 <= this.maximumBytes) {
+      try {
+        block = new Float32Array(length);
+      } catch {
+        // The engine refused the ArrayBuffer: the same out-of-memory error as below.
+      }
+    }
+    if (block === null) {
       throw new SimdoptError(
         `out of memory: cannot allocate ${length * 4} bytes beyond maximumMemoryBytes=${this.maximumBytes}`,
         'memory',
@@ -52,7 +66,7 @@ export class JsBackend implements Backend {
     }
     const handle = this.next;
     this.next += 16;
-    this.blocks.set(handle, new Float32Array(length));
+    this.blocks.set(handle, block);
     this.live += length * 4;
     return handle;
   }
@@ -95,6 +109,10 @@ export class JsBackend implements Backend {
 
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
     for (const e of (table as JsTable).entries) kernel.js(e.p, e.g, e.s, args);
+  }
+
+  runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
+    return kernel.js((table as JsTable).views, args);
   }
 
   // --- nn kernels ---

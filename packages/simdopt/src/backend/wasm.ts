@@ -66,6 +66,7 @@ export const STATUS_TEXT: Record<number, string> = {
   4: 'the address is not the start of a live block',
   5: 'a buffer lies outside live memory',
   6: 'sizes or options do not fit together',
+  7: 'an output overlaps the table, the argument block, the result or another operand',
 };
 
 export interface WasmMemoryOptions {
@@ -139,7 +140,9 @@ export class WasmBackend implements Backend {
   }
 
   alloc(length: number): Handle {
-    const ptr = this.exports.simdopt_alloc(length * 4) >>> 0;
+    // A byte count past 4 GiB would wrap to a small one at the i32 boundary: refuse it here.
+    const fits = Number.isInteger(length) && length >= 0 && length * 4 <= MAX_MEMORY_BYTES - PAGE;
+    const ptr = fits ? this.exports.simdopt_alloc(length * 4) >>> 0 : 0;
     if (ptr === 0) {
       throw new SimdoptError(
         `out of memory: cannot allocate ${length * 4} bytes (wasm memory is ${this.memoryBytes()} bytes; ` +
@@ -191,6 +194,12 @@ export class WasmBackend implements Backend {
     if (run === undefined) this.kernelFns.set(kernel, (run = this.exports[`simdopt_${kernel.name}`]));
     const status = run(t.ptr, t.count, this.scratch, args.length);
     if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
+  }
+
+  runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
+    const t = table as WasmTable;
+    if (t.count === 0) return kernel.js([], args);
+    return this.callKit(kernel.name, t.ptr, t.count, args, this.ensureKitScratch(RESULT_BYTES));
   }
 
   // --- nn kernels ---

@@ -78,7 +78,10 @@ export abstract class Module {
 
   /** Zeroes the gradient of every parameter. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.zeroGrad();
+    const params = this.parameters();
+    // Every parameter first: a disposed one must not leave the others half zeroed.
+    for (const p of params) p.check();
+    for (const p of params) p.zeroGrad();
   }
 
   get disposed(): boolean {

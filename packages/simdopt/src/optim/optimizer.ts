@@ -11,6 +11,7 @@ import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/b
 import { slotStride } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
+import { gradFiniteKernel } from '../reduce.js';
 import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
@@ -124,6 +125,7 @@ function sameOptions(group: object, snap: OptionSnapshot): boolean {
 }
 
 const EMPTY = new Set<string>();
+const NO_ARGS = new Float32Array(0);
 const NO_SCALARS: Readonly<Record<string, number>> = Object.freeze({});
 
 export abstract class Optimizer<O extends BaseOptions> {
@@ -204,12 +206,13 @@ export abstract class Optimizer<O extends BaseOptions> {
    */
   step(options?: StepOptions): boolean {
     this.checkUsable();
+    if (options !== undefined && (options === null || typeof options !== 'object')) fail('options', 'an object { exclude? }', options);
     if (options?.exclude === undefined && this.fast !== null) {
       const done = this.fastStep(this.fast);
       if (done !== undefined) return done;
     }
     this.fast = null;
-    const excluded = new Set<Parameter>(options?.exclude ?? []);
+    const excluded = excludedSet(options?.exclude);
     // 1. Check everything before touching memory.
     const plans = this.paramGroups.map((group, gi) => {
       const where = `paramGroups[${gi}]`;
@@ -218,7 +221,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const active = group.params.filter((p) => p.requiresGrad && !excluded.has(p));
       return { group, active, slots: this.slotNames(group) };
     });
-    if (plans.some((p) => p.group.skipNonFinite) && !plans.every((p) => p.active.every(finiteGrad))) return false;
+    if (plans.some((p) => p.group.skipNonFinite) && !this.gradsFinite(plans.flatMap((p) => p.active))) return false;
     // 2. Allocate missing state for every group (all or nothing).
     this.ensureState(plans);
     // 3. Run one kernel call per group (per run of equal step contexts).
@@ -254,7 +257,12 @@ export abstract class Optimizer<O extends BaseOptions> {
       }
       checkFinite ||= group.skipNonFinite;
     }
-    if (checkFinite && !fast.every((f) => f.active.every(finiteGrad))) return false;
+    if (checkFinite) {
+      // One vectorised pass per group over the table the step is about to use.
+      let sum = 0;
+      for (const f of fast) if (f.table !== null) sum += this.backend.runTableTensors(gradFiniteKernel, f.table, NO_ARGS);
+      if (sum !== 0) return false;
+    }
     for (const f of fast) {
       if (f.table === null) continue;
       const first = f.states[0];
@@ -298,6 +306,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** Sets every gradient of every group to zero. */
   zeroGrad(): void {
     this.checkUsable();
+    // Every parameter first: a disposed one must not leave the others half zeroed.
+    this.paramGroups.forEach((g, gi) => g.params.forEach((p, pi) => checkParameter(`paramGroups[${gi}].params[${pi}]`, p)));
     for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
@@ -438,6 +448,11 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** @internal The step counter of `p` (0 before its first step). */
   stepCount(p: Parameter): number {
     return this.state.get(p)?.step ?? 0;
+  }
+
+  /** Whether every gradient of `params` is finite: one vectorised pass (reduce.ts `gradFiniteKernel`). */
+  private gradsFinite(params: Parameter[]): boolean {
+    return params.length === 0 || this.backend.runTensors(gradFiniteKernel, params, NO_ARGS) === 0;
   }
 
   private checkUsable(): void {
@@ -587,10 +602,18 @@ export abstract class Optimizer<O extends BaseOptions> {
   }
 }
 
-function finiteGrad(p: Parameter): boolean {
-  const g = p.grad;
-  for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return false;
-  return true;
+
+/** The parameters of `step({ exclude })`, checked: an iterable of Parameters. */
+function excludedSet(exclude: unknown): Set<Parameter> {
+  if (exclude === undefined) return new Set();
+  if (exclude === null || typeof exclude !== 'object' || typeof (exclude as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    fail('options.exclude', 'an iterable of Parameters', exclude);
+  }
+  const list = [...(exclude as Iterable<unknown>)];
+  list.forEach((p, i) => {
+    if (!(p instanceof Parameter)) fail(`options.exclude[${i}]`, 'a Parameter', p);
+  });
+  return new Set(list as Parameter[]);
 }
 
 function sameScalars(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {

@@ -1,0 +1,320 @@
+/**
+ * The C ABI of the wasm builds, called raw (crates/simdopt-wasm/src/{abi,heap,exports,kit_exports,
+ * nn_exports}.rs). Whatever pointers and lengths a caller passes, an export writes only inside
+ * live blocks it handed out, and a refused call returns its status and changes no byte of the
+ * heap (registry included). Accepted calls write only their outputs.
+ */
+import fc from 'fast-check';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { init } from 'simdopt';
+import { slotStride } from '../src/backend/backend.js';
+import type { WasmBackend } from '../src/backend/wasm.js';
+import { backend } from '../src/runtime.js';
+import { adadeltaKernel } from '../src/optim/adadelta.js';
+import { adagradKernel } from '../src/optim/adagrad.js';
+import { adamKernel } from '../src/optim/adam.js';
+import { adamaxKernel } from '../src/optim/adamax.js';
+import { lionKernel } from '../src/optim/lion.js';
+import { nadamKernel } from '../src/optim/nadam.js';
+import { radamKernel } from '../src/optim/radam.js';
+import { rmspropKernel } from '../src/optim/rmsprop.js';
+import { sgdKernel } from '../src/optim/sgd.js';
+
+const OK = 0;
+const BAD_ARGS = 1;
+const BAD_TABLE = 2;
+const BAD_TENSOR = 3;
+const BAD_FREE = 4;
+const BAD_BUFFER = 5;
+const BAD_SHAPE = 6;
+const OVERLAP = 7;
+
+/** [kernel, flags that select a configuration with state, its state slots]. */
+const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
+  ['sgd', 4, 1], // momentum
+  ['adam', 0, 2],
+  ['rmsprop', 0, 1],
+  ['adagrad', 0, 1],
+  ['adadelta', 0, 2],
+  ['adamax', 0, 2],
+  ['nadam', 0, 2],
+  ['radam', 0, 2],
+  ['lion', 0, 1],
+];
+const TENSOR_KITS = ['grad_norm', 'grad_finite', 'grad_scale', 'grad_clamp', 'l1_penalty', 'l2_penalty'];
+
+let b: WasmBackend;
+/** Start of the heap: the registry block, then the backend's scratch block. */
+let heapBase: number;
+
+const u32 = (ptr: number, n: number) => new Uint32Array(b.memory.buffer, ptr, n);
+const f32 = (ptr: number, n: number) => new Float32Array(b.memory.buffer, ptr, n);
+const call = (name: string, ...args: number[]) => b.exports[`simdopt_${name}`](...args);
+
+function heap(): Uint8Array {
+  return new Uint8Array(b.memory.buffer).slice(heapBase);
+}
+
+/** The first byte (address) where two heap snapshots differ outside `allowed` ranges, or -1. */
+function firstChange(before: Uint8Array, after: Uint8Array, allowed: [number, number][] = []): number {
+  const n = Math.max(before.length, after.length);
+  for (let i = 0; i < n; i++) {
+    if (before[i] === after[i]) continue;
+    const addr = heapBase + i;
+    if (!allowed.some(([s, e]) => addr >= s && addr < e)) return addr;
+  }
+  return -1;
+}
+
+/** `act` returns `status` and the heap is byte-identical afterwards. */
+function refused(status: number, act: () => number): void {
+  const before = heap();
+  expect(act()).toBe(status);
+  expect(firstChange(before, heap())).toBe(-1);
+}
+
+/** `act` succeeds and writes nothing outside `allowed` ranges. */
+function writesOnly(allowed: [number, number][], act: () => number): void {
+  const before = heap();
+  expect(act()).toBe(OK);
+  expect(firstChange(before, heap(), allowed)).toBe(-1);
+}
+
+function block(floats: number, fill = 0): number {
+  const ptr = b.alloc(floats);
+  f32(ptr, floats).fill(fill);
+  return ptr;
+}
+
+/** Lengths of each optimizer's argument block, from the TypeScript kernels (one source of truth). */
+const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
+  [sgdKernel, adamKernel, rmspropKernel, adagradKernel, adadeltaKernel, adamaxKernel, nadamKernel, radamKernel, lionKernel].map((k) => [k.name, k.argsLength]),
+);
+
+describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
+  const lengths = ARGS_LENGTH;
+  beforeEach(async () => {
+    await init({ backend: name, initialMemoryBytes: 256 * 1024, maximumMemoryBytes: 8 << 20 });
+    b = backend() as WasmBackend;
+    // The registry's first block (64 entries of 8 bytes) sits right below the scratch block.
+    heapBase = (b as unknown as { scratch: number }).scratch - 512;
+  });
+
+  it('alloc refuses sizes that cannot exist, without trapping; free refuses what it did not hand out', () => {
+    for (const bytes of [0xffffffff, 0xfffffff0, 0xffffffe0 - 16, 0x80000000, 0x7fffffff]) refused(0, () => e().simdopt_alloc(bytes) >>> 0);
+    const p = block(4);
+    for (const ptr of [0, 16, heapBase, p + 4, p + 16 * 1024, 0xfffffff0, b.memory.buffer.byteLength]) refused(BAD_FREE, () => e().simdopt_free(ptr));
+    expect(e().simdopt_free(p)).toBe(OK);
+    refused(BAD_FREE, () => e().simdopt_free(p));
+    // A zero-byte block is a real, distinct block.
+    const z1 = e().simdopt_alloc(0) >>> 0;
+    const z2 = e().simdopt_alloc(0) >>> 0;
+    expect(z1).not.toBe(0);
+    expect(z2).not.toBe(z1);
+    expect(e().simdopt_free(z1) | e().simdopt_free(z2)).toBe(OK);
+  });
+
+  it.each(OPTIMIZERS)('%s: every pointer of the table is checked; refused calls change no byte', (opt, flags, slots) => {
+    const argsLength = lengths[opt];
+    expect(argsLength).toBeGreaterThan(0);
+    const n = 37;
+    const stride = slotStride(n);
+    const data = block(n, 1);
+    const grad = block(n, 0.5);
+    const state = block(slots * stride);
+    const table = block(8);
+    const args = block(argsLength);
+    // Flags 0 and small positive scalars: a valid configuration of every kernel (most state it may use).
+    f32(args, argsLength).fill(0.5);
+    f32(args, 1)[0] = flags;
+    const entry = (d: number, g: number, s: number, len: number) => u32(table, 4).set([d, g, s, len]);
+    const run = (count = 1, t = table, a = args, len = argsLength) => call(opt, t, count, a, len);
+    entry(data, grad, state, n);
+    writesOnly([[data, data + 4 * n], [state, state + 4 * slots * stride]], () => run());
+
+    refused(BAD_ARGS, () => run(1, table, args, argsLength + 1));
+    refused(BAD_ARGS, () => run(1, table, 16));
+    refused(BAD_ARGS, () => run(1, table, args + 2));
+    refused(BAD_TABLE, () => run(3)); // the table block holds two entries
+    refused(BAD_TABLE, () => run(0x10000000 + 1)); // count·16 wraps in 32 bits
+    refused(BAD_TABLE, () => run(1, heapBase)); // the registry is not a user block
+    refused(BAD_TABLE, () => run(1, table + 2));
+    const tensorCases: [string, [number, number, number, number], number][] = [
+      ['data past its block', [data + 4, grad, state, n], BAD_TENSOR],
+      ['grad past its block', [data, grad + 8, state, n], BAD_TENSOR],
+      ['state block too short', [data, grad, state + 16, n], BAD_TENSOR],
+      ['misaligned data', [data + 2, grad, state, 4], BAD_TENSOR],
+      ['data in the registry', [heapBase, grad, state, 4], BAD_TENSOR],
+      ['data below the heap', [16, grad, state, 4], BAD_TENSOR],
+      ['length whose byte count wraps', [data, grad, state, 0x40000001], BAD_TENSOR],
+      ['data over the table', [table, grad, state, 4], OVERLAP],
+      ['data over the argument block', [args, grad, state, 1], OVERLAP],
+      ['data over the gradient', [grad, grad, state, n], OVERLAP],
+      ['state over the data', [data, grad, data, 4], OVERLAP],
+    ];
+    for (const [, e4, status] of tensorCases) {
+      entry(...e4);
+      refused(status, () => run());
+    }
+    // Zero-length tensors touch nothing: any aligned address passes, and nothing is written.
+    entry(0, 0, 0, 0);
+    writesOnly([], () => run());
+    writesOnly([], () => run(0, 0));
+    for (const p of [data, grad, state, table]) b.free(p);
+    // A freed block is no longer live.
+    refused(BAD_TABLE, () => run());
+    b.free(args);
+    refused(BAD_ARGS, () => run());
+  });
+
+  it('a table entry that would rewrite a later, already checked entry is refused (the write could leave every block)', () => {
+    const lr = lengths.sgd;
+    const args = block(lr);
+    f32(args, lr).set([0, 0, 0, 1, 1]); // p ← p − g
+    const table = block(8);
+    const grad = block(4);
+    const victim = block(4);
+    // Entry 0's values are entry 1 itself; with g = entry1 − target, the step turns entry 1's
+    // length into 2^20 before entry 1 runs.
+    u32(table, 8).set([table + 16, grad, 0, 4, victim, grad, 0, 4]);
+    const target = new Uint32Array([victim, grad, 0, 1 << 20]);
+    const now = new Float32Array(u32(table + 16, 4).slice().buffer);
+    const wanted = new Float32Array(target.buffer);
+    f32(grad, 4).set(now.map((v, i) => v - wanted[i]));
+    refused(OVERLAP, () => call('sgd', table, 2, args, lr));
+  });
+
+  it.each(TENSOR_KITS)('%s: grads, table, arguments and result slot are checked', (kit) => {
+    const n = 10;
+    const param = block(2 * slotStride(n), 0.25);
+    const grad = param + 4 * slotStride(n);
+    const table = block(4);
+    const args = block(2);
+    const result = block(4);
+    const argsLength = kit === 'grad_finite' ? 0 : kit.endsWith('penalty') ? 2 : 1;
+    f32(args, 2).set([2, 1]);
+    u32(table, 4).set([param, grad, 0, n]);
+    const run = (t = table, count = 1, r = result) => call(kit, t, count, args, argsLength, r);
+    writesOnly([[grad, grad + 4 * n], [result, result + 8]], () => run());
+    refused(BAD_BUFFER, () => run(table, 1, result + 4)); // the f64 result must be 8-aligned
+    refused(BAD_BUFFER, () => run(table, 1, heapBase));
+    refused(BAD_TABLE, () => run(table, 2));
+    u32(table, 4).set([param, grad + 16, 0, n]);
+    refused(BAD_TENSOR, () => run());
+    u32(table, 4).set([param, table, 0, 4]);
+    refused(OVERLAP, () => run()); // a gradient over the table
+    u32(table, 4).set([param, result, 0, 2]);
+    refused(OVERLAP, () => run());
+    u32(table, 4).set([param, param, 0, n]);
+    refused(OVERLAP, () => run()); // the gradient over the values
+    if (argsLength > 0) refused(BAD_ARGS, () => call(kit, table, 1, args, argsLength + 1, result));
+  });
+
+  it('array kernels: outputs may not overlap inputs, the table, the arguments or the result', () => {
+    const rows = 4;
+    const c = 3;
+    const logits = block(rows * c, 0.5);
+    const targets = block(rows);
+    u32(targets, rows).set([0, 1, 2, 1]);
+    const grad = block(rows * c);
+    const table = block(8);
+    const args = block(4);
+    const result = block(4);
+    f32(args, 3).set([c, 0, 1]);
+    // Each helper writes the buffer table first and returns the call (the table is the caller's).
+    const ce = (g: number, glen = rows * c) => {
+      u32(table, 8).set([logits, rows * c, targets, rows, g, glen, 0, 0]);
+      return () => call('cross_entropy', table, 4, args, 3, result);
+    };
+    writesOnly([[grad, grad + 4 * rows * c], [result, result + 8]], ce(grad));
+    // The gradient over the class indices: a written probability would become an index.
+    const wide = block(rows * c + rows);
+    u32(wide + 4 * (c - 2), rows).set([0, 1, 2, 1]);
+    u32(table, 8).set([logits, rows * c, wide + 4 * (c - 2), rows, wide, rows * c, 0, 0]);
+    refused(OVERLAP, () => call('cross_entropy', table, 4, args, 3, result));
+    refused(OVERLAP, ce(logits)); // over its input
+    refused(OVERLAP, ce(table, 8)); // over the buffer table: checked before lengths
+    u32(table, 8).set([logits, rows * c, targets, rows, 0, 0, args, rows]);
+    refused(OVERLAP, () => call('cross_entropy', table, 4, args, 3, result)); // `out` over the arguments
+    u32(targets, 1)[0] = 3;
+    refused(BAD_SHAPE, ce(grad)); // a class index out of range
+    u32(targets, 1)[0] = 0;
+
+    // Dropout: exactly in place is allowed, a shifted output is not.
+    const x = block(9, 1);
+    const dargs = block(6);
+    f32(dargs, 6).set([1, 2, 3, 4, 2 ** 23, 2]);
+    const drop = (input: number, out: number, len = 8) => {
+      u32(table, 4).set([input, len, out, len]);
+      return () => call('dropout', table, 2, dargs, 6, result);
+    };
+    writesOnly([[x, x + 32], [result, result + 8]], drop(x, x));
+    refused(OVERLAP, drop(x, x + 4));
+    refused(OVERLAP, drop(x, dargs, 6));
+    refused(BAD_BUFFER, drop(x, x + 4, 9)); // past the block
+    refused(BAD_TABLE, () => call('dropout', table, 3, dargs, 6, result));
+  });
+
+  it('nn exports: overflowing sizes, overlap, the registry and short workspaces are refused', () => {
+    const [batch, inF, outF] = [2, 3, 2];
+    const x = block(batch * inF, 1);
+    const w = block(outF * inF, 0.5);
+    const y = block(batch * outF);
+    const need = b.linearWorkspace(batch, inF, outF);
+    const ws = block(Math.max(need, 1));
+    const fwd = (xx: number, yy: number, bt = batch, i = inF, o = outF, pack = ws, packLen = need) =>
+      call('linear_forward', xx, w, 0, yy, bt, i, o, pack, packLen);
+    writesOnly([[y, y + 16], [ws, ws + 4 * Math.max(need, 1)]], () => fwd(x, y));
+    refused(BAD_SHAPE, () => fwd(x, y, 0x10000, 0x10000)); // batch·in wraps in 32 bits
+    refused(BAD_BUFFER, () => fwd(x, y, 3)); // x is [2, 3]
+    refused(BAD_BUFFER, () => fwd(heapBase, y));
+    refused(BAD_SHAPE, () => fwd(x, x)); // y over x
+    if (need > 0) {
+      refused(BAD_SHAPE, () => fwd(x, y, batch, inF, outF, ws, need - 1));
+      refused(BAD_SHAPE, () => fwd(x, ws, batch, inF, outF, ws, need)); // y over the workspace
+    }
+    refused(BAD_SHAPE, () => call('linear_bias_grad', y, y, batch, outF));
+    refused(BAD_BUFFER, () => call('linear_bias_grad', y, heapBase, batch, outF));
+    refused(BAD_SHAPE, () => call('activation_forward', 99, x, y, 4));
+    refused(BAD_SHAPE, () => call('activation_forward', 0, x, x + 4, 4));
+    refused(BAD_BUFFER, () => call('activation_forward', 0, x, y, 0x3fffffff));
+    refused(BAD_SHAPE, () => call('activation_forward', 0, x, y, 0x40000000)); // 2^32 bytes
+    writesOnly([[x, x + 24]], () => call('activation_forward', 0, x, x, 6));
+  });
+
+  it('random pointers and lengths into every export never write outside the caller\'s blocks', () => {
+    const blocks = [block(16, 1), block(16, 2), block(64, 3), block(8, 4), block(40, 5)];
+    const sizes = [16, 16, 64, 8, 40];
+    const ranges: [number, number][] = blocks.map((p, i) => [p, p + 4 * sizes[i]]);
+    // Candidate addresses: inside, at the edges of and past the caller's blocks, and junk.
+    const address = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: -2, max: 70 })).map(([i, k]) => blocks[i] + 4 * k),
+      fc.constantFrom(0, 4, 16, heapBase, heapBase + 8, 0xfffffffc, b.memory.buffer.byteLength - 4),
+      fc.integer({ min: 0, max: 0xffffffff }),
+    );
+    const length = fc.oneof(fc.integer({ min: 0, max: 70 }), fc.constantFrom(0x3fffffff, 0x40000000, 0xffffffff));
+    const exportsList = [...OPTIMIZERS.map((o) => o[0]), ...TENSOR_KITS, 'dropout', 'pointwise_loss', 'cross_entropy'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...exportsList),
+        fc.array(address, { minLength: 6, maxLength: 6 }),
+        fc.array(length, { minLength: 4, maxLength: 4 }),
+        fc.array(fc.oneof(address, length), { minLength: 8, maxLength: 8 }),
+        (kernel, ptrs, lens, tableWords) => {
+          // A table in the caller's third block, filled with random words.
+          u32(blocks[2], 8).set(tableWords.map((v) => v >>> 0));
+          const before = heap();
+          const status = call(kernel, blocks[2], lens[0] % 5, ptrs[1], lens[1], ptrs[2]);
+          expect(status).toBeGreaterThanOrEqual(0);
+          expect(status).toBeLessThanOrEqual(7);
+          return firstChange(before, heap(), ranges) === -1;
+        },
+      ),
+      { seed: 8, numRuns: 400 },
+    );
+  });
+});
+
+function e() {
+  return b.exports;
+}

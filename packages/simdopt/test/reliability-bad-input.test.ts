@@ -1,0 +1,373 @@
+/**
+ * One table of bad input across the whole public surface. Every case must throw a SimdoptError
+ * that names the argument at fault, and leave everything a user can observe byte for byte as it
+ * was: every parameter's values and gradient, the optimizer's state dict and param groups, the
+ * schedulers' state, the dropout mask sequence, the caller's output arrays and the active backend.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  Adadelta,
+  Adagrad,
+  Adam,
+  Adamax,
+  AdamW,
+  backendInfo,
+  batches,
+  bceWithLogitsLoss,
+  checkpoint,
+  clipGradNorm,
+  clipGradValue,
+  CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  LinearLR,
+  PolynomialLR,
+  crossEntropyLoss,
+  CyclicLR,
+  Dropout,
+  ExponentialLR,
+  huberLoss,
+  init,
+  l1Penalty,
+  l2Penalty,
+  LambdaLR,
+  Lion,
+  loadState,
+  mseLoss,
+  MultiStepLR,
+  NAdam,
+  nn,
+  OneCycleLR,
+  Parameter,
+  RAdam,
+  ReduceLROnPlateau,
+  restore,
+  RMSprop,
+  saveState,
+  SGD,
+  SimdoptError,
+  smoothL1Loss,
+  StepLR,
+  type Checkpoint,
+  type OptimizerState,
+} from 'simdopt';
+import { sameState, values } from './support/harness.js';
+import { BACKENDS } from './support/vectors.js';
+
+/** Everything the cases act on; made fresh for each case. */
+interface World {
+  w: Parameter;
+  b: Parameter;
+  /** Gradient holds NaN (for errorIfNonfinite). */
+  nanGrad: Parameter;
+  disposed: Parameter;
+  /** Made under a backend that init() has since replaced. */
+  stale: Parameter;
+  staleLinear: nn.Linear;
+  staleOpt: SGD;
+  opt: Adam;
+  disposedOpt: SGD;
+  /** An SGD over [w, a parameter disposed after the optimizer was built]. */
+  pairOpt: SGD;
+  /** A Linear whose bias was disposed directly (its weight is live, with a gradient). */
+  pairModel: nn.Linear;
+  sched: StepLR;
+  plateau: ReduceLROnPlateau;
+  drop: Dropout;
+  linear: nn.Linear;
+  model: nn.Sequential;
+  disposedLinear: nn.Linear;
+  x: Float32Array;
+  /** x shifted by one element: overlaps x without being x. */
+  shifted: Float32Array;
+  y: Float32Array;
+  /** A caller's gradient buffer that a refused loss must not touch. */
+  out: Float32Array;
+  logits: Float32Array;
+  targets: Int32Array;
+  good: OptimizerState;
+  ckpt: Checkpoint;
+}
+
+type Case = [label: string, argument: string, act: (w: World) => unknown];
+
+// Deliberately wrong arguments bypass the static types.
+const any = (v: unknown) => v as never;
+
+const CASES: Case[] = [
+  // --- optimizers: hyperparameters ---
+  ['SGD negative lr', 'lr', (o) => new SGD([o.w], { lr: -1 })],
+  ['Adam NaN lr', 'lr', (o) => new Adam([o.w], { lr: NaN })],
+  ['Adam infinite lr', 'lr', (o) => new Adam([o.w], { lr: Infinity })],
+  ['Adam beta1 = 1', 'betas[0]', (o) => new Adam([o.w], { betas: [1, 0.999] })],
+  ['AdamW NaN beta2', 'betas[1]', (o) => new AdamW([o.w], { betas: [0.9, NaN] })],
+  ['Adam negative eps', 'eps', (o) => new Adam([o.w], { eps: -1e-8 })],
+  ['RMSprop negative alpha', 'alpha', (o) => new RMSprop([o.w], { alpha: -0.5 })],
+  ['RMSprop negative momentum', 'momentum', (o) => new RMSprop([o.w], { momentum: -0.1 })],
+  ['Adagrad negative lrDecay', 'lrDecay', (o) => new Adagrad([o.w], { lrDecay: -1 })],
+  ['Adagrad NaN initialAccumulatorValue', 'initialAccumulatorValue', (o) => new Adagrad([o.w], { initialAccumulatorValue: NaN })],
+  ['Adadelta rho > 1', 'rho', (o) => new Adadelta([o.w], { rho: 2 })],
+  ['Adamax infinite eps', 'eps', (o) => new Adamax([o.w], { eps: Infinity })],
+  ['NAdam negative momentumDecay', 'momentumDecay', (o) => new NAdam([o.w], { momentumDecay: -1 })],
+  ['RAdam NaN weightDecay', 'weightDecay', (o) => new RAdam([o.w], { weightDecay: NaN })],
+  ['Lion betas not an array', 'betas', (o) => new Lion([o.w], { betas: any('0.9') })],
+  ['SGD nesterov without momentum', 'nesterov', (o) => new SGD([o.w], { nesterov: true })],
+  ['SGD non-boolean maximize', 'maximize', (o) => new SGD([o.w], { maximize: any(1) })],
+  ['Adam non-boolean skipNonFinite', 'skipNonFinite', (o) => new Adam([o.w], { skipNonFinite: any('yes') })],
+  // --- optimizers: parameters and groups ---
+  ['empty parameter list', 'params', () => new Adam([])],
+  ['params not iterable', 'params', () => new Adam(any(5))],
+  ['a disposed parameter', 'paramGroups[0].params[1]', (o) => new Adam([o.w, o.disposed])],
+  ['a parameter of a replaced backend', 'paramGroups[0].params[0] (Parameter \'stale\')', (o) => new SGD([o.stale])],
+  ['a parameter in two groups', 'paramGroups[1].params[0]', (o) => new SGD([{ params: [o.w] }, { params: [o.w] }])],
+  ['addParamGroup with a parameter already in a group', 'paramGroup.params[0]', (o) => o.opt.addParamGroup({ params: [o.w] })],
+  ['addParamGroup with a bad lr', 'paramGroup.lr', (o) => o.opt.addParamGroup({ params: [Parameter.zeros(2)], lr: -1 })],
+  ['step after lr became negative', 'paramGroups[0].lr', (o) => withOption(o.opt, 'lr', -1, () => o.opt.step())],
+  ['step after betas became invalid', 'paramGroups[0].betas[0]', (o) => withOption(o.opt, 'betas', [1.5, 0.9], () => o.opt.step())],
+  ['step with exclude not iterable', 'options.exclude', (o) => o.opt.step({ exclude: any(5) })],
+  ['step with exclude holding a non-parameter', 'options.exclude[0]', (o) => o.opt.step({ exclude: any([{}]) })],
+  ['step with options not an object', 'options', (o) => o.opt.step(any('all'))],
+  ['step of a disposed optimizer', 'optimizer', (o) => o.disposedOpt.step()],
+  ['step of an optimizer of a replaced backend', 'SGD optimizer', (o) => o.staleOpt.step()],
+  ['zeroGrad of a disposed optimizer', 'optimizer', (o) => o.disposedOpt.zeroGrad()],
+  ['Optimizer.zeroGrad with a disposed parameter after a live one', 'paramGroups[0].params[1]', (o) => o.pairOpt.zeroGrad()],
+  ['Module.zeroGrad with a disposed parameter after a live one', 'pm.bias', (o) => o.pairModel.zeroGrad()],
+  // --- optimizer state dicts ---
+  ['state dict of another optimizer', 'stateDict.optimizer', (o) => o.opt.loadStateDict({ ...o.good, optimizer: 'SGD' })],
+  ['state dict of another version', 'stateDict.version', (o) => o.opt.loadStateDict({ ...o.good, version: 2 })],
+  ['state dict for another parameter size', 'stateDict.state[0].exp_avg', (o) => o.opt.loadStateDict(editState(o.good, 0, { exp_avg: new Float32Array(36) }))],
+  ['state payload as Float64Array', 'stateDict.state[1].exp_avg_sq', (o) => o.opt.loadStateDict(editState(o.good, 1, { exp_avg_sq: new Float64Array(5) }))],
+  ['state payload with a string', 'stateDict.state[1].exp_avg', (o) => o.opt.loadStateDict(editState(o.good, 1, { exp_avg: [1, 2, 'x', 4, 5] }))],
+  ['state for a parameter index that does not exist', 'stateDict.state[9]', (o) => o.opt.loadStateDict({ ...o.good, state: { ...o.good.state, 9: o.good.state[0] } })],
+  ['negative step counter', 'stateDict.state[0].step', (o) => o.opt.loadStateDict(editState(o.good, 0, { step: -1 }))],
+  ['fractional step counter', 'stateDict.state[0].step', (o) => o.opt.loadStateDict(editState(o.good, 0, { step: 1.5 }))],
+  ['NaN lr in a saved group', 'stateDict.paramGroups[0].lr', (o) => o.opt.loadStateDict({ ...o.good, paramGroups: [{ ...o.good.paramGroups[0], lr: NaN }] })],
+  ['state dict with another number of groups', 'stateDict.paramGroups', (o) => o.opt.loadStateDict({ ...o.good, paramGroups: [] })],
+  ['state dict that is null', 'stateDict', (o) => o.opt.loadStateDict(any(null))],
+  // --- schedulers ---
+  ['StepLR stepSize 0', 'stepSize', (o) => new StepLR(o.opt, { stepSize: 0 })],
+  ['StepLR fractional stepSize', 'stepSize', (o) => new StepLR(o.opt, { stepSize: 1.5 })],
+  ['MultiStepLR fractional milestone', 'milestones[1]', (o) => new MultiStepLR(o.opt, { milestones: [3, 4.5] })],
+  ['ExponentialLR NaN gamma', 'gamma', (o) => new ExponentialLR(o.opt, { gamma: NaN })],
+  ['CosineAnnealingLR negative tMax', 'tMax', (o) => new CosineAnnealingLR(o.opt, { tMax: -1 })],
+  ['OneCycleLR totalSteps 0', 'totalSteps', (o) => new OneCycleLR(o.opt, { maxLr: 1, totalSteps: 0 })],
+  ['CyclicLR negative baseLr', 'baseLr', (o) => new CyclicLR(o.opt, { baseLr: -1, maxLr: 1 })],
+  ['ReduceLROnPlateau unknown mode', 'mode', (o) => new ReduceLROnPlateau(o.opt, { mode: any('up') })],
+  ['LambdaLR lrLambda not a function', 'lrLambda', (o) => new LambdaLR(o.opt, { lrLambda: any(5) })],
+  ['CyclicLR stepSizeUp 0 (PyTorch allows fractions)', 'stepSizeUp', (o) => new CyclicLR(o.opt, { baseLr: 0.001, maxLr: 0.1, stepSizeUp: 0 })],
+  ['CosineAnnealingWarmRestarts fractional t0', 't0', (o) => new CosineAnnealingWarmRestarts(o.opt, { t0: 1.5 })],
+  ['PolynomialLR fractional totalIters', 'totalIters', (o) => new PolynomialLR(o.opt, { totalIters: 2.5 })],
+  ['LinearLR startFactor 0', 'startFactor', (o) => new LinearLR(o.opt, { startFactor: 0 })],
+  ['scheduler of a non-optimizer', 'optimizer', () => new StepLR(any({ paramGroups: [] }), { stepSize: 1 })],
+  ['scheduler state of another scheduler', 'stateDict.scheduler', (o) => o.sched.loadStateDict({ ...o.sched.stateDict(), scheduler: 'ExponentialLR' })],
+  ['scheduler state of another version', 'stateDict.version', (o) => o.sched.loadStateDict({ ...o.sched.stateDict(), version: 7 })],
+  ['scheduler state with a fractional lastEpoch', 'stateDict.lastEpoch', (o) => o.sched.loadStateDict({ ...o.sched.stateDict(), lastEpoch: 2.5 })],
+  ['plateau state with a negative numBadEpochs', 'stateDict.numBadEpochs', (o) => o.plateau.loadStateDict({ ...o.plateau.stateDict(), numBadEpochs: -1 })],
+  // --- clipping ---
+  ['clipGradNorm negative maxNorm', 'maxNorm', (o) => clipGradNorm([o.w], -1)],
+  ['clipGradNorm NaN maxNorm', 'maxNorm', (o) => clipGradNorm([o.w], NaN)],
+  ['clipGradNorm normType 0', 'options.normType', (o) => clipGradNorm([o.w], 1, { normType: 0 })],
+  ['clipGradNorm normType −Infinity', 'options.normType', (o) => clipGradNorm([o.w], 1, { normType: -Infinity })],
+  ['clipGradNorm non-boolean errorIfNonfinite', 'options.errorIfNonfinite', (o) => clipGradNorm([o.w], 1, { errorIfNonfinite: any(1) })],
+  ['clipGradNorm unknown option', 'options.norm', (o) => clipGradNorm([o.w], 1, any({ norm: 2 }))],
+  ['clipGradNorm a parameter listed twice', 'params[1]', (o) => clipGradNorm([o.w, o.w], 1)],
+  ['clipGradNorm no parameters', 'params', () => clipGradNorm([], 1)],
+  ['clipGradNorm a disposed parameter', 'params[1]', (o) => clipGradNorm([o.w, o.disposed], 1)],
+  ['clipGradNorm non-finite norm with errorIfNonfinite', 'params', (o) => clipGradNorm([o.w, o.nanGrad], 1, { errorIfNonfinite: true })],
+  ['clipGradValue negative clipValue', 'clipValue', (o) => clipGradValue([o.w], -0.5)],
+  ['clipGradValue NaN clipValue', 'clipValue', (o) => clipGradValue([o.w], NaN)],
+  // --- penalties ---
+  ['l1Penalty negative lambda', 'lambda', (o) => l1Penalty([o.w], -1)],
+  ['l2Penalty NaN lambda', 'lambda', (o) => l2Penalty([o.w], NaN)],
+  ['l2Penalty non-boolean addToGrad', 'options.addToGrad', (o) => l2Penalty([o.w], 0.1, { addToGrad: any('no') })],
+  ['l1Penalty a parameter of a replaced backend', 'params[1] (Parameter \'stale\')', (o) => l1Penalty([o.w, o.stale], 0.1)],
+  // --- dropout ---
+  ['Dropout p > 1', 'p', () => new Dropout(1.5)],
+  ['Dropout NaN p', 'p', () => new Dropout(NaN)],
+  ['Dropout negative seed', 'options.seed', () => new Dropout(0.5, { seed: -1 })],
+  ['Dropout fractional seed', 'options.seed', () => new Dropout(0.5, { seed: 1.5 })],
+  ['Dropout.forward of a plain array', 'x', (o) => o.drop.forward(any([1, 2, 3]))],
+  ['Dropout.forward of a Float64Array', 'x', (o) => o.drop.forward(any(new Float64Array(3)))],
+  ['Dropout.forward into a shorter out', 'out', (o) => o.drop.forward(o.x, o.out.subarray(0, 3))],
+  ['Dropout.forward into an overlapping out', 'out', (o) => o.drop.forward(o.x, o.shifted)],
+  ['Dropout.backward of the wrong length', 'gradOut', (o) => o.drop.backward(new Float32Array(3))],
+  ['Dropout.train with a non-boolean', 'mode', (o) => o.drop.train(any('yes'))],
+  // --- losses ---
+  ['mseLoss target of another length', 'target', (o) => mseLoss(o.x, o.y.subarray(1))],
+  ['mseLoss unknown reduction', 'options.reduction', (o) => mseLoss(o.x, o.y, { reduction: any('avg') })],
+  ['mseLoss grad of another length', 'options.grad', (o) => mseLoss(o.x, o.y, { grad: o.out.subarray(1) })],
+  ['mseLoss grad that is the input', 'options.grad', (o) => mseLoss(o.x, o.y, { grad: o.x })],
+  ['huberLoss delta 0', 'options.delta', (o) => huberLoss(o.x, o.y, { delta: 0, grad: o.out })],
+  ['smoothL1Loss negative beta', 'options.beta', (o) => smoothL1Loss(o.x, o.y, { beta: -1, grad: o.out })],
+  ['bceWithLogitsLoss input a plain array', 'input', (o) => bceWithLogitsLoss(any([0, 1]), o.y)],
+  ['crossEntropyLoss target out of range', 'targets[1]', (o) => crossEntropyLoss(o.logits, Int32Array.from([0, 3]), { numClasses: 3, grad: o.out.subarray(0, 6) })],
+  ['crossEntropyLoss targets a Float32Array', 'targets', (o) => crossEntropyLoss(o.logits, any(new Float32Array(2)), { numClasses: 3 })],
+  ['crossEntropyLoss fractional numClasses', 'options.numClasses', (o) => crossEntropyLoss(o.logits, o.targets, { numClasses: 2.5 })],
+  ['crossEntropyLoss labelSmoothing > 1', 'options.labelSmoothing', (o) => crossEntropyLoss(o.logits, o.targets, { numClasses: 3, labelSmoothing: 2 })],
+  ['crossEntropyLoss logits of the wrong length', 'logits', (o) => crossEntropyLoss(o.logits.subarray(1), o.targets, { numClasses: 3 })],
+  ['crossEntropyLoss without options', 'options', (o) => crossEntropyLoss(o.logits, o.targets, any(undefined))],
+  // --- batches ---
+  ['batches negative n', 'n', () => batches(-1, 2)],
+  ['batches batchSize 0', 'batchSize', () => batches(10, 0)],
+  ['batches fractional batchSize', 'batchSize', () => batches(10, 2.5)],
+  ['batches NaN seed', 'options.seed', () => batches(10, 2, { seed: NaN })],
+  ['batches non-boolean shuffle', 'options.shuffle', () => batches(10, 2, { shuffle: any(1) })],
+  // --- nn ---
+  ['Linear inFeatures 0', 'inFeatures', () => new nn.Linear(0, 3)],
+  ['Linear fractional outFeatures', 'outFeatures', () => new nn.Linear(3, 2.5)],
+  ['Linear negative seed', 'seed', () => new nn.Linear(3, 2, { seed: -1 })],
+  ['Linear.forward of a length that is not a multiple of inFeatures', 'x', (o) => o.linear.forward(new Float32Array(4))],
+  ['Linear.forward of a plain array', 'x', (o) => o.linear.forward(any([1, 2, 3]))],
+  ['Sequential.backward of the wrong length', 'gradOut', (o) => o.model.backward(new Float32Array(5))],
+  ['Sequential.backward with a non-boolean inputGrad', 'options.inputGrad', (o) => o.model.backward(new Float32Array(4), any({ inputGrad: 'no' }))],
+  ['a disposed Linear', 'Linear', (o) => o.disposedLinear.forward(new Float32Array(3))],
+  ['a Linear of a replaced backend', 'Linear', (o) => o.staleLinear.forward(new Float32Array(3))],
+  ['Sequential with a module twice', 'layers[1]', (o) => new nn.Sequential(o.linear, o.linear)],
+  ['GELU unknown approximation', 'options.approximate', () => new nn.GELU({ approximate: any('fast') })],
+  // --- parameters ---
+  ['Parameter negative size', 'shape', () => Parameter.zeros(-1)],
+  ['Parameter fractional dimension', 'shape', () => Parameter.zeros([2, 1.5])],
+  ['Parameter of more than 2^30 elements', 'shape', () => Parameter.zeros([2 ** 16, 2 ** 15])],
+  ['Parameter.from with a string value', 'values[1]', () => Parameter.from(any([1, 'x']))],
+  ['Parameter.from with a shape of another size', 'options.shape', () => Parameter.from([1, 2, 3], { shape: [2, 2] })],
+  ['Parameter non-string name', 'options.name', () => Parameter.zeros(3, { name: any(5) })],
+  ['requiresGrad set to a non-boolean', 'requiresGrad', (o) => ((o.w as { requiresGrad: unknown }).requiresGrad = 'yes')],
+  ['data of a disposed parameter', 'gone', (o) => o.disposed.data],
+  ['grad of a parameter of a replaced backend', "Parameter 'stale'", (o) => o.stale.grad],
+  // --- init ---
+  ['init unknown backend', 'backend', () => init({ backend: any('gpu') })],
+  ['init fractional initialMemoryBytes', 'initialMemoryBytes', () => init({ initialMemoryBytes: 1.5 })],
+  ['init negative maximumMemoryBytes', 'maximumMemoryBytes', () => init({ maximumMemoryBytes: -1 })],
+  ['init initial above maximum', 'initialMemoryBytes', () => init({ initialMemoryBytes: 2 ** 21, maximumMemoryBytes: 2 ** 20 })],
+  ['init options not an object', 'options', () => init(any('fast'))],
+  ['init maximumMemoryBytes below what the module needs', 'maximumMemoryBytes', () => init({ backend: 'wasm', maximumMemoryBytes: 65536 })],
+  // --- saveState / loadState ---
+  ['saveState of a function', 'state.f', () => saveState({ f: () => 1 })],
+  ['loadState of a number', 'text', () => loadState(any(42))],
+  ['loadState of text that is not JSON', 'text', () => loadState('{')],
+  ['loadState of another format version', 'text.version', () => loadState(JSON.stringify({ format: 'simdopt-state', version: 2, value: 1 }))],
+  // --- checkpoint / restore ---
+  ['checkpoint of a disposed parameter', 'parameters[1]', (o) => checkpoint({ parameters: [o.w, o.disposed] })],
+  ['checkpoint of a non-scheduler', 'scheduler', (o) => checkpoint({ optimizer: o.opt, scheduler: any({}) })],
+  ['restore a checkpoint of another version', 'checkpoint.version', (o) => restore({ ...o.ckpt, version: 99 }, { optimizer: o.opt, scheduler: o.sched, parameters: [o.w, o.b] })],
+  ['restore into parameters of another shape', 'checkpoint.parameters.1', (o) => restore(o.ckpt, { optimizer: o.opt, scheduler: o.sched, parameters: [o.w, Parameter.zeros(4)] })],
+  ['restore a checkpoint missing a parameter', 'checkpoint.parameters', (o) => restore(o.ckpt, { optimizer: o.opt, scheduler: o.sched, parameters: [o.w, o.b, o.nanGrad] })],
+  ['restore an optimizer state of another optimizer', 'checkpoint.optimizer.optimizer', (o) => restore({ ...o.ckpt, optimizer: { ...o.good, optimizer: 'SGD' } }, { optimizer: o.opt, scheduler: o.sched, parameters: [o.w, o.b] })],
+  ['restore a scheduler state that does not fit (after a valid optimizer state)', 'checkpoint.scheduler.lastEpoch', (o) => restore({ ...o.ckpt, scheduler: { ...o.ckpt.scheduler!, lastEpoch: -5 } }, { optimizer: o.opt, scheduler: o.sched, parameters: [o.w, o.b] })],
+];
+
+/** Runs `act` with `group[key]` set to `value`, then puts the old value back. */
+function withOption(opt: Adam, key: 'lr' | 'betas', value: unknown, act: () => unknown): unknown {
+  const group = opt.paramGroups[0] as Record<string, unknown>;
+  const old = group[key];
+  group[key] = value;
+  try {
+    return act();
+  } finally {
+    group[key] = old;
+  }
+}
+
+/** A copy of `s` with some entries of parameter `index`'s state replaced. */
+function editState(s: OptimizerState, index: number, entries: Record<string, unknown>): OptimizerState {
+  return { ...s, state: { ...s.state, [index]: { ...s.state[index], ...entries } } } as OptimizerState;
+}
+
+/** Every byte a user can see, as comparable values. */
+function observe(o: World): unknown {
+  const params = [o.w, o.b, o.nanGrad, ...o.model.parameters(), o.pairModel.weight];
+  return {
+    backend: backendInfo().backend,
+    params: params.map((p) => [Array.from(new Uint32Array(p.data.slice().buffer)), Array.from(new Uint32Array(p.grad.slice().buffer))]),
+    groups: JSON.stringify(o.opt.paramGroups.map(({ params: _p, ...rest }) => rest)),
+    groupCount: o.opt.paramGroups.length,
+    sched: JSON.stringify(o.sched.stateDict()),
+    plateau: JSON.stringify(o.plateau.stateDict()),
+    dropStream: (o.drop as unknown as { stream: number }).stream,
+    out: Array.from(new Uint32Array(o.out.slice().buffer)),
+    x: Array.from(o.x),
+  };
+}
+
+function optimizerState(o: World): OptimizerState {
+  return o.opt.stateDict();
+}
+
+async function makeWorld(backend: (typeof BACKENDS)[number]): Promise<World> {
+  // Objects of a backend that is then replaced.
+  await init({ backend: backend === 'js' ? 'wasm' : 'js' });
+  const stale = Parameter.from([1, 2], { name: 'stale' });
+  const staleLinear = new nn.Linear(3, 2, { seed: 1 });
+  const staleOpt = new SGD([stale]);
+  await init({ backend, initialMemoryBytes: 1 << 20 });
+  const w = Parameter.from(values(1, 37), { name: 'w' });
+  const b = Parameter.from(values(2, 5), { name: 'b' });
+  const nanGrad = Parameter.from(values(3, 6), { name: 'nanGrad' });
+  nanGrad.grad.set(values(4, 6));
+  nanGrad.grad[4] = NaN;
+  const disposed = Parameter.zeros(3, { name: 'gone' });
+  disposed.dispose();
+  w.grad.set(values(5, 37));
+  b.grad.set(values(6, 5));
+  const opt = new Adam([w, b], { lr: 0.01, amsgrad: true });
+  opt.step();
+  const sched = new StepLR(opt, { stepSize: 2 });
+  const plateau = new ReduceLROnPlateau(new SGD([Parameter.zeros(1)]), { patience: 1 });
+  plateau.step(1);
+  const disposedOpt = new SGD([w]);
+  disposedOpt.dispose();
+  const later = Parameter.zeros(4, { name: 'later' });
+  const pairOpt = new SGD([w, later]);
+  later.dispose();
+  const pairModel = new nn.Linear(2, 2, { seed: 4, name: 'pm' });
+  pairModel.weight.grad.fill(3);
+  pairModel.bias!.dispose();
+  const drop = new Dropout(0.5, { seed: 3 });
+  const xs = new Float32Array(9);
+  xs.set(values(7, 9));
+  const x = xs.subarray(0, 8);
+  drop.forward(x);
+  const linear = new nn.Linear(3, 2, { seed: 2 });
+  const model = new nn.Sequential(linear, new nn.ReLU());
+  model.forward(Float32Array.from([1, -2, 3, 0.5, 0.25, -1]));
+  const disposedLinear = new nn.Linear(3, 1, { seed: 3 });
+  disposedLinear.dispose();
+  const good = opt.stateDict();
+  const ckpt = checkpoint({ optimizer: opt, scheduler: sched, parameters: [w, b] });
+  return {
+    w, b, nanGrad, disposed, stale, staleLinear, staleOpt, opt, disposedOpt, pairOpt, pairModel, sched, plateau, drop, linear, model, disposedLinear,
+    x, shifted: xs.subarray(1), y: values(8, 8), out: new Float32Array(8).fill(7), logits: values(9, 6), targets: Int32Array.from([0, 2]), good, ckpt,
+  };
+}
+
+describe.each(BACKENDS)('bad input on %s', (backend) => {
+  beforeAll(async () => {
+    await init({ backend });
+  });
+
+  it(`the table has at least 60 distinct cases (${CASES.length})`, () => {
+    expect(new Set(CASES.map((c) => c[0])).size).toBe(CASES.length);
+    expect(CASES.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(CASES)('%s → SimdoptError naming %s, nothing changed', async (_label, argument, act) => {
+    const world = await makeWorld(backend);
+    const before = observe(world);
+    const state = optimizerState(world);
+    let error: unknown = null;
+    try {
+      await act(world);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SimdoptError);
+    const e = error as SimdoptError;
+    expect(e.argument).toBe(argument);
+    expect(e.message).toContain(argument);
+    // What was expected, or why the object cannot be used.
+    expect(e.message).toMatch(/expected|is disposed|replaced|total norm/);
+    expect(observe(world)).toEqual(before);
+    const after = optimizerState(world);
+    expect(sameState(after.state, state.state)).toBe(true);
+    expect(after.paramGroups).toEqual(state.paramGroups);
+  });
+});
