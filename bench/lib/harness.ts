@@ -9,10 +9,13 @@
  *   contender alike and no contender always runs right after the same neighbour.
  * - A visit: `prepare()` (untimed: re-create objects, switch backends), one untimed warm batch
  *   (caches and branch predictors hold this contender's data, as in a training loop that steps
- *   every iteration), then `samples` timed batches; the visit's value is their median.
- * - The result per contender: the median over rounds (the headline), and the minimum over all
- *   samples (noise on a shared machine only ever adds time, so the minimum estimates the
- *   uncontended cost; reported beside the median, never instead of it).
+ *   every iteration), then `samples` short timed batches; the visit's value is the fastest of
+ *   them. On a shared machine another process can only ever add time to a sample (preemption,
+ *   cache and bandwidth theft), never remove it, so the fastest of a few back-to-back samples
+ *   is the visit's best estimate of its own cost; short samples make a clean one likely.
+ * - The result per contender: the median over rounds of those visit values (the headline: one
+ *   unlucky or lucky round cannot move it), its quartiles, and the minimum over every sample
+ *   (reported beside the median, never instead of it).
  */
 
 export interface Timed {
@@ -45,7 +48,7 @@ export interface Measurement {
   id: string;
   /** Steps per timed batch. */
   k: number;
-  /** Per recorded round: median ms per step of that visit's samples. */
+  /** Per recorded round: ms per step of that visit's fastest sample. */
   rounds: number[];
   /** Every timed sample, ms per step. */
   samples: number[];
@@ -101,9 +104,9 @@ export async function measure(contenders: readonly Timed[], o: MeasureOptions): 
       }
       await c.release?.();
       // A slow contender's batch time drives its own warm-up choice from measured values.
-      batchMs.set(c.id, median(visit) * steps);
+      batchMs.set(c.id, Math.min(...visit) * steps);
       if (recorded) {
-        rounds.get(c.id)!.push(median(visit));
+        rounds.get(c.id)!.push(Math.min(...visit));
         samples.get(c.id)!.push(...visit);
       }
       o.onVisit?.(c.id, r, recorded);

@@ -48,7 +48,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: number; maxN: Record<string, number>; detach: [number, number]; many: [number, number]; loopN: number }> = {
   full: {
     sizes: [1e3, 1e4, 1e5, 1e6, 4e6, 16e6],
-    method: { rounds: 9, warmupRounds: 1, minSampleMs: 5, samples: 3, slowBatchMs: 60 },
+    method: { rounds: 9, warmupRounds: 1, minSampleMs: 1, samples: 5, slowBatchMs: 100 },
     bandwidthBytes: 256 << 20,
     maxN: { naive: 1e6, 'tfjs-cpu': 1e6 },
     detach: [5, 9],
@@ -57,7 +57,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
   },
   quick: {
     sizes: [1e3, 1e4, 1e5, 1e6],
-    method: { rounds: 7, warmupRounds: 0, minSampleMs: 2, samples: 1, slowBatchMs: 30 },
+    method: { rounds: 7, warmupRounds: 0, minSampleMs: 1, samples: 3, slowBatchMs: 20 },
     bandwidthBytes: 128 << 20,
     maxN: { naive: 1e4, 'tfjs-cpu': 1e4 },
     detach: [2, 5],
@@ -108,6 +108,13 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   }, 2000);
   sampler.unref();
 
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const t = performance.now();
+    phases[name] = (phases[name] ?? 0) + (t - mark) / 1000;
+    mark = t;
+  };
   const info = await init({ backend: 'wasm-simd' });
   const maxN = Math.max(...sizes, preset.loopN, preset.many[0] * preset.many[1]);
   let tfjs: TfjsHandle | null = null;
@@ -119,7 +126,9 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   }
   const refModule = new WebAssembly.Module(await referenceModuleBytes());
   const env: ContenderEnv = { tfjs, refModule, gc };
+  phase('setup');
   const bandwidth = [await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress })];
+  phase('bandwidth');
 
   const suite = await runOptimizerSuite({
     sizes,
@@ -134,6 +143,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     env,
     progress,
   });
+  phase('optimizers');
 
   const backends: BackendName[] = ['wasm-simd', 'wasm', 'js'];
   const extrasConfig: ExtrasConfig = { method, now, tfjs, refModule, gc, progress, backends };
@@ -142,14 +152,21 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   let mlp;
   if (o.extras ?? true) {
     manySmall = await runManySmall(extrasConfig, preset.many[0], preset.many[1]);
+    phase('manySmall');
     fullLoop = [
       await runFullLoop(extrasConfig, preset.loopN, 1),
       await runFullLoop(extrasConfig, preset.many[0] * preset.many[1], preset.many[0]),
     ];
+    phase('fullLoop');
     mlp = await runMlp(extrasConfig);
+    phase('mlp');
   }
-  if (o.mode === 'full') bandwidth.push(await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress }));
+  if (o.mode === 'full') {
+    bandwidth.push(await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress }));
+    phase('bandwidth');
+  }
   const v8Detach = (o.detach ?? true) ? await runDetach(preset.detach[0], preset.detach[1], progress) : undefined;
+  phase('v8Detach');
   progress.finish();
   clearInterval(sampler);
 
@@ -172,6 +189,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
       tfjsWasm: tfjs?.wasmFlavour ?? 'not loaded',
       method: { ...method, sizes, checkSize: 4099, checkSteps: 8, tolerance: 1e-3, maxN: o.slow ? {} : preset.maxN },
       durationSeconds: (performance.now() - started) / 1000,
+      phaseSeconds: phases,
     },
     contenders: contenderKinds(env).map(({ id, short, label }) => ({ id, short, label })),
     optimizers: specs.map(({ id, label, options, bytes, tfjsNote }) => ({ id, label, options, bytes, tfjsNote })),

@@ -32,6 +32,7 @@ export interface BenchResults {
     tfjsWasm: string;
     method: Record<string, unknown>;
     durationSeconds: number;
+    phaseSeconds?: Record<string, number>;
   };
   contenders: { id: string; short: string; label: string }[];
   optimizers: OptimizerInfo[];
