@@ -11,7 +11,7 @@ export default defineConfig({
         resolve: { alias: { simdopt: src } },
         test: {
           name: 'node',
-          include: ['packages/simdopt/test/**/*.test.ts'],
+          include: ['packages/simdopt/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
           exclude: ['packages/simdopt/test/browser/**'],
           environment: 'node',
           pool: 'forks',

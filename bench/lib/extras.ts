@@ -101,7 +101,7 @@ export async function runManySmall(c: ExtrasConfig, tensors = 1000, elements = 1
           p.grad.set(g);
           const o = spec.simdopt([p]);
           return { step: () => o.step(), dispose: () => (o.dispose(), p.dispose()) };
-        }, total >= 1e6 ? c.gc : undefined),
+        }, total >= 4e6 ? c.gc : undefined),
         simdoptTimed(`many:${backend}`, backend, bytes, () => {
           const ps = Array.from({ length: tensors }, (_, i) => {
             const p = Parameter.from(p0.subarray(i * elements, (i + 1) * elements));
@@ -110,7 +110,7 @@ export async function runManySmall(c: ExtrasConfig, tensors = 1000, elements = 1
           });
           const o = spec.simdopt(ps);
           return { step: () => o.step(), dispose: () => (o.dispose(), ps.forEach((p) => p.dispose())) };
-        }, total >= 1e6 ? c.gc : undefined),
+        }, total >= 4e6 ? c.gc : undefined),
       );
     }
     // The reference kernel: one call over all elements, or one call per tensor from a JS loop.
@@ -194,7 +194,7 @@ export async function runFullLoop(c: ExtrasConfig, n = 1_000_000, tensors = 1): 
           },
           dispose: () => (o.dispose(), ps.forEach((p) => p.dispose())),
         };
-      }, n >= 1e6 ? c.gc : undefined),
+      }, n >= 4e6 ? c.gc : undefined),
     );
   }
   // Tuned JS: the same four passes a careful user would write.

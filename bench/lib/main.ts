@@ -45,7 +45,7 @@ export interface BenchOptions {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: number; maxN: Record<string, number>; detach: [number, number]; many: [number, number]; loopN: number }> = {
+const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: number; maxN: Record<string, number>; detach: [number, number]; many: [number, number]; loopN: number; extraBackends: BackendName[] }> = {
   full: {
     sizes: [1e3, 1e4, 1e5, 1e6, 4e6, 16e6],
     method: { rounds: 9, warmupRounds: 1, minSampleMs: 1, samples: 5, slowBatchMs: 100 },
@@ -54,15 +54,17 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     detach: [5, 9],
     many: [1000, 1000],
     loopN: 1e6,
+    extraBackends: ['wasm-simd', 'wasm', 'js'],
   },
   quick: {
     sizes: [1e3, 1e4, 1e5, 1e6],
-    method: { rounds: 7, warmupRounds: 0, minSampleMs: 1, samples: 3, slowBatchMs: 20 },
+    method: { rounds: 7, warmupRounds: 0, minSampleMs: 1, samples: 2, slowBatchMs: 20 },
     bandwidthBytes: 128 << 20,
     maxN: { naive: 1e4, 'tfjs-cpu': 1e4 },
-    detach: [2, 5],
+    detach: [1, 5],
     many: [1000, 1000],
     loopN: 1e6,
+    extraBackends: ['wasm-simd'],
   },
   tiny: {
     sizes: [1e3],
@@ -72,6 +74,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     detach: [1, 2],
     many: [20, 50],
     loopN: 1e4,
+    extraBackends: ['wasm-simd', 'wasm', 'js'],
   },
 };
 
@@ -145,18 +148,15 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   });
   phase('optimizers');
 
-  const backends: BackendName[] = ['wasm-simd', 'wasm', 'js'];
-  const extrasConfig: ExtrasConfig = { method, now, tfjs, refModule, gc, progress, backends };
+  const extrasConfig: ExtrasConfig = { method, now, tfjs, refModule, gc, progress, backends: preset.extraBackends };
   let manySmall;
   let fullLoop;
   let mlp;
   if (o.extras ?? true) {
     manySmall = await runManySmall(extrasConfig, preset.many[0], preset.many[1]);
     phase('manySmall');
-    fullLoop = [
-      await runFullLoop(extrasConfig, preset.loopN, 1),
-      await runFullLoop(extrasConfig, preset.many[0] * preset.many[1], preset.many[0]),
-    ];
+    fullLoop = [await runFullLoop(extrasConfig, preset.loopN, 1)];
+    if (o.mode !== 'quick') fullLoop.push(await runFullLoop(extrasConfig, preset.many[0] * preset.many[1], preset.many[0]));
     phase('fullLoop');
     mlp = await runMlp(extrasConfig);
     phase('mlp');
