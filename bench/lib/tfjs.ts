@@ -56,8 +56,8 @@ function encodeLeb(value: number): number[] {
 }
 
 /** The module with the initial size of its (defined) memory raised to at least `pages`. */
-export function withInitialMemory(input: ArrayBuffer | Uint8Array, pages: number): Uint8Array {
-  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+export function withInitialMemory(input: ArrayBuffer | Uint8Array, pages: number): Uint8Array<ArrayBuffer> {
+  const bytes = (input instanceof Uint8Array ? input : new Uint8Array(input)) as Uint8Array<ArrayBuffer>;
   let at = 8;
   while (at < bytes.length) {
     const id = bytes[at];

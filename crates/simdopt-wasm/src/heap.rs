@@ -42,6 +42,20 @@ const fn round_up(x: usize, a: usize) -> usize {
     (x + a - 1) & !(a - 1)
 }
 
+/// A tensor table whose entries were all found inside live blocks: where it is, its entry count,
+/// the state slots it was checked for, and a digest of its words (a table rewritten in place is
+/// checked again).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Validated {
+    pub table: usize,
+    pub count: usize,
+    pub slots: usize,
+    pub digest: u32,
+}
+
+/// Validated tables remembered at once (one per param group of the optimizers in use).
+const VALIDATED: usize = 8;
+
 pub struct Heap<M: Memory> {
     mem: M,
     base: usize,
@@ -50,6 +64,9 @@ pub struct Heap<M: Memory> {
     reg_cap: usize,
     reg_len: usize,
     live_bytes: usize,
+    /// Tables validated since the live blocks last changed; every alloc and free forgets them.
+    validated: [Option<Validated>; VALIDATED],
+    validated_next: usize,
 }
 
 impl<M: Memory> Heap<M> {
@@ -60,7 +77,16 @@ impl<M: Memory> Heap<M> {
         if !ensure(&mut mem, base + reg_bytes) {
             return None;
         }
-        let mut h = Heap { mem, base, reg: base, reg_cap: INITIAL_REGISTRY, reg_len: 0, live_bytes: 0 };
+        let mut h = Heap {
+            mem,
+            base,
+            reg: base,
+            reg_cap: INITIAL_REGISTRY,
+            reg_len: 0,
+            live_bytes: 0,
+            validated: [None; VALIDATED],
+            validated_next: 0,
+        };
         h.zero(base, reg_bytes);
         h.insert(0, Block { start: base as u32, len: reg_bytes as u32 });
         Some(h)
@@ -80,6 +106,21 @@ impl<M: Memory> Heap<M> {
         &self.mem
     }
 
+    /// Whether `v` was validated and no block was allocated or freed since.
+    pub fn was_validated(&self, v: &Validated) -> bool {
+        self.validated.contains(&Some(*v))
+    }
+
+    /// Remembers a validated table until the live blocks change (oldest forgotten first).
+    pub fn remember_validated(&mut self, v: Validated) {
+        self.validated[self.validated_next] = Some(v);
+        self.validated_next = (self.validated_next + 1) % VALIDATED;
+    }
+
+    fn forget_validated(&mut self) {
+        self.validated = [None; VALIDATED];
+    }
+
     /// A zero-filled block of `bytes` bytes, 16-byte aligned; `None` when memory cannot grow.
     pub fn alloc(&mut self, bytes: usize) -> Option<usize> {
         if bytes > u32::MAX as usize - ALIGN {
@@ -96,6 +137,7 @@ impl<M: Memory> Heap<M> {
         self.zero(addr, need);
         self.insert(index, Block { start: addr as u32, len: bytes as u32 });
         self.live_bytes += bytes;
+        self.forget_validated();
         Some(addr)
     }
 
@@ -105,6 +147,7 @@ impl<M: Memory> Heap<M> {
             Some(i) if self.block(i).start as usize == addr && addr != self.reg => {
                 self.live_bytes -= self.block(i).len as usize;
                 self.remove(i);
+                self.forget_validated();
                 true
             }
             _ => false,
@@ -328,6 +371,30 @@ mod tests {
             h.free(b);
         }
         assert_eq!(h.memory().size(), size);
+    }
+
+    #[test]
+    fn validated_tables_are_forgotten_when_blocks_change() {
+        let mut h = heap(64);
+        let a = h.alloc(64).unwrap();
+        let v = Validated { table: a, count: 1, slots: 2, digest: 7 };
+        assert!(!h.was_validated(&v));
+        h.remember_validated(v);
+        assert!(h.was_validated(&v));
+        assert!(!h.was_validated(&Validated { digest: 8, ..v }), "another digest is another table");
+        assert!(!h.was_validated(&Validated { slots: 3, ..v }), "checked for fewer slots");
+        let b = h.alloc(16).unwrap();
+        assert!(!h.was_validated(&v), "alloc forgets");
+        h.remember_validated(v);
+        assert!(h.free(b));
+        assert!(!h.was_validated(&v), "free forgets");
+        h.remember_validated(v);
+        assert!(!h.free(b), "a refused free changes nothing");
+        assert!(h.was_validated(&v));
+        for k in 0..VALIDATED {
+            h.remember_validated(Validated { digest: 100 + k as u32, ..v });
+        }
+        assert!(!h.was_validated(&v), "the oldest goes first");
     }
 
     #[test]

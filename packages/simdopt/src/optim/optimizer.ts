@@ -11,7 +11,7 @@ import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/b
 import { slotStride } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
-import { backend, checkBackend } from '../runtime.js';
+import { backend, checkBackend, isActive } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
 
 /** Options every optimizer takes. */
@@ -466,7 +466,7 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   private checkUsable(): void {
     if (this.disposed) throw new SimdoptError(`${this.kind}: the optimizer is disposed`, 'optimizer');
-    checkBackend(this.backend, `${this.kind} optimizer`);
+    if (!isActive(this.backend)) checkBackend(this.backend, `${this.kind} optimizer`);
   }
 
   private buildGroup(input: ParamGroupInput<O>, where: string, existing: readonly ParamGroup<O>[]): ParamGroup<O> {
