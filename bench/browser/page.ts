@@ -44,7 +44,7 @@ window.simdoptBench = async (o: PageOptions) => {
   const gc = (globalThis as { gc?: () => void }).gc;
   const info = await init({ backend: 'wasm-simd' });
   const maxN = Math.max(...o.sizes, 1e6);
-  const tfjs = await setupTfjs(maxN * 4 * 16 + (64 << 20), async (name) => (await fetch(`/tfjs/${name}`)).arrayBuffer());
+  const tfjs = await setupTfjs(maxN * 4 * 28 + (64 << 20), async (name) => (await fetch(`/tfjs/${name}`)).arrayBuffer());
   const refModule = await WebAssembly.compile(await (await fetch('/reference.wasm')).arrayBuffer());
   const env = { tfjs, refModule, gc };
   const specs = optimizerSpecs(o.all, o.optimizers);
