@@ -13,22 +13,35 @@
  *   --reference        also write bench/results/reference-<date>.json/.svg
  *   --out=DIR          where latest.json / latest.svg go (default bench/results)
  *   --wat              print the reference kernels' WebAssembly text and exit
+ *   --replot=FILE.json redraw the chart (FILE.svg) and reprint the tables of a results file, and exit
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { runBench, type BenchOptions } from './lib/main.js';
 import { referenceModuleText } from './lib/ref/assemble.js';
+import { chartSvg, checksTable, extrasTables, optimizerTables, summaryHeader, targetsTable, type BenchResults } from './lib/report.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const list = (name: string) => value(name)?.split(',').filter(Boolean);
 
-const known = ['quick', 'tiny', 'all', 'sizes', 'optimizers', 'contenders', 'rounds', 'slow', 'no-extras', 'no-detach', 'no-tfjs', 'reference', 'out', 'wat', 'no-progress'];
+const known = ['replot', 'quick', 'tiny', 'all', 'sizes', 'optimizers', 'contenders', 'rounds', 'slow', 'no-extras', 'no-detach', 'no-tfjs', 'reference', 'out', 'wat', 'no-progress'];
 for (const a of args) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
     console.error(`bench: unknown option ${a}\nknown: ${known.map((k) => `--${k}`).join(' ')}`);
     process.exit(2);
   }
+}
+
+const replot = value('replot');
+if (replot) {
+  const r = JSON.parse(readFileSync(replot, 'utf8')) as BenchResults;
+  const svg = replot.replace(/\.json$/, '') + '.svg';
+  writeFileSync(svg, chartSvg(r));
+  console.log([summaryHeader(r), optimizerTables(r), '', checksTable(r.suite.checks), extrasTables(r), targetsTable(r.targets)].join('\n'));
+  console.log(`\nwrote ${svg}`);
+  process.exit(0);
 }
 
 if (flag('wat')) {

@@ -1,8 +1,8 @@
 /**
  * The timing method, the same in Node and in the browser.
  *
- * - Calibration: each contender runs once untimed (JIT), then one timed step sets its batch size
- *   k so that one sample lasts at least `minSampleMs` (timer resolution and call overhead vanish).
+ * - Calibration: each contender runs once untimed (JIT), then its batch size k doubles until one
+ *   batch lasts at least `minSampleMs` (timer resolution and call overhead vanish).
  * - Warm-up round: every contender runs a whole round that is not recorded.
  * - Interleaved rounds: each round visits every contender once, starting one contender later than
  *   the previous round, so drift of the machine (other processes, frequency, thermal) hits every
@@ -77,12 +77,19 @@ export async function measure(contenders: readonly Timed[], o: MeasureOptions): 
   for (const c of contenders) {
     await c.prepare?.();
     c.step();
-    const t0 = o.now();
-    c.step();
-    const t1 = Math.max(o.now() - t0, 1e-5);
-    const steps = Math.min(1_000_000, Math.max(1, Math.ceil(o.minSampleMs / t1)));
+    // Double the batch until it lasts minSampleMs: one timed step is no estimate where the timer
+    // is coarse (5 µs in an isolated page, 100 µs otherwise) or the first steps still compile.
+    let steps = 1;
+    let ms = 0;
+    for (;;) {
+      const t0 = o.now();
+      for (let i = 0; i < steps; i++) c.step();
+      ms = o.now() - t0;
+      if (ms >= o.minSampleMs || steps >= 1_000_000) break;
+      steps *= ms > 0 ? Math.min(8, Math.max(2, Math.ceil(o.minSampleMs / ms))) : 8;
+    }
     k.set(c.id, steps);
-    batchMs.set(c.id, steps * t1);
+    batchMs.set(c.id, ms);
     await c.release?.();
   }
   const rounds = new Map<string, number[]>(contenders.map((c) => [c.id, []]));

@@ -101,10 +101,15 @@ function exactlyEqual(a: Float32Array, b: Float32Array): boolean {
 }
 
 export function formatN(n: number): string {
-  const e = Math.log10(n);
-  if (Number.isInteger(e)) return `1e${e}`;
-  const m = n / 10 ** Math.floor(e);
-  return Number.isInteger(m) ? `${m}e${Math.floor(e)}` : String(n);
+  // 1e3, 4e6, 16e6: the shortest "<integer>e<exponent>" (plain digits below 1000).
+  if (n < 1000 || !Number.isInteger(n)) return String(n);
+  let e = 0;
+  let m = n;
+  while (m % 10 === 0) {
+    m /= 10;
+    e++;
+  }
+  return e === 0 ? String(n) : `${m}e${e}`;
 }
 
 /** Correctness: every contender's p after `steps` steps against simdopt wasm-simd's. */
