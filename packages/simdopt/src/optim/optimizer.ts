@@ -137,14 +137,20 @@ function snapshotOptions(group: object): OptionSnapshot {
 function sameOptions(group: object, snap: OptionSnapshot): boolean {
   const g = group as Record<string, unknown>;
   const { keys, values } = snap;
-  for (let i = 0; i < keys.length; i++) {
-    const now = g[keys[i]];
-    const then = values[i];
+  // for-in rather than g[keys[i]]: V8 reads `g[k]` inside a for-in over g through the enum
+  // cache (a field load), where a keyed load with a different key per iteration goes through
+  // the megamorphic stub cache. This runs every step: 65 -> 43 ns for Adam's eight options.
+  let i = 0;
+  for (const k in g) {
+    if (k === 'params') continue;
+    if (k !== keys[i]) return false;
+    const now = g[k];
+    const then = values[i++];
     if (now === then) continue;
     if (!Array.isArray(now) || !Array.isArray(then) || now.length !== then.length) return false;
     for (let j = 0; j < now.length; j++) if (!Object.is(now[j], then[j])) return false;
   }
-  return true;
+  return i === keys.length;
 }
 
 const EMPTY = new Set<string>();
