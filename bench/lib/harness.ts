@@ -99,6 +99,11 @@ export async function measure(contenders: readonly Timed[], o: MeasureOptions): 
     const recorded = r >= o.warmupRounds;
     for (let j = 0; j < contenders.length; j++) {
       const c = contenders[(j + r) % contenders.length];
+      // Calibration ran on cold code: once the contender runs faster, lengthen its batch.
+      if (batchMs.get(c.id)! < o.minSampleMs / 2 && k.get(c.id)! < 1_000_000) {
+        k.set(c.id, k.get(c.id)! * 2);
+        batchMs.set(c.id, batchMs.get(c.id)! * 2);
+      }
       const steps = k.get(c.id)!;
       const slow = batchMs.get(c.id)! > o.slowBatchMs;
       await c.prepare?.();

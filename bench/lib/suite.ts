@@ -4,7 +4,7 @@
  * limit, measured the same way in the same run.
  */
 import { contenderKinds, type ContenderEnv, type ContenderKind, type Instance } from './contenders.js';
-import { fillGradient, fillUniform, measure, type MeasureOptions, type Measurement } from './harness.js';
+import { fillGradient, fillUniform, measure, type MeasureOptions, type Measurement, type Timed } from './harness.js';
 import type { OptimizerSpec } from './optimizers.js';
 import { RefArena } from './ref/module.js';
 
@@ -66,6 +66,8 @@ export interface SuiteConfig {
   tolerance: number;
   /** Contender ids to include (default: all). */
   contenders?: string[];
+  /** The N range in which all optimizers share the rounds (default [1e5, 1e6]). */
+  interleave?: [number, number];
   /** Largest N a contender is timed at (the slow ones would take minutes per round beyond it). */
   maxN?: Record<string, number>;
   now(): number;
@@ -145,38 +147,58 @@ export async function runOptimizerSuite(c: SuiteConfig): Promise<OptimizerSuiteR
     const counted = kinds.filter((k) => (k.id !== 'tfjs-cpu' && k.id !== 'tfjs-wasm' ? true : spec.tfjs !== null && c.env.tfjs !== null));
     for (const n of c.sizes) c.progress?.expect(visits * counted.filter((k) => n <= (c.maxN?.[k.id] ?? Infinity)).length);
   }
+  const failed = new Map<string, Set<string>>();
   for (const spec of c.optimizers) {
     c.progress?.tick(`${spec.label}: checking contenders`);
     const checks = await checkContenders(spec, kinds, c);
     result.checks[spec.id] = checks;
-    const failed = new Set(checks.filter((x) => !x.ok).map((x) => x.contender));
-    result.excluded[spec.id] = [...failed];
-    for (const n of c.sizes) {
+    failed.set(spec.id, new Set(checks.filter((x) => !x.ok).map((x) => x.contender)));
+    result.excluded[spec.id] = [...failed.get(spec.id)!];
+  }
+  for (const n of c.sizes) {
+    // From N = 1e5 to 1e6 every optimizer's contenders share the rounds: a burst of load from
+    // another process then lands in one round of many configurations, not in every round of one.
+    // Below, one optimizer at a time: there the step's fixed cost matters, and a process that
+    // alternates seven optimizer classes every few microseconds keeps V8's inline caches
+    // megamorphic, which no training loop does. Beyond 1e6, one at a time keeps memory bounded.
+    const [lo, hi] = c.interleave ?? [1e5, 1e6];
+    const groups = n >= lo && n <= hi ? [c.optimizers] : c.optimizers.map((o) => [o]);
+    for (const specs of groups) {
       const p0 = fillUniform(new Float32Array(n), 1, -1, 1);
       const g = fillGradient(new Float32Array(n), 2);
-      const instances: Instance[] = [];
-      for (const k of kinds) {
-        if (failed.has(k.id) || n > (c.maxN?.[k.id] ?? Infinity)) continue;
-        const inst = k.make(spec, p0, g);
-        if (inst) instances.push(inst);
+      const entries: { spec: OptimizerSpec; inst: Instance; timed: Timed }[] = [];
+      for (const spec of specs) {
+        for (const k of kinds) {
+          if (failed.get(spec.id)!.has(k.id) || n > (c.maxN?.[k.id] ?? Infinity)) continue;
+          const inst = k.make(spec, p0, g);
+          if (!inst) continue;
+          const timed: Timed = {
+            id: `${spec.id}|${inst.id}`,
+            prepare: inst.prepare ? () => inst.prepare!() : undefined,
+            step: () => inst.step(),
+            release: inst.release ? () => inst.release!() : undefined,
+          };
+          entries.push({ spec, inst, timed });
+        }
       }
-      const label = `${spec.label} N=${formatN(n)}`;
+      const label = `${specs.length === 1 ? specs[0].label : 'all optimizers'} N=${formatN(n)}`;
       let measured: Map<string, Measurement>;
       try {
-        measured = await measure(instances, measureOptions(c, label));
+        measured = await measure(entries.map((e) => e.timed), measureOptions(c, label));
       } finally {
-        for (const inst of instances) {
+        for (const { inst } of entries) {
           result.growths[inst.id] = (result.growths[inst.id] ?? 0) + inst.growths;
           inst.dispose();
         }
         c.env.gc?.();
       }
-      for (const [id, m] of measured) {
+      for (const { spec, inst, timed } of entries) {
+        const m = measured.get(timed.id)!;
         const toNs = (ms: number) => (ms * 1e6) / n;
         result.rows.push({
           optimizer: spec.id,
           n,
-          contender: id,
+          contender: inst.id,
           ns: { median: toNs(m.median), min: toNs(m.min), p25: toNs(m.p25), p75: toNs(m.p75) },
           gbps: spec.bytes / toNs(m.median),
           k: m.k,
