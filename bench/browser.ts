@@ -8,7 +8,7 @@
  * tfjs-backend-wasm is held to one thread there too (see lib/tfjs.ts).
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,11 @@ const options: PageOptions = {
   manySmall: true,
 };
 
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(executablePath)) {
+  console.error(`bench:browser: no Chromium at ${executablePath}. On Debian: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  process.exit(1);
+}
 const started = performance.now();
 const load = { start: loadavg(), min1: loadavg()[0], max1: loadavg()[0] };
 const progress = new ProgressBar(process.stderr, !flag('no-progress'));
@@ -82,7 +87,7 @@ try {
   const port = (server.address() as { port: number }).port;
 
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc',
