@@ -32,11 +32,11 @@ export class ProgressBar implements Progress {
     if (this.tty) {
       if (now - this.lastDraw < 100 && this.done < this.total) return;
       this.lastDraw = now;
-      const width = Math.max(20, Math.min(40, (this.stream.columns ?? 100) - 70));
+      const width = Math.max(20, Math.min(40, this.cols() - 70));
       const filled = Math.round(fraction * width);
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
       const line = `[${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ${this.eta(now, fraction)} ${what}`;
-      this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 120) - 1).padEnd((this.stream.columns ?? 120) - 1)}`);
+      this.stream.write(`\r${line.slice(0, this.cols() - 1).padEnd(this.cols() - 1)}`);
     } else {
       const decile = Math.floor(fraction * 10);
       if (decile !== this.lastDecile) {
@@ -49,12 +49,17 @@ export class ProgressBar implements Progress {
   /** A note above the bar. */
   note(text: string): void {
     if (!this.enabled) return;
-    if (this.tty) this.stream.write(`\r${' '.repeat((this.stream.columns ?? 120) - 1)}\r`);
+    if (this.tty) this.stream.write(`\r${' '.repeat(this.cols() - 1)}\r`);
     this.stream.write(`${text}\n`);
   }
 
   finish(): void {
-    if (this.enabled && this.tty) this.stream.write(`\r${' '.repeat((this.stream.columns ?? 120) - 1)}\r`);
+    if (this.enabled && this.tty) this.stream.write(`\r${' '.repeat(this.cols() - 1)}\r`);
+  }
+
+  /** Terminal width (0 or unknown under some terminal emulations: assume 120). */
+  private cols(): number {
+    return Math.max(40, this.stream.columns || 120);
   }
 
   private eta(now: number, fraction: number): string {
