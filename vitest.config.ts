@@ -31,7 +31,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'node',
-          include: [`${testDir}/**/*.test.ts`, 'examples/playground/test/**/*.test.ts'],
+          include: [`${testDir}/**/*.test.ts`, 'examples/playground/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
           exclude: [`${testDir}/browser/**`],
           environment: 'node',
           pool: 'forks',

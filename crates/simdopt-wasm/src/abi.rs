@@ -85,21 +85,40 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
     if args_len != K::ARGS || !f32_range(heap, args, args_len) {
         return Status::BadArgs;
     }
-    let args_ptr = args;
-    let args = core::slice::from_raw_parts(args as *const f32, args_len);
-    let slots = K::slots(args);
+    let args_slice = core::slice::from_raw_parts(args as *const f32, args_len);
+    match check_table(heap, table, count, K::slots(args_slice), Span::f32s(args, args_len)) {
+        Status::Ok => {}
+        bad => return bad,
+    }
+    K::run::<L>(args_slice, core::slice::from_raw_parts(table as *const Tensor, count));
+    Status::Ok
+}
+
+/// Checks a tensor table for `slots` state slots, every entry, every step: each pointer lies in a
+/// live block, and the outputs overlap nothing the kernel reads. One copy for every kernel.
+///
+/// The blocks are looked up from where the previous entry's were (`Heap::contains_near`): tables
+/// list parameters in the order their blocks were allocated, so the lookups are O(1) instead of a
+/// binary search each — a step over 1000 small tensors spent most of its fixed cost on those.
+#[inline(never)]
+fn check_table<M: Memory>(heap: &Heap<M>, table: usize, count: usize, slots: usize, args: Span) -> Status {
     let entry = core::mem::size_of::<Tensor>();
     if !count.checked_mul(entry).is_some_and(|b| heap.contains(table, b, 4)) {
         return Status::BadTable;
     }
-    let tensors = core::slice::from_raw_parts(table as *const Tensor, count);
+    // SAFETY: the table lies inside a live block (checked just above).
+    let tensors = unsafe { core::slice::from_raw_parts(table as *const Tensor, count) };
     // What the kernel reads while it writes: the table and the argument block.
-    let fixed = [Span::bytes(table, (count * entry) as u64), Span::f32s(args_ptr, args_len)];
+    let fixed = [Span::bytes(table, (count * entry) as u64), args];
+    let (mut near_param, mut near_state) = (0, 0);
     for t in tensors {
         let state = slots.checked_mul(slot_stride(t.len));
-        let ok = f32_range(heap, t.data as usize, t.len)
-            && f32_range(heap, t.grad as usize, t.len)
-            && state.is_some_and(|n| f32_range(heap, t.state as usize, n));
+        let inside = |ptr: *mut f32, n: usize, near: &mut usize| {
+            f32_bytes(n).is_some_and(|b| heap.contains_near(ptr as usize, b, 4, near))
+        };
+        let ok = inside(t.data, t.len, &mut near_param)
+            && inside(t.grad, t.len, &mut near_param)
+            && state.is_some_and(|n| inside(t.state, n, &mut near_state));
         if !ok {
             return Status::BadTensor;
         }
@@ -112,7 +131,6 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
             return Status::Overlap;
         }
     }
-    K::run::<L>(args, tensors);
     Status::Ok
 }
 

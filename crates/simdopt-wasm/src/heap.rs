@@ -62,7 +62,14 @@ impl<M: Memory> Heap<M> {
         if !ensure(&mut mem, base + reg_bytes) {
             return None;
         }
-        let mut h = Heap { mem, base, reg: base, reg_cap: INITIAL_REGISTRY, reg_len: 0, live_bytes: 0 };
+        let mut h = Heap {
+            mem,
+            base,
+            reg: base,
+            reg_cap: INITIAL_REGISTRY,
+            reg_len: 0,
+            live_bytes: 0,
+        };
         h.zero(base, reg_bytes);
         h.insert(0, Block { start: base as u32, len: reg_bytes as u32 });
         Some(h)
@@ -110,7 +117,7 @@ impl<M: Memory> Heap<M> {
             Some(i) if self.block(i).start as usize == addr && addr != self.reg => {
                 self.live_bytes -= self.block(i).len as usize;
                 self.remove(i);
-                true
+                        true
             }
             _ => false,
         }
@@ -125,14 +132,36 @@ impl<M: Memory> Heap<M> {
         if bytes == 0 {
             return true;
         }
-        match self.find(addr) {
+        self.find(addr).is_some_and(|i| self.block_holds(i, addr, bytes))
+    }
+
+    /// `contains`, looking first at block `*near` and the one after it, then searching; leaves
+    /// the block found in `*near`. Walking a list of ranges in allocation order, each lookup is
+    /// then O(1). Same answers as `contains` for every `near`.
+    pub fn contains_near(&self, addr: usize, bytes: usize, align: usize, near: &mut usize) -> bool {
+        if addr % align != 0 {
+            return false;
+        }
+        if bytes == 0 {
+            return true;
+        }
+        let starts_at_or_before = |i: usize| self.block(i).start as usize <= addr;
+        let is_last_before = |i: usize| starts_at_or_before(i) && (i + 1 == self.reg_len || !starts_at_or_before(i + 1));
+        let found = (*near..(*near + 2).min(self.reg_len)).find(|&i| is_last_before(i)).or_else(|| self.find(addr));
+        match found {
             Some(i) => {
-                let b = self.block(i);
-                let end = b.start as usize + b.len as usize;
-                b.start as usize != self.reg && addr.checked_add(bytes).is_some_and(|e| e <= end)
+                *near = i;
+                self.block_holds(i, addr, bytes)
             }
             None => false,
         }
+    }
+
+    /// Whether user block `i` holds `[addr, addr + bytes)`.
+    fn block_holds(&self, i: usize, addr: usize, bytes: usize) -> bool {
+        let b = self.block(i);
+        let end = b.start as usize + b.len as usize;
+        b.start as usize != self.reg && addr.checked_add(bytes).is_some_and(|e| e <= end)
     }
 
     /// Index of the last block starting at or before `addr`.
@@ -298,6 +327,25 @@ mod tests {
         assert!(!h.contains(usize::MAX - 3, 4, 4));
         h.free(a);
         assert!(!h.contains(a, 4, 4), "freed");
+    }
+
+    #[test]
+    fn contains_near_answers_as_contains_from_any_starting_block() {
+        let mut h = heap(64);
+        let blocks: Vec<usize> = (0..40).map(|i| h.alloc(4 * (i % 5 + 1)).unwrap()).collect();
+        for &b in blocks.iter().step_by(3) {
+            h.free(b);
+        }
+        let probes = (0..blocks[39] + 64).step_by(4);
+        for addr in probes {
+            for bytes in [0, 4, 8, 20] {
+                let want = h.contains(addr, bytes, 4);
+                for start in 0..h.reg_len + 2 {
+                    let mut near = start;
+                    assert_eq!(h.contains_near(addr, bytes, 4, &mut near), want, "addr {addr} bytes {bytes} near {start}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ import type { Backend, Handle } from './backend/backend.js';
 import { slotStride } from './backend/backend.js';
 import { fail, SimdoptError } from './errors.js';
 import { reclaimable, reclaimer } from './reclaim.js';
-import { backend, checkBackend } from './runtime.js';
+import { backend, checkBackend, isActive } from './runtime.js';
 import { checkBoolean } from './validate.js';
 
 export interface ParameterOptions {
@@ -132,7 +132,7 @@ export class Parameter {
   /** @internal Throws unless the parameter is usable under the active backend. */
   check(): void {
     if (this.handle < 0) throw new SimdoptError(`Parameter '${this.name}' is disposed`, this.name);
-    checkBackend(this.backend, `Parameter '${this.name}'`);
+    if (!isActive(this.backend)) checkBackend(this.backend, `Parameter '${this.name}'`);
   }
 
   toString(): string {

@@ -75,6 +75,14 @@ export function backend(): Backend {
   return active;
 }
 
+/**
+ * Whether `owner` is the active backend: the per-call test of the hot paths, which build
+ * `checkBackend`'s message (a string allocation per call) only when it fails.
+ */
+export function isActive(owner: Backend): boolean {
+  return owner === active;
+}
+
 /** Throws when `owner` (the backend an object was made under) is no longer the active one. */
 export function checkBackend(owner: Backend, what: string): void {
   if (owner !== active) {

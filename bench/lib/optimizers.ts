@@ -1,0 +1,613 @@
+/**
+ * What is benchmarked, one entry per optimizer configuration, each with every contender's
+ * version of the same update:
+ *
+ * - `simdopt`: the public API (one optimizer over Parameters);
+ * - `naive`:   a loop as a user would first write it: options read per element, bias corrections
+ *              recomputed per element with Math.pow, PyTorch's formulas transcribed literally;
+ * - `tuned`:   a careful pure-JS loop: constants hoisted out of the loop, one fused pass, each
+ *              array element read once, a multiply by a precomputed reciprocal instead of a
+ *              second division (float64 arithmetic, float32 storage, as JS does);
+ * - `tfjs`:    `tf.train.*` where TensorFlow.js has the optimizer; AdamW and Lion are emulated
+ *              with tensor ops (tfjs has neither); NAdam and RAdam are n/a;
+ * - `ref`:     the hand-written single-pass SIMD kernel (./ref/kernels.ts) with its per-step
+ *              scalars.
+ *
+ * Hyperparameters are PyTorch's defaults except where a default makes the update trivial (SGD's
+ * lr is given explicitly; AdamW's weight decay is its default 1e-2).
+ */
+import type * as TF from '@tensorflow/tfjs-core';
+import {
+  Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, SGD, type Optimizer, type Parameter,
+} from 'simdopt';
+import { REF_KERNELS } from './ref/kernels.js';
+
+/** A plain-JS update: returns the function that performs step `t` (1-based). */
+export type PlainFactory = (p: Float32Array, g: Float32Array, s: Float32Array[]) => (t: number) => void;
+
+/** One step of a plain-JS update over arrays passed as arguments; `st` keeps scalar state. */
+type PlainBody = (p: Float32Array, g: Float32Array, s: Float32Array[], t: number, st: Record<string, number>) => void;
+
+/**
+ * A factory over a step function that receives its arrays as arguments, as hand-written code
+ * would be. (A loop over arrays captured from a factory's closure runs 2.5× slower in V8 once
+ * the factory has made a second closure: the optimised code can no longer treat the captured
+ * arrays as constants and reloads them from the context in every iteration. The benchmark makes
+ * one instance per size and per check, so it would have measured that artefact.)
+ */
+function plain(body: PlainBody): PlainFactory {
+  return (p, g, s) => {
+    const st: Record<string, number> = {};
+    return (t) => body(p, g, s, t, st);
+  };
+}
+
+/** A tfjs update over a variable and a (kept) gradient tensor: returns the step function. */
+export type TfFactory = (tf: typeof TF, v: TF.Variable, grad: TF.Tensor) => { step(): void; dispose(): void };
+
+export interface OptimizerSpec {
+  id: string;
+  label: string;
+  /** The options every contender uses, as text for the report. */
+  options: string;
+  /** Bytes a fused pass must move per element (read p, g, state; write p, state). */
+  bytes: number;
+  /** State arrays of the plain-JS and reference contenders. */
+  slots: number;
+  /** In the default set (the rest run with --all). */
+  core: boolean;
+  simdopt(params: Parameter[]): Optimizer<never>;
+  naive: PlainFactory;
+  tuned: PlainFactory;
+  /** null: TensorFlow.js has no such optimizer and none is emulated. */
+  tfjs: TfFactory | null;
+  /** How the tfjs contender differs from tf.train (emulation), if it does. */
+  tfjsNote?: string;
+  /**
+   * The reference kernel for step t, and a fresh writer of its argument block (stateful for
+   * NAdam's running product of momentum factors; steps must then come in order from 1).
+   */
+  ref: { kernel(t: number): string; args(): (t: number, out: Float32Array) => void };
+}
+
+const opt = (o: Optimizer<never> | object) => o as Optimizer<never>;
+
+/** Wraps a tf.train optimizer: one applyGradients per step. */
+function tfTrain(make: (tf: typeof TF) => TF.Optimizer): TfFactory {
+  return (tf, v, grad) => {
+    const o = make(tf);
+    const grads = { [v.name]: grad } as never;
+    return {
+      step: () => o.applyGradients(grads),
+      dispose: () => o.dispose(),
+    };
+  };
+}
+
+const SGD_LR = 0.01;
+const MOMENTUM = 0.9;
+const RMS_LR = 1e-2;
+const RMS_ALPHA = 0.99;
+const RMS_EPS = 1e-8;
+const ADAGRAD_LR = 1e-2;
+const ADAGRAD_EPS = 1e-10;
+const ADAM_LR = 1e-3;
+const B1 = 0.9;
+const B2 = 0.999;
+const ADAM_EPS = 1e-8;
+const ADAMW_WD = 1e-2;
+const LION_LR = 1e-4;
+const LION_B1 = 0.9;
+const LION_B2 = 0.99;
+const ADADELTA_LR = 1.0;
+const ADADELTA_RHO = 0.9;
+const ADADELTA_EPS = 1e-6;
+const ADAMAX_LR = 2e-3;
+const NADAM_LR = 2e-3;
+const NADAM_PSI = 4e-3;
+const RADAM_LR = 1e-3;
+
+export const OPTIMIZERS: OptimizerSpec[] = [
+  {
+    id: 'sgd',
+    label: 'SGD',
+    options: `lr=${SGD_LR}`,
+    bytes: 12,
+    slots: 0,
+    core: true,
+    simdopt: (ps) => opt(new SGD(ps, { lr: SGD_LR })),
+    naive: plain((p, g) => {
+      const o = { lr: SGD_LR };
+      for (let i = 0; i < p.length; i++) p[i] = p[i] - o.lr * g[i];
+    }),
+    tuned: plain((p, g) => {
+      const lr = SGD_LR;
+      const n = p.length;
+      for (let i = 0; i < n; i++) p[i] -= lr * g[i];
+    }),
+    tfjs: tfTrain((tf) => tf.train.sgd(SGD_LR)),
+    ref: { kernel: () => 'sgd', args: () => (_t, a) => void (a[0] = -SGD_LR) },
+  },
+  {
+    id: 'sgd-momentum',
+    label: 'SGD momentum',
+    options: `lr=${SGD_LR}, momentum=${MOMENTUM}`,
+    bytes: 20,
+    slots: 1,
+    core: true,
+    simdopt: (ps) => opt(new SGD(ps, { lr: SGD_LR, momentum: MOMENTUM })),
+    naive: plain((p, g, [buf], t) => {
+      const o = { lr: SGD_LR, momentum: MOMENTUM, dampening: 0 };
+      for (let i = 0; i < p.length; i++) {
+        if (t === 1) buf[i] = g[i];
+        else buf[i] = o.momentum * buf[i] + (1 - o.dampening) * g[i];
+        p[i] = p[i] - o.lr * buf[i];
+      }
+    }),
+    tuned: plain((p, g, [buf], t) => {
+      const lr = SGD_LR;
+      const mu = t === 1 ? 0 : MOMENTUM; // buf starts at zero: the first step is a copy of g
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const b = mu * buf[i] + g[i];
+        buf[i] = b;
+        p[i] -= lr * b;
+      }
+    }),
+    // tfjs: accum ← μ·accum + g; p ← p − lr·accum (accum starts at 0: the same update).
+    tfjs: tfTrain((tf) => tf.train.momentum(SGD_LR, MOMENTUM)),
+    ref: { kernel: () => 'sgd_momentum', args: () => (t, a) => ((a[0] = t === 1 ? 0 : MOMENTUM), (a[1] = -SGD_LR)) },
+  },
+  {
+    id: 'rmsprop',
+    label: 'RMSprop',
+    options: `lr=${RMS_LR}, alpha=${RMS_ALPHA}, eps=${RMS_EPS}`,
+    bytes: 20,
+    slots: 1,
+    core: true,
+    simdopt: (ps) => opt(new RMSprop(ps, { lr: RMS_LR, alpha: RMS_ALPHA, eps: RMS_EPS })),
+    naive: plain((p, g, [v]) => {
+      const o = { lr: RMS_LR, alpha: RMS_ALPHA, eps: RMS_EPS };
+      for (let i = 0; i < p.length; i++) {
+        v[i] = o.alpha * v[i] + (1 - o.alpha) * g[i] * g[i];
+        p[i] = p[i] - (o.lr * g[i]) / (Math.sqrt(v[i]) + o.eps);
+      }
+    }),
+    tuned: plain((p, g, [v]) => {
+      const lr = RMS_LR;
+      const alpha = RMS_ALPHA;
+      const oneMinusAlpha = 1 - RMS_ALPHA;
+      const eps = RMS_EPS;
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const vi = alpha * v[i] + oneMinusAlpha * gi * gi;
+        v[i] = vi;
+        p[i] -= (lr * gi) / (Math.sqrt(vi) + eps);
+      }
+    }),
+    // tfjs puts eps inside the square root (TensorFlow's convention); same work per element.
+    tfjs: tfTrain((tf) => tf.train.rmsprop(RMS_LR, RMS_ALPHA, 0, RMS_EPS, false)),
+    ref: {
+      kernel: () => 'rmsprop',
+      args: () => (_t, a) => ((a[0] = RMS_ALPHA), (a[1] = 1 - RMS_ALPHA), (a[2] = RMS_EPS), (a[3] = -RMS_LR)),
+    },
+  },
+  {
+    id: 'adagrad',
+    label: 'Adagrad',
+    options: `lr=${ADAGRAD_LR}, eps=${ADAGRAD_EPS}`,
+    bytes: 20,
+    slots: 1,
+    core: true,
+    simdopt: (ps) => opt(new Adagrad(ps, { lr: ADAGRAD_LR, eps: ADAGRAD_EPS })),
+    naive: plain((p, g, [sum], t) => {
+      const o = { lr: ADAGRAD_LR, lrDecay: 0, eps: ADAGRAD_EPS };
+      for (let i = 0; i < p.length; i++) {
+        const clr = o.lr / (1 + (t - 1) * o.lrDecay);
+        sum[i] = sum[i] + g[i] * g[i];
+        p[i] = p[i] - (clr * g[i]) / (Math.sqrt(sum[i]) + o.eps);
+      }
+    }),
+    tuned: plain((p, g, [sum]) => {
+      const clr = ADAGRAD_LR;
+      const eps = ADAGRAD_EPS;
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const si = sum[i] + gi * gi;
+        sum[i] = si;
+        p[i] -= (clr * gi) / (Math.sqrt(si) + eps);
+      }
+    }),
+    // tfjs: accumulator from 0 as PyTorch's default (tfjs's own default is 0.1); its epsilon
+    // (1e-7) sits inside the square root.
+    tfjs: tfTrain((tf) => tf.train.adagrad(ADAGRAD_LR, 0)),
+    ref: { kernel: () => 'adagrad', args: () => (_t, a) => ((a[0] = -ADAGRAD_LR), (a[1] = ADAGRAD_EPS)) },
+  },
+  {
+    id: 'adam',
+    label: 'Adam',
+    options: `lr=${ADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
+    bytes: 28,
+    slots: 2,
+    core: true,
+    simdopt: (ps) => opt(new Adam(ps, { lr: ADAM_LR })),
+    naive: naiveAdam(0),
+    tuned: tunedAdam(0),
+    tfjs: tfTrain((tf) => tf.train.adam(ADAM_LR, B1, B2, ADAM_EPS)),
+    ref: { kernel: () => 'adam', args: () => (t, a) => adamArgs(t, a) },
+  },
+  {
+    id: 'adamw',
+    label: 'AdamW',
+    options: `lr=${ADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}, weightDecay=${ADAMW_WD}`,
+    bytes: 28,
+    slots: 2,
+    core: true,
+    simdopt: (ps) => opt(new AdamW(ps, { lr: ADAM_LR, weightDecay: ADAMW_WD })),
+    naive: naiveAdam(ADAMW_WD),
+    tuned: tunedAdam(ADAMW_WD),
+    tfjsNote: 'emulated: p ← p·(1 − lr·wd) with tensor ops, then tf.train.adam',
+    tfjs: (tf, v, grad) => {
+      const o = tf.train.adam(ADAM_LR, B1, B2, ADAM_EPS);
+      const grads = { [v.name]: grad } as never;
+      return {
+        step: () => {
+          tf.tidy(() => v.assign(tf.mul(v, 1 - ADAM_LR * ADAMW_WD)));
+          o.applyGradients(grads);
+        },
+        dispose: () => o.dispose(),
+      };
+    },
+    ref: {
+      kernel: () => 'adamw',
+      args: () => (t, a) => {
+        adamArgs(t, a);
+        a[6] = 1 - ADAM_LR * ADAMW_WD;
+      },
+    },
+  },
+  {
+    id: 'lion',
+    label: 'Lion',
+    options: `lr=${LION_LR}, betas=[${LION_B1}, ${LION_B2}]`,
+    bytes: 20,
+    slots: 1,
+    core: true,
+    simdopt: (ps) => opt(new Lion(ps, { lr: LION_LR, betas: [LION_B1, LION_B2] })),
+    naive: plain((p, g, [m]) => {
+      const o = { lr: LION_LR, betas: [LION_B1, LION_B2], weightDecay: 0 };
+      for (let i = 0; i < p.length; i++) {
+        const c = o.betas[0] * m[i] + (1 - o.betas[0]) * g[i];
+        p[i] = p[i] * (1 - o.lr * o.weightDecay) - o.lr * Math.sign(c);
+        m[i] = o.betas[1] * m[i] + (1 - o.betas[1]) * g[i];
+      }
+    }),
+    tuned: plain((p, g, [m]) => {
+      const lr = LION_LR;
+      const b1 = LION_B1;
+      const omb1 = 1 - LION_B1;
+      const b2 = LION_B2;
+      const omb2 = 1 - LION_B2;
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const mi = m[i];
+        const c = b1 * mi + omb1 * gi;
+        p[i] -= c > 0 ? lr : c < 0 ? -lr : 0;
+        m[i] = b2 * mi + omb2 * gi;
+      }
+    }),
+    tfjsNote: 'emulated with tensor ops (tfjs has no Lion)',
+    tfjs: (tf, v, grad) => {
+      const m = tf.variable(tf.zerosLike(v));
+      return {
+        step: () =>
+          tf.tidy(() => {
+            const c = tf.add(tf.mul(m, LION_B1), tf.mul(grad, 1 - LION_B1));
+            v.assign(tf.sub(v, tf.mul(tf.sign(c), LION_LR)));
+            m.assign(tf.add(tf.mul(m, LION_B2), tf.mul(grad, 1 - LION_B2)));
+          }),
+        dispose: () => m.dispose(),
+      };
+    },
+    ref: {
+      kernel: () => 'lion',
+      args: () => (_t, a) => ((a[0] = LION_B1), (a[1] = 1 - LION_B1), (a[2] = LION_B2), (a[3] = 1 - LION_B2), (a[4] = -LION_LR)),
+    },
+  },
+  // --- --all ---
+  {
+    id: 'adadelta',
+    label: 'Adadelta',
+    options: `lr=${ADADELTA_LR}, rho=${ADADELTA_RHO}, eps=${ADADELTA_EPS}`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new Adadelta(ps, { lr: ADADELTA_LR, rho: ADADELTA_RHO, eps: ADADELTA_EPS })),
+    naive: plain((p, g, [sq, acc]) => {
+      const o = { lr: ADADELTA_LR, rho: ADADELTA_RHO, eps: ADADELTA_EPS };
+      for (let i = 0; i < p.length; i++) {
+        sq[i] = o.rho * sq[i] + (1 - o.rho) * g[i] * g[i];
+        const delta = (Math.sqrt(acc[i] + o.eps) / Math.sqrt(sq[i] + o.eps)) * g[i];
+        acc[i] = o.rho * acc[i] + (1 - o.rho) * delta * delta;
+        p[i] = p[i] - o.lr * delta;
+      }
+    }),
+    tuned: plain((p, g, [sq, acc]) => {
+      const lr = ADADELTA_LR;
+      const rho = ADADELTA_RHO;
+      const omr = 1 - ADADELTA_RHO;
+      const eps = ADADELTA_EPS;
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const s = rho * sq[i] + omr * gi * gi;
+        const a = acc[i];
+        const d = Math.sqrt((a + eps) / (s + eps)) * gi;
+        sq[i] = s;
+        acc[i] = rho * a + omr * d * d;
+        p[i] -= lr * d;
+      }
+    }),
+    tfjs: tfTrain((tf) => tf.train.adadelta(ADADELTA_LR, ADADELTA_RHO, ADADELTA_EPS)),
+    ref: {
+      kernel: () => 'adadelta',
+      args: () => (_t, a) => ((a[0] = ADADELTA_RHO), (a[1] = 1 - ADADELTA_RHO), (a[2] = ADADELTA_EPS), (a[3] = -ADADELTA_LR)),
+    },
+  },
+  {
+    id: 'adamax',
+    label: 'Adamax',
+    options: `lr=${ADAMAX_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new Adamax(ps, { lr: ADAMAX_LR })),
+    naive: plain((p, g, [m, u], t) => {
+      const o = { lr: ADAMAX_LR, betas: [B1, B2], eps: ADAM_EPS };
+      for (let i = 0; i < p.length; i++) {
+        m[i] = o.betas[0] * m[i] + (1 - o.betas[0]) * g[i];
+        u[i] = Math.max(o.betas[1] * u[i], Math.abs(g[i]) + o.eps);
+        p[i] = p[i] - (o.lr / (1 - Math.pow(o.betas[0], t))) * (m[i] / u[i]);
+      }
+    }),
+    tuned: plain((p, g, [m, u], t) => {
+      const w1 = 1 - B1;
+      const b2 = B2;
+      const eps = ADAM_EPS;
+      const clr = ADAMAX_LR / (1 - B1 ** t);
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const mi = m[i] + w1 * (gi - m[i]);
+        const a = b2 * u[i];
+        const b = Math.abs(gi) + eps;
+        const ui = a > b ? a : b;
+        m[i] = mi;
+        u[i] = ui;
+        p[i] -= (clr * mi) / ui;
+      }
+    }),
+    // tfjs Adamax: u ← max(β2·u, |g|); p ← p − lr/(1 − β1^t)·m/(u + eps). Same work per element.
+    tfjs: tfTrain((tf) => tf.train.adamax(ADAMAX_LR, B1, B2, ADAM_EPS, 0)),
+    ref: {
+      kernel: () => 'adamax',
+      args: () => (t, a) => ((a[0] = 1 - B1), (a[1] = B2), (a[2] = ADAM_EPS), (a[3] = -ADAMAX_LR / (1 - B1 ** t))),
+    },
+  },
+  {
+    id: 'nadam',
+    label: 'NAdam',
+    options: `lr=${NADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}, momentumDecay=${NADAM_PSI}`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new NAdam(ps, { lr: NADAM_LR })),
+    naive: plain((p, g, [m, v], t, st) => {
+      const o = { lr: NADAM_LR, betas: [B1, B2], eps: ADAM_EPS, momentumDecay: NADAM_PSI };
+      const mu = o.betas[0] * (1 - 0.5 * Math.pow(0.96, t * o.momentumDecay));
+      const muNext = o.betas[0] * (1 - 0.5 * Math.pow(0.96, (t + 1) * o.momentumDecay));
+      const muProduct = (st.muProduct = (st.muProduct ?? 1) * mu);
+      for (let i = 0; i < p.length; i++) {
+        m[i] = o.betas[0] * m[i] + (1 - o.betas[0]) * g[i];
+        v[i] = o.betas[1] * v[i] + (1 - o.betas[1]) * g[i] * g[i];
+        const denom = Math.sqrt(v[i] / (1 - Math.pow(o.betas[1], t))) + o.eps;
+        p[i] = p[i] - (o.lr * (1 - mu) / (1 - muProduct)) * (g[i] / denom);
+        p[i] = p[i] - (o.lr * muNext / (1 - muProduct * muNext)) * (m[i] / denom);
+      }
+    }),
+    tuned: plain((p, g, [m, v], t, st) => {
+      const mu = B1 * (1 - 0.5 * 0.96 ** (t * NADAM_PSI));
+      const muNext = B1 * (1 - 0.5 * 0.96 ** ((t + 1) * NADAM_PSI));
+      const muProduct = (st.muProduct = (st.muProduct ?? 1) * mu);
+      const w1 = 1 - B1;
+      const b2 = B2;
+      const omb2 = 1 - B2;
+      const invBc2 = 1 / (1 - B2 ** t);
+      const eps = ADAM_EPS;
+      const gc = (NADAM_LR * (1 - mu)) / (1 - muProduct);
+      const mc = (NADAM_LR * muNext) / (1 - muProduct * muNext);
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const mi = m[i] + w1 * (gi - m[i]);
+        const vi = b2 * v[i] + omb2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (gc * gi + mc * mi) / (Math.sqrt(vi * invBc2) + eps);
+      }
+    }),
+    tfjs: null,
+    ref: {
+      kernel: () => 'nadam',
+      args: () => {
+        let muProduct = 1;
+        return (t: number, a: Float32Array) => {
+          const mu = B1 * (1 - 0.5 * 0.96 ** (t * NADAM_PSI));
+          muProduct *= mu;
+          const muNext = B1 * (1 - 0.5 * 0.96 ** ((t + 1) * NADAM_PSI));
+          a[0] = 1 - B1;
+          a[1] = B2;
+          a[2] = 1 - B2;
+          a[3] = 1 - B2 ** t;
+          a[4] = ADAM_EPS;
+          a[5] = (-NADAM_LR * (1 - mu)) / (1 - muProduct);
+          a[6] = (-NADAM_LR * muNext) / (1 - muProduct * muNext);
+        };
+      },
+    },
+  },
+  {
+    id: 'radam',
+    label: 'RAdam',
+    options: `lr=${RADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new RAdam(ps, { lr: RADAM_LR })),
+    naive: plain((p, g, [m, v], t) => {
+      const o = { lr: RADAM_LR, betas: [B1, B2], eps: ADAM_EPS };
+      for (let i = 0; i < p.length; i++) {
+        m[i] = o.betas[0] * m[i] + (1 - o.betas[0]) * g[i];
+        v[i] = o.betas[1] * v[i] + (1 - o.betas[1]) * g[i] * g[i];
+        const mHat = m[i] / (1 - Math.pow(o.betas[0], t));
+        const rhoInf = 2 / (1 - o.betas[1]) - 1;
+        const rhoT = rhoInf - (2 * t * Math.pow(o.betas[1], t)) / (1 - Math.pow(o.betas[1], t));
+        if (rhoT > 5) {
+          const rect = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+          const adaptive = Math.sqrt(1 - Math.pow(o.betas[1], t)) / (Math.sqrt(v[i]) + o.eps);
+          p[i] = p[i] - o.lr * mHat * adaptive * rect;
+        } else {
+          p[i] = p[i] - o.lr * mHat;
+        }
+      }
+    }),
+    tuned: plain((p, g, [m, v], t) => {
+      const w1 = 1 - B1;
+      const b2 = B2;
+      const omb2 = 1 - B2;
+      const bc2 = 1 - B2 ** t;
+      const rhoInf = 2 / (1 - B2) - 1;
+      const rhoT = rhoInf - (2 * t * B2 ** t) / bc2;
+      const stepSize = RADAM_LR / (1 - B1 ** t);
+      const n = p.length;
+      if (rhoT > 5) {
+        const rect = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
+        const k = stepSize * rect * Math.sqrt(bc2);
+        const eps = ADAM_EPS;
+        for (let i = 0; i < n; i++) {
+          const gi = g[i];
+          const mi = m[i] + w1 * (gi - m[i]);
+          const vi = b2 * v[i] + omb2 * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] -= (k * mi) / (Math.sqrt(vi) + eps);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const gi = g[i];
+          const mi = m[i] + w1 * (gi - m[i]);
+          m[i] = mi;
+          v[i] = b2 * v[i] + omb2 * gi * gi;
+          p[i] -= stepSize * mi;
+        }
+      }
+    }),
+    tfjs: null,
+    ref: {
+      kernel: (t) => (radamRect(t) > 0 ? 'radam' : 'radam_unrectified'),
+      args: () => (t, a) => {
+        a[0] = 1 - B1;
+        a[1] = B2;
+        a[2] = 1 - B2;
+        a[3] = 1 - B1 ** t;
+        a[4] = RADAM_LR;
+        a[5] = ADAM_EPS;
+        a[6] = Math.sqrt(1 - B2 ** t);
+        a[7] = radamRect(t);
+      },
+    },
+  },
+];
+
+/** RAdam's rectification term at step t, or 0 while the variance is intractable (ρ_t ≤ 5). */
+function radamRect(t: number): number {
+  const bc2 = 1 - B2 ** t;
+  const rhoInf = 2 / (1 - B2) - 1;
+  const rhoT = rhoInf - (2 * t * B2 ** t) / bc2;
+  return rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+}
+
+/** Adam's argument block for the reference kernel (as adam.ts computes it, in float64). */
+function adamArgs(t: number, a: Float32Array): void {
+  a[0] = 1 - B1;
+  a[1] = B2;
+  a[2] = 1 - B2;
+  a[3] = -ADAM_LR / (1 - B1 ** t);
+  a[4] = Math.sqrt(1 - B2 ** t);
+  a[5] = ADAM_EPS;
+}
+
+/** Adam as the textbook writes it, bias corrections per element; `wd` > 0 makes it AdamW. */
+function naiveAdam(wd: number): PlainFactory {
+  return plain((p, g, [m, v], t) => {
+    const o = { lr: ADAM_LR, betas: [B1, B2], eps: ADAM_EPS, weightDecay: wd };
+    for (let i = 0; i < p.length; i++) {
+      p[i] = p[i] * (1 - o.lr * o.weightDecay);
+      m[i] = o.betas[0] * m[i] + (1 - o.betas[0]) * g[i];
+      v[i] = o.betas[1] * v[i] + (1 - o.betas[1]) * g[i] * g[i];
+      const mHat = m[i] / (1 - Math.pow(o.betas[0], t));
+      const vHat = v[i] / (1 - Math.pow(o.betas[1], t));
+      p[i] = p[i] - (o.lr * mHat) / (Math.sqrt(vHat) + o.eps);
+    }
+  });
+}
+
+/** Adam with everything per-step hoisted: one sqrt, one division per element. */
+function tunedAdam(wd: number): PlainFactory {
+  return plain((p, g, [m, v], t) => {
+    const w1 = 1 - B1;
+    const b2 = B2;
+    const omb2 = 1 - B2;
+    const stepSize = ADAM_LR / (1 - B1 ** t);
+    const invBc2Sqrt = 1 / Math.sqrt(1 - B2 ** t);
+    const eps = ADAM_EPS;
+    const n = p.length;
+    if (wd === 0) {
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const mi = m[i] + w1 * (gi - m[i]);
+        const vi = b2 * v[i] + omb2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + eps);
+      }
+    } else {
+      const factor = 1 - ADAM_LR * wd;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const mi = m[i] + w1 * (gi - m[i]);
+        const vi = b2 * v[i] + omb2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = p[i] * factor - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + eps);
+      }
+    }
+  });
+}
+
+/** Specs by id, checking the reference kernels exist. */
+export function optimizerSpecs(all: boolean, only?: readonly string[]): OptimizerSpec[] {
+  const names = new Set(REF_KERNELS.map((k) => k.name));
+  for (const o of OPTIMIZERS) {
+    for (const t of [1, 10]) if (!names.has(o.ref.kernel(t))) throw new Error(`no reference kernel ${o.ref.kernel(t)}`);
+  }
+  if (only && only.length > 0) {
+    const unknown = only.filter((id) => !OPTIMIZERS.some((o) => o.id === id));
+    if (unknown.length > 0) throw new Error(`unknown optimizer ${unknown.join(', ')} (known: ${OPTIMIZERS.map((o) => o.id).join(', ')})`);
+    return OPTIMIZERS.filter((o) => only.includes(o.id));
+  }
+  return OPTIMIZERS.filter((o) => all || o.core);
+}
