@@ -15,7 +15,7 @@
 //! TypeScript (`adam.ts`) computes the per-step scalars in float64 and writes the argument block.
 
 use crate::lanes::Lanes;
-use crate::optim::{decay, lerp, Decay};
+use crate::optim::Moments;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};
 
 /// Layout of the f32 argument block.
@@ -46,11 +46,7 @@ pub mod arg {
 /// One Adam configuration; `AMSGRAD` selects the three-slot layout.
 #[derive(Clone, Copy, Debug)]
 pub struct Adam<const AMSGRAD: bool> {
-    pub maximize: bool,
-    pub decay: Decay,
-    pub one_minus_beta1: f32,
-    pub beta2: f32,
-    pub one_minus_beta2: f32,
+    pub moments: Moments,
     pub step_size: f32,
     pub bias_correction2_sqrt: f32,
     pub eps: f32,
@@ -59,11 +55,7 @@ pub struct Adam<const AMSGRAD: bool> {
 impl<const AMSGRAD: bool> Adam<AMSGRAD> {
     pub fn from_args(a: &[f32]) -> Self {
         Adam {
-            maximize: flag(a, arg::FLAGS, arg::MAXIMIZE),
-            decay: Decay::from_args(a, arg::FLAGS, arg::DECAY_SHIFT, arg::WEIGHT_DECAY, arg::DECAY_FACTOR),
-            one_minus_beta1: a[arg::ONE_MINUS_BETA1],
-            beta2: a[arg::BETA2],
-            one_minus_beta2: a[arg::ONE_MINUS_BETA2],
+            moments: Moments::from_args(a, arg::DECAY_SHIFT),
             step_size: a[arg::STEP_SIZE],
             bias_correction2_sqrt: a[arg::BIAS_CORRECTION2_SQRT],
             eps: a[arg::EPS],
@@ -76,11 +68,8 @@ impl<const AMSGRAD: bool> Update for Adam<AMSGRAD> {
 
     #[inline(always)]
     fn update<L: Lanes>(&self, p: L, g: L, s: &mut [L; MAX_SLOTS]) -> L {
-        let g = if self.maximize { -g } else { g };
-        let (p, g) = decay(self.decay, p, g);
         let [exp_avg, exp_avg_sq, max_exp_avg_sq, _] = s;
-        *exp_avg = lerp(*exp_avg, g, self.one_minus_beta1);
-        *exp_avg_sq = *exp_avg_sq * L::splat(self.beta2) + L::splat(self.one_minus_beta2) * g * g;
+        let (p, _) = self.moments.update(p, g, exp_avg, exp_avg_sq);
         let second = if AMSGRAD {
             *max_exp_avg_sq = max_exp_avg_sq.max(*exp_avg_sq);
             *max_exp_avg_sq

@@ -58,3 +58,43 @@ pub fn lerp<L: Lanes>(a: L, b: L, w: f32) -> L {
         b - (b - a) * L::splat(1.0 - w)
     }
 }
+
+/// The opening every Adam-family update shares (Adam/AdamW, NAdam, RAdam): maximize, weight decay
+/// and both moments, in PyTorch's order. Their argument blocks begin with the same six entries
+/// (`FLAGS` … `ONE_MINUS_BETA2` at 0 … 5, maximize in flag bit 0); each kernel's `arg` module
+/// lists the full layout and where its decay bits sit.
+#[derive(Clone, Copy, Debug)]
+pub struct Moments {
+    pub maximize: bool,
+    pub decay: Decay,
+    /// Interpolation weight of the first moment, `1 − β1`.
+    pub one_minus_beta1: f32,
+    pub beta2: f32,
+    pub one_minus_beta2: f32,
+}
+
+impl Moments {
+    /// Reads entries 0 … 5 of an Adam-family argument block whose decay mode sits at `decay_shift`.
+    #[inline(always)]
+    pub fn from_args(a: &[f32], decay_shift: u32) -> Self {
+        Moments {
+            maximize: crate::sweep::flag(a, 0, 0),
+            decay: Decay::from_args(a, 0, decay_shift, 1, 2),
+            one_minus_beta1: a[3],
+            beta2: a[4],
+            one_minus_beta2: a[5],
+        }
+    }
+
+    /// `g ← −g` (maximize), weight decay, `m ← lerp(m, g, 1 − β1)`, `v ← β2·v + ((1 − β2)·g)·g`.
+    /// Returns the parameter after a decoupled decay and the gradient after a coupled one.
+    #[inline(always)]
+    pub fn update<L: Lanes>(&self, p: L, g: L, exp_avg: &mut L, exp_avg_sq: &mut L) -> (L, L) {
+        let g = if self.maximize { -g } else { g };
+        let (p, g) = decay(self.decay, p, g);
+        *exp_avg = lerp(*exp_avg, g, self.one_minus_beta1);
+        // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        *exp_avg_sq = *exp_avg_sq * L::splat(self.beta2) + L::splat(self.one_minus_beta2) * g * g;
+        (p, g)
+    }
+}

@@ -18,8 +18,8 @@
 //! folds it into `c_g` and `c_m`; the kernel's state slots are `exp_avg` (m), `exp_avg_sq` (v).
 
 use crate::lanes::Lanes;
-use crate::optim::{decay, lerp, Decay};
-use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};
+use crate::optim::Moments;
+use crate::sweep::{sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};
 
 /// Layout of the f32 argument block.
 pub mod arg {
@@ -50,11 +50,7 @@ pub mod arg {
 /// One NAdam configuration (two slots, whatever the options).
 #[derive(Clone, Copy, Debug)]
 pub struct Nadam {
-    pub maximize: bool,
-    pub decay: Decay,
-    pub one_minus_beta1: f32,
-    pub beta2: f32,
-    pub one_minus_beta2: f32,
+    pub moments: Moments,
     pub bias_correction2: f32,
     pub eps: f32,
     pub grad_coef: f32,
@@ -64,11 +60,7 @@ pub struct Nadam {
 impl Nadam {
     pub fn from_args(a: &[f32]) -> Self {
         Nadam {
-            maximize: flag(a, arg::FLAGS, arg::MAXIMIZE),
-            decay: Decay::from_args(a, arg::FLAGS, arg::DECAY_SHIFT, arg::WEIGHT_DECAY, arg::DECAY_FACTOR),
-            one_minus_beta1: a[arg::ONE_MINUS_BETA1],
-            beta2: a[arg::BETA2],
-            one_minus_beta2: a[arg::ONE_MINUS_BETA2],
+            moments: Moments::from_args(a, arg::DECAY_SHIFT),
             bias_correction2: a[arg::BIAS_CORRECTION2],
             eps: a[arg::EPS],
             grad_coef: a[arg::GRAD_COEF],
@@ -83,10 +75,7 @@ impl Update for Nadam {
     #[inline(always)]
     fn update<L: Lanes>(&self, p: L, g: L, s: &mut [L; MAX_SLOTS]) -> L {
         let [exp_avg, exp_avg_sq, ..] = s;
-        let g = if self.maximize { -g } else { g };
-        let (p, g) = decay(self.decay, p, g);
-        *exp_avg = lerp(*exp_avg, g, self.one_minus_beta1);
-        *exp_avg_sq = *exp_avg_sq * L::splat(self.beta2) + L::splat(self.one_minus_beta2) * g * g;
+        let (p, g) = self.moments.update(p, g, exp_avg, exp_avg_sq);
         // exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
         let denom = (*exp_avg_sq / L::splat(self.bias_correction2)).sqrt() + L::splat(self.eps);
         // Two addcdiv_ calls: the parameter is rounded in between.

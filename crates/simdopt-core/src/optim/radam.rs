@@ -19,7 +19,7 @@
 //! TypeScript (`radam.ts`) decides the branch per step. State slots: `exp_avg`, `exp_avg_sq`.
 
 use crate::lanes::Lanes;
-use crate::optim::{decay, lerp, Decay};
+use crate::optim::Moments;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};
 
 /// Layout of the f32 argument block.
@@ -53,12 +53,8 @@ pub mod arg {
 /// One RAdam configuration (two slots, whatever the options).
 #[derive(Clone, Copy, Debug)]
 pub struct Radam {
-    pub maximize: bool,
+    pub moments: Moments,
     pub rectify: bool,
-    pub decay: Decay,
-    pub one_minus_beta1: f32,
-    pub beta2: f32,
-    pub one_minus_beta2: f32,
     pub bias_correction1: f32,
     pub lr: f32,
     pub bias_correction2_sqrt: f32,
@@ -69,12 +65,8 @@ pub struct Radam {
 impl Radam {
     pub fn from_args(a: &[f32]) -> Self {
         Radam {
-            maximize: flag(a, arg::FLAGS, arg::MAXIMIZE),
+            moments: Moments::from_args(a, arg::DECAY_SHIFT),
             rectify: flag(a, arg::FLAGS, arg::RECTIFY),
-            decay: Decay::from_args(a, arg::FLAGS, arg::DECAY_SHIFT, arg::WEIGHT_DECAY, arg::DECAY_FACTOR),
-            one_minus_beta1: a[arg::ONE_MINUS_BETA1],
-            beta2: a[arg::BETA2],
-            one_minus_beta2: a[arg::ONE_MINUS_BETA2],
             bias_correction1: a[arg::BIAS_CORRECTION1],
             lr: a[arg::LR],
             bias_correction2_sqrt: a[arg::BIAS_CORRECTION2_SQRT],
@@ -90,10 +82,7 @@ impl Update for Radam {
     #[inline(always)]
     fn update<L: Lanes>(&self, p: L, g: L, s: &mut [L; MAX_SLOTS]) -> L {
         let [exp_avg, exp_avg_sq, ..] = s;
-        let g = if self.maximize { -g } else { g };
-        let (p, g) = decay(self.decay, p, g);
-        *exp_avg = lerp(*exp_avg, g, self.one_minus_beta1);
-        *exp_avg_sq = *exp_avg_sq * L::splat(self.beta2) + L::splat(self.one_minus_beta2) * g * g;
+        let (p, _) = self.moments.update(p, g, exp_avg, exp_avg_sq);
         // bias_corrected_exp_avg * lr
         let step = *exp_avg / L::splat(self.bias_correction1) * L::splat(self.lr);
         if self.rectify {
