@@ -226,7 +226,7 @@ pub fn run_tensor_kernel<L: Lanes, K: TensorKernel>(args: &[f32], params: &mut [
     let reduce = K::reduce(args);
     params.iter_mut().fold(0.0, |acc, (data, grad)| {
         assert!(grad.len() >= data.len(), "gradient shorter than the values");
-        let t = Tensor { data: data.as_mut_ptr(), grad: grad.as_mut_ptr(), state: core::ptr::null_mut(), len: data.len() };
+        let t = Tensor::new(data.as_mut_ptr(), grad.as_mut_ptr(), core::ptr::null_mut(), data.len());
         // SAFETY: both pointers come from live slices of at least `len` elements.
         reduce.f64(acc, unsafe { K::tensor::<L>(args, &t) })
     })

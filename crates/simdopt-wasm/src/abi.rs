@@ -3,6 +3,45 @@
 use crate::heap::{Heap, Memory};
 use simdopt_core::sweep::{slot_stride, OptimizerKernel, Tensor};
 
+/// One entry of a tensor table as TypeScript writes it into wasm memory: {data, grad, state, len},
+/// four u32 on wasm32. Kernels receive [`Tensor`]s made from it (`Entry::tensor`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    pub data: *mut f32,
+    pub grad: *mut f32,
+    pub state: *mut f32,
+    pub len: usize,
+}
+
+impl Entry {
+    /// The whole parameter this entry describes.
+    #[inline(always)]
+    pub fn tensor(&self) -> Tensor {
+        Tensor::new(self.data, self.grad, self.state, self.len)
+    }
+}
+
+/// Runs an optimizer kernel over some tensors (whole parameters or pieces of them).
+pub type RunPieces = unsafe fn(&[f32], &[Tensor]);
+
+/// Tensors handed to a kernel per call: a stack batch, so no step allocates.
+pub const BATCH: usize = 32;
+
+/// Runs `run` over every entry of a table, whole, on this thread, in table order.
+///
+/// # Safety
+/// As [`OptimizerKernel::run`] for every entry.
+pub unsafe fn run_entries(run: RunPieces, args: &[f32], entries: &[Entry]) {
+    let mut batch = [Tensor::new(core::ptr::null_mut(), core::ptr::null_mut(), core::ptr::null_mut(), 0); BATCH];
+    for group in entries.chunks(BATCH) {
+        for (t, e) in batch.iter_mut().zip(group) {
+            *t = e.tensor();
+        }
+        run(args, &batch[..group.len()]);
+    }
+}
+
 /// What an export returns; TypeScript (`backend/wasm.ts`) turns a non-zero code into a
 /// `SimdoptError`.
 #[repr(i32)]
@@ -90,8 +129,20 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
         Status::Ok => {}
         bad => return bad,
     }
-    K::run::<L>(args_slice, core::slice::from_raw_parts(table as *const Tensor, count));
+    let entries = core::slice::from_raw_parts(table as *const Entry, count);
+    split(K::run::<L>, args_slice, entries);
     Status::Ok
+}
+
+/// The threaded build divides a table's elements over the worker pool (`crate::threads`).
+#[cfg(target_feature = "atomics")]
+use crate::threads::split;
+
+/// Without threads every table runs on the calling thread.
+#[cfg(not(target_feature = "atomics"))]
+#[inline(always)]
+unsafe fn split(run: RunPieces, args: &[f32], entries: &[Entry]) {
+    run_entries(run, args, entries)
 }
 
 /// Checks a tensor table for `slots` state slots, every entry, every step: each pointer lies in a
@@ -102,12 +153,12 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
 /// binary search each — a step over 1000 small tensors spent most of its fixed cost on those.
 #[inline(never)]
 fn check_table<M: Memory>(heap: &Heap<M>, table: usize, count: usize, slots: usize, args: Span) -> Status {
-    let entry = core::mem::size_of::<Tensor>();
+    let entry = core::mem::size_of::<Entry>();
     if !count.checked_mul(entry).is_some_and(|b| heap.contains(table, b, 4)) {
         return Status::BadTable;
     }
     // SAFETY: the table lies inside a live block (checked just above).
-    let tensors = unsafe { core::slice::from_raw_parts(table as *const Tensor, count) };
+    let tensors = unsafe { core::slice::from_raw_parts(table as *const Entry, count) };
     // What the kernel reads while it writes: the table and the argument block.
     let fixed = [Span::bytes(table, (count * entry) as u64), args];
     let (mut near_param, mut near_state) = (0, 0);

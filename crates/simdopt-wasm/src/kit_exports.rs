@@ -9,12 +9,11 @@
 //! Every pointer is checked against the live blocks before anything is read or written, then the
 //! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
 
-use crate::abi::{f32_range, Span, Status};
+use crate::abi::{f32_range, Entry, Span, Status};
 use crate::exports::heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
 use simdopt_core::stream::{ArrayKernel, Buffer, TensorKernel};
-use simdopt_core::sweep::Tensor;
 use simdopt_core::{clip, dropout, loss, penalty, reduce};
 
 fn result_slot<M: Memory>(heap: &Heap<M>, result: usize) -> bool {
@@ -43,11 +42,11 @@ unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
     if !K::check(args) {
         return Status::BadShape;
     }
-    let entry = core::mem::size_of::<Tensor>();
+    let entry = core::mem::size_of::<Entry>();
     if !count.checked_mul(entry).is_some_and(|b| heap.contains(table, b, 4)) {
         return Status::BadTable;
     }
-    let tensors = core::slice::from_raw_parts(table as *const Tensor, count);
+    let tensors = core::slice::from_raw_parts(table as *const Entry, count);
     if !tensors.iter().all(|t| f32_range(heap, t.data as usize, t.len) && f32_range(heap, t.grad as usize, t.len)) {
         return Status::BadTensor;
     }
@@ -64,7 +63,10 @@ unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
     if !apart {
         return Status::Overlap;
     }
-    (result as *mut f64).write(K::run::<L>(args, tensors));
+    // TensorKernel::run's fold, over the table's entries.
+    let reduce = K::reduce(args);
+    let total = tensors.iter().fold(0.0, |acc, e| reduce.f64(acc, K::tensor::<L>(args, &e.tensor())));
+    (result as *mut f64).write(total);
     Status::Ok
 }
 

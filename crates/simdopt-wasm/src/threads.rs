@@ -1,0 +1,211 @@
+//! The threaded build's split: one optimizer call divided over the calling thread and the worker
+//! pool, every instance of the module running over the one shared memory.
+//!
+//! A table's elements are laid end to end in a padded index space (each tensor occupies
+//! `slot_stride(len)` positions, so every tensor starts at a multiple of 4) and cut into chunks of
+//! `CHUNK` positions, a multiple of 4: every piece of a tensor starts on a whole vector of the
+//! tensor, and the SIMD body and scalar tail fall where they fall single-threaded. Element-wise
+//! kernels compute each element alone, so the result is the same bits for any number of threads
+//! and any chunk size; a kernel only sees [`Tensor`]s (pieces keep their parameter's state
+//! stride) and needs no code of its own to be threaded.
+//!
+//! Protocol. Only the calling thread publishes jobs (and only it allocates: workers never touch
+//! the heap). It writes the job's fields, resets `done`, sets `cursor` to (job, 0) and bumps
+//! `epoch`, then wakes the workers (`memory.atomic.notify`) and claims chunks itself. A thread
+//! claims a chunk by a compare-and-swap of `cursor` that also checks the job number, so a worker
+//! that wakes late cannot take a chunk of a later job with an earlier job's fields. The calling
+//! thread spins (a browser main thread may not wait) until `done` counts every chunk. Chunks are
+//! claimed dynamically: a worker that is slow, descheduled or gone leaves its share to the others.
+
+use crate::abi::{run_entries, Entry, RunPieces, BATCH};
+use core::arch::wasm32;
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use simdopt_core::sweep::{slot_stride, Tensor};
+
+/// The job board in shared memory (in .bss: zeroed once, by the first instance).
+struct Job {
+    /// Job number; workers wait on it.
+    epoch: AtomicU32,
+    /// Set once by `simdopt_threads_stop`: workers return from their loop.
+    stop: AtomicU32,
+    /// (job number << 32) | next chunk to claim.
+    cursor: AtomicU64,
+    /// Chunks finished in the current job.
+    done: AtomicU32,
+    run: AtomicUsize,
+    args: AtomicUsize,
+    args_len: AtomicUsize,
+    entries: AtomicUsize,
+    count: AtomicUsize,
+    total: AtomicUsize,
+    chunk: AtomicUsize,
+    chunks: AtomicU32,
+}
+
+static JOB: Job = Job {
+    epoch: AtomicU32::new(0),
+    stop: AtomicU32::new(0),
+    cursor: AtomicU64::new(0),
+    done: AtomicU32::new(0),
+    run: AtomicUsize::new(0),
+    args: AtomicUsize::new(0),
+    args_len: AtomicUsize::new(0),
+    entries: AtomicUsize::new(0),
+    count: AtomicUsize::new(0),
+    total: AtomicUsize::new(0),
+    chunk: AtomicUsize::new(0),
+    chunks: AtomicU32::new(0),
+};
+
+/// Workers in their loop (set by JavaScript once they run); 0 runs everything on the caller.
+static WORKERS: AtomicU32 = AtomicU32::new(0);
+/// Tables with fewer padded elements than this run on the calling thread alone (waking the pool
+/// costs more than it saves).
+static THRESHOLD: AtomicUsize = AtomicUsize::new(DEFAULT_THRESHOLD);
+/// Padded elements per chunk; a multiple of 4.
+static CHUNK: AtomicUsize = AtomicUsize::new(DEFAULT_CHUNK);
+
+const DEFAULT_THRESHOLD: usize = 1 << 16;
+const DEFAULT_CHUNK: usize = 1 << 14;
+/// Polls of the job number before a worker sleeps: back-to-back calls (a training step's
+/// kernels) find it awake.
+const SPINS: u32 = 20_000;
+
+/// Sets the pool size the split uses, the threshold and the chunk (0 keeps the current value).
+/// Returns the chunk in force.
+#[no_mangle]
+pub extern "C" fn simdopt_threads_config(workers: u32, threshold: usize, chunk: usize) -> usize {
+    WORKERS.store(workers, Release);
+    if threshold != 0 {
+        THRESHOLD.store(threshold, Relaxed);
+    }
+    if chunk != 0 {
+        CHUNK.store((chunk + 3) & !3, Relaxed);
+    }
+    CHUNK.load(Relaxed)
+}
+
+/// Ends every worker's loop (they return to JavaScript).
+#[no_mangle]
+pub extern "C" fn simdopt_threads_stop() {
+    WORKERS.store(0, Release);
+    JOB.stop.store(1, Release);
+    // SAFETY: a valid, aligned address in this memory.
+    unsafe { wasm32::memory_atomic_notify(JOB.epoch.as_ptr() as *mut i32, u32::MAX) };
+}
+
+/// A worker's life: wait for a job, take chunks until none is left, again until stopped.
+/// Runs on a worker whose `__stack_pointer` JavaScript pointed at a stack of its own.
+#[no_mangle]
+pub extern "C" fn simdopt_worker_loop() {
+    let mut seen = JOB.epoch.load(Acquire);
+    loop {
+        let mut spins = 0;
+        loop {
+            if JOB.stop.load(Acquire) != 0 {
+                return;
+            }
+            let epoch = JOB.epoch.load(Acquire);
+            if epoch != seen {
+                seen = epoch;
+                break;
+            }
+            if spins < SPINS {
+                spins += 1;
+                core::hint::spin_loop();
+            } else {
+                // SAFETY: a valid, aligned address; returns when notified or the value changed.
+                unsafe { wasm32::memory_atomic_wait32(JOB.epoch.as_ptr() as *mut i32, seen as i32, -1) };
+            }
+        }
+        // SAFETY: the fields were written before the epoch (release/acquire); a stale job's
+        // claims fail on the job number.
+        unsafe { work(seen) };
+    }
+}
+
+/// Runs an optimizer kernel over a validated table: on the calling thread alone below the
+/// threshold or without workers, else divided over the pool.
+///
+/// # Safety
+/// As [`crate::abi::run_entries`].
+pub unsafe fn split(run: RunPieces, args: &[f32], entries: &[Entry]) {
+    let workers = WORKERS.load(Acquire);
+    let total: usize = if workers == 0 { 0 } else { entries.iter().map(|e| slot_stride(e.len)).sum() };
+    if workers == 0 || total < THRESHOLD.load(Relaxed) {
+        return run_entries(run, args, entries);
+    }
+    let chunk = CHUNK.load(Relaxed);
+    let chunks = total.div_ceil(chunk) as u32;
+    let job = JOB.epoch.load(Relaxed).wrapping_add(1);
+    JOB.run.store(run as usize, Relaxed);
+    JOB.args.store(args.as_ptr() as usize, Relaxed);
+    JOB.args_len.store(args.len(), Relaxed);
+    JOB.entries.store(entries.as_ptr() as usize, Relaxed);
+    JOB.count.store(entries.len(), Relaxed);
+    JOB.total.store(total, Relaxed);
+    JOB.chunk.store(chunk, Relaxed);
+    JOB.chunks.store(chunks, Relaxed);
+    JOB.done.store(0, Relaxed);
+    JOB.cursor.store((job as u64) << 32, Release);
+    JOB.epoch.store(job, Release);
+    wasm32::memory_atomic_notify(JOB.epoch.as_ptr() as *mut i32, workers);
+    work(job);
+    while JOB.done.load(Acquire) != chunks {
+        core::hint::spin_loop();
+    }
+}
+
+/// Claims and runs chunks of job `job` until none is left.
+unsafe fn work(job: u32) {
+    let run: RunPieces = core::mem::transmute::<usize, RunPieces>(JOB.run.load(Relaxed));
+    let args = core::slice::from_raw_parts(JOB.args.load(Relaxed) as *const f32, JOB.args_len.load(Relaxed));
+    let entries = core::slice::from_raw_parts(JOB.entries.load(Relaxed) as *const Entry, JOB.count.load(Relaxed));
+    let (total, chunk, chunks) = (JOB.total.load(Relaxed), JOB.chunk.load(Relaxed), JOB.chunks.load(Relaxed));
+    // Chunks a thread claims only increase: it walks the table once, from `first` at `base`.
+    let (mut first, mut base) = (0usize, 0usize);
+    let mut batch = [Tensor::new(core::ptr::null_mut(), core::ptr::null_mut(), core::ptr::null_mut(), 0); BATCH];
+    while let Some(c) = claim(job, chunks) {
+        let lo = c as usize * chunk;
+        let hi = (lo + chunk).min(total);
+        while first < entries.len() && base + slot_stride(entries[first].len) <= lo {
+            base += slot_stride(entries[first].len);
+            first += 1;
+        }
+        let (mut k, mut at, mut n) = (first, base, 0);
+        while k < entries.len() && at < hi {
+            let e = &entries[k];
+            let (a, b) = (lo.saturating_sub(at).min(e.len), (hi - at).min(e.len));
+            if a < b {
+                batch[n] = e.tensor().piece(a, b);
+                n += 1;
+                if n == BATCH {
+                    run(args, &batch);
+                    n = 0;
+                }
+            }
+            at += slot_stride(e.len);
+            k += 1;
+        }
+        if n > 0 {
+            run(args, &batch[..n]);
+        }
+        JOB.done.fetch_add(1, Release);
+    }
+}
+
+/// The next chunk of job `job`, if any is left.
+#[inline]
+fn claim(job: u32, chunks: u32) -> Option<u32> {
+    let mut cur = JOB.cursor.load(Acquire);
+    loop {
+        let next = cur as u32;
+        if (cur >> 32) as u32 != job || next >= chunks {
+            return None;
+        }
+        match JOB.cursor.compare_exchange_weak(cur, cur + 1, AcqRel, Acquire) {
+            Ok(_) => return Some(next),
+            Err(now) => cur = now,
+        }
+    }
+}
