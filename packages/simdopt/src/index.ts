@@ -72,3 +72,4 @@ export {
   type CrossEntropyLossOptions,
 } from './loss.js';
 export { batches, type BatchOptions } from './data.js';
+export { shutdown } from './runtime.js';

@@ -7,6 +7,7 @@ import type { Backend, BackendName } from './backend/backend.js';
 import { JsBackend } from './backend/js.js';
 import { compileVariant, hasSimd, hasWebAssembly, type WasmSource } from './backend/load.js';
 import { MAX_MEMORY_BYTES, WasmBackend } from './backend/wasm.js';
+import { resolveThreads, startThreads, stopThreads, threadCount, type ThreadsOption } from './threads.js';
 import { fail, SimdoptError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -19,7 +20,14 @@ export interface InitOptions {
   /** Upper bound of wasm memory (default and limit: 4 GiB); beyond it allocation throws. */
   maximumMemoryBytes?: number;
   /** Where to get the binaries instead of the packaged files (bytes, a module or a URL). */
-  wasm?: { simd?: WasmSource; scalar?: WasmSource };
+  wasm?: { simd?: WasmSource; scalar?: WasmSource; threads?: WasmSource };
+  /**
+   * Threads (the caller's plus workers) that share one step: `'auto'` (default) uses the cores,
+   * at most 8, where shared wasm memory exists (Node; browsers when `crossOriginIsolated`), else
+   * 1; a number asks for that many. Only `wasm-simd` runs threads; results are bit-identical for
+   * every count.
+   */
+  threads?: ThreadsOption;
 }
 
 export interface BackendInfo {
@@ -27,6 +35,8 @@ export interface BackendInfo {
   memoryBytes: number;
   liveBytes: number;
   version: string;
+  /** Threads a step runs on (1: the calling thread only). */
+  threads: number;
 }
 
 let active: Backend | null = null;
@@ -49,24 +59,38 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (initialMemoryBytes !== undefined && maximumMemoryBytes !== undefined && initialMemoryBytes > maximumMemoryBytes) {
     fail('initialMemoryBytes', `at most maximumMemoryBytes (${maximumMemoryBytes})`, initialMemoryBytes);
   }
+  const threads = await resolveThreads(options.threads);
   const choice = backend ?? (hasSimd() ? 'wasm-simd' : hasWebAssembly() ? 'wasm' : 'js');
   if (choice !== 'js' && !hasWebAssembly()) fail('backend', 'js: this engine has no WebAssembly', choice);
   if (choice === 'wasm-simd' && !hasSimd()) fail('backend', "'wasm' or 'js': this engine has no WebAssembly SIMD", choice);
   let next: Backend;
-  if (choice === 'js') {
+  if (choice === 'wasm-simd' && threads > 1) {
+    next = await startThreads(await compileVariant('threads', options.wasm?.threads), { initialMemoryBytes, maximumMemoryBytes }, threads);
+  } else if (choice === 'js') {
     next = new JsBackend(maximumMemoryBytes ?? MAX_MEMORY_BYTES);
   } else {
     const variant = choice === 'wasm-simd' ? 'simd' : 'scalar';
     const module = await compileVariant(variant, options.wasm?.[variant]);
     next = await WasmBackend.create(choice, module, { initialMemoryBytes, maximumMemoryBytes });
   }
+  if (active !== null) stopThreads(active);
   active = next;
   return backendInfo();
 }
 
 export function backendInfo(): BackendInfo {
   const b = backend();
-  return { backend: b.name, memoryBytes: b.memoryBytes(), liveBytes: b.liveBytes(), version: VERSION };
+  return { backend: b.name, memoryBytes: b.memoryBytes(), liveBytes: b.liveBytes(), version: VERSION, threads: threadCount(b) };
+}
+
+/**
+ * Ends the worker threads and releases the backend: objects made under it throw afterwards, and
+ * `init()` may follow. Resolves at once when nothing is initialised.
+ */
+export async function shutdown(): Promise<void> {
+  const b = active;
+  active = null;
+  if (b !== null) await stopThreads(b, true);
 }
 
 /** The active backend; throws before `init()` resolved. */

@@ -1,0 +1,112 @@
+/**
+ * The threaded backend: the `wasm-simd` backend over the threads build (simd128 + atomics) and a
+ * shared WebAssembly.Memory, with `threads - 1` workers running the same module over it. Every
+ * call is made by the calling thread, which validates it and allocates; the wasm side divides an
+ * optimizer call's elements over the pool when the table is large enough (threads.rs) and the
+ * calling thread works too. Results are the same bits as the single-threaded `wasm-simd`
+ * backend's for every thread count.
+ */
+import type { OptimizerKernel, TensorTable } from './backend.js';
+import { WorkerPool } from './pool.js';
+import { WasmBackend, type WasmMemoryOptions } from './wasm.js';
+
+/** f32 of each worker's stack (the kernels keep a few vectors; the loop a few words). */
+const WORKER_STACK_FLOATS = 16384;
+
+/** Split settings the wasm side starts with (threads.rs); 0 keeps its default. */
+export interface SplitConfig {
+  /** Padded elements below which a call stays on the calling thread. */
+  threshold?: number;
+  /** Padded elements per chunk (rounded up to a multiple of 4). */
+  chunk?: number;
+}
+
+export class ThreadsBackend extends WasmBackend {
+  readonly threads: number;
+  private pool: WorkerPool | null = null;
+  /** Heap blocks of the workers' stacks (not the user's live bytes). */
+  private stacks: number[] = [];
+  /** Every SharedArrayBuffer this memory has handed out: views of each stay valid after growth. */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+
+  private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, threads: number) {
+    super('wasm-simd', instance, memory);
+    this.threads = threads;
+    // The base constructor's views (made before this class's fields existed) are of this buffer.
+    this.buffers.add(memory.buffer);
+  }
+
+  /** Instantiates the threads module over a fresh shared memory and starts `threads - 1` workers. */
+  static async start(module: WebAssembly.Module, options: WasmMemoryOptions, threads: number): Promise<ThreadsBackend> {
+    const { instance, memory } = await WasmBackend.instantiate(module, { ...options, shared: true });
+    const backend = new ThreadsBackend(instance, memory, threads);
+    const ex = backend.exports as unknown as Record<string, WebAssembly.Global>;
+    const tlsBytes = Number(ex.__tls_size.value);
+    const starts = [];
+    for (let i = 1; i < threads; i++) {
+      const block = backend.alloc(WORKER_STACK_FLOATS + Math.ceil(tlsBytes / 16) * 4);
+      backend.stacks.push(block);
+      // The stack grows down from the top of the block; the TLS block sits above it.
+      const stackTop = block + WORKER_STACK_FLOATS * 4;
+      starts.push({ module, memory, stackTop, tls: stackTop });
+    }
+    if (starts.length > 0) {
+      backend.pool = await WorkerPool.start(starts);
+      backend.exports.simdopt_threads_config(starts.length, 0, 0);
+    }
+    return backend;
+  }
+
+  /** Changes where the split starts and the chunk size (tests and tuning); returns the chunk in force. */
+  configureSplit(config: SplitConfig): number {
+    return this.exports.simdopt_threads_config(this.pool?.size ?? 0, config.threshold ?? 0, config.chunk ?? 0) >>> 0;
+  }
+
+  /** The pool's workers (test hook). */
+  get workers(): WorkerPool | null {
+    return this.pool;
+  }
+
+  override runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
+    this.pool?.check();
+    super.runOptimizer(kernel, table, args);
+  }
+
+  override f32(handle: number, offset: number, length: number): Float32Array {
+    const view = super.f32(handle, offset, length);
+    // Undefined while the base constructor runs (fields are set after it).
+    this.buffers?.add(view.buffer);
+    return view;
+  }
+
+  protected override ownsBuffer(buffer: ArrayBufferLike): boolean {
+    return buffer === this.memory.buffer || this.buffers.has(buffer);
+  }
+
+  override liveBytes(): number {
+    return super.liveBytes() - this.stacks.length * (WORKER_STACK_FLOATS * 4) - this.tlsPadding();
+  }
+
+  private tlsPadding(): number {
+    const tls = Number((this.exports as unknown as Record<string, WebAssembly.Global>).__tls_size.value);
+    return this.stacks.length * Math.ceil(tls / 16) * 16;
+  }
+
+  /** Ends the workers (they leave their loop) and resolves when they have. */
+  async shutdown(): Promise<void> {
+    const pool = this.pool;
+    if (pool === null) return;
+    this.pool = null;
+    this.exports.simdopt_threads_stop();
+    await pool.stopped();
+  }
+
+  /** Ends the workers without waiting (a backend replaced by init()). */
+  terminate(): void {
+    const pool = this.pool;
+    if (pool === null) return;
+    this.pool = null;
+    this.exports.simdopt_threads_stop();
+    pool.terminate();
+  }
+}
