@@ -70,6 +70,8 @@ const DEFAULT_CHUNK: usize = 1 << 14;
 /// Polls of the job number before a worker sleeps: back-to-back calls (a training step's
 /// kernels) find it awake.
 const SPINS: u32 = 20_000;
+/// Longest sleep of an idle worker before it looks again (see `simdopt_worker_loop`).
+const WAIT_NS: i64 = 50_000_000;
 
 /// Sets the pool size the split uses, the threshold and the chunk (0 keeps the current value).
 /// Returns the chunk in force.
@@ -114,8 +116,10 @@ pub extern "C" fn simdopt_worker_loop() {
                 spins += 1;
                 core::hint::spin_loop();
             } else {
-                // SAFETY: a valid, aligned address; returns when notified or the value changed.
-                unsafe { wasm32::memory_atomic_wait32(JOB.epoch.as_ptr() as *mut i32, seen as i32, -1) };
+                // SAFETY: a valid, aligned address; returns when notified, the value changed or
+                // the time is up. Bounded: an idle worker comes back to the loop 20 times a second,
+                // so ending it never depends on the engine interrupting a wait.
+                unsafe { wasm32::memory_atomic_wait32(JOB.epoch.as_ptr() as *mut i32, seen as i32, WAIT_NS) };
             }
         }
         // SAFETY: the fields were written before the epoch (release/acquire); a stale job's

@@ -18,6 +18,7 @@ interface AnyWorker {
 
 type NodeWorkerCtor = new (code: string, options: { eval: true; workerData: unknown }) => AnyWorker & {
   on(event: 'message', listener: (m: WorkerReport) => void): void;
+  off(event: 'message', listener: (m: WorkerReport) => void): void;
   on(event: 'error', listener: (e: Error) => void): void;
   on(event: 'exit', listener: (code: number) => void): void;
   unref(): void;
@@ -134,13 +135,17 @@ export class WorkerPool {
     let done!: () => void;
     this.finished.push(new Promise<void>((resolve) => (done = resolve)));
     return new Promise<void>((resolve, reject) => {
-      worker.on('message', (m) => {
+      // Listening for messages refs the worker's port (unref() notwithstanding): listen only
+      // until it has started. Its end is seen by the 'exit' event, which keeps nothing alive.
+      const onMessage = (m: WorkerReport) => {
+        worker.off('message', onMessage);
         if (m.kind === 'ready') resolve();
         else if (m.kind === 'error') {
           this.fail(m.message);
           reject(new SimdoptError(`a worker thread could not start: ${m.message}`, 'threads'));
         }
-      });
+      };
+      worker.on('message', onMessage);
       worker.on('error', (e) => {
         this.fail(e.message);
         reject(new SimdoptError(`a worker thread could not start: ${e.message}`, 'threads'));

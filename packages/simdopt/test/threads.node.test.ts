@@ -1,0 +1,207 @@
+/**
+ * The threaded backend: every optimizer kernel gives the same bits for 1, 2, 3 and 4 threads as
+ * the single-threaded wasm-simd build (tables divided into chunks of every size down to one
+ * vector, lengths that are not multiples of 4, NaN/±Inf); the pool's lifecycle: a Node process
+ * that used workers exits by itself, a killed worker is a SimdoptError at the next call (no hang),
+ * and init/step/shutdown cycles do not leak.
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Adam, backendInfo, init, Lion, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
+import { backend } from '../src/runtime.js';
+import { ThreadsBackend } from '../src/backend/threads.js';
+import { allOptimizerCases, camelOptions, optimizerClass } from './support/vectors.js';
+
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return ((s >>> 0) / 2 ** 32) * 2 - 1;
+  };
+}
+
+type Make = (ps: Parameter[]) => Optimizer<never>;
+
+/** Every optimizer configuration of the reference vectors, plus Lion's. */
+const CONFIGS: [string, Make][] = [
+  ...allOptimizerCases().map(({ className, c }): [string, Make] => {
+    const Cls = optimizerClass(className);
+    const options = camelOptions(c.hyper);
+    return [`${className} ${c.id}`, (ps) => new Cls(ps, options)];
+  }),
+  ['Lion', (ps) => new Lion(ps, { lr: 0.01, weightDecay: 0.1 }) as never],
+  ['Lion maximize', (ps) => new Lion(ps, { lr: 0.01, betas: [0.5, 0.7], maximize: true }) as never],
+];
+
+/** Bits of a float32 value, with every NaN the same. */
+const f = new Float32Array(1);
+const u = new Uint32Array(f.buffer);
+const bits = (x: number) => ((f[0] = x), Number.isNaN(x) ? -1 : u[0]);
+
+/** 3 steps of `make` on parameters of `sizes`; returns values and state as bit patterns. */
+function trajectory(make: Make, sizes: number[], seed: number): number[] {
+  const r = rng(seed);
+  const ps = sizes.map((n) => Parameter.from(Array.from({ length: n }, () => r() * 2)));
+  const opt = make(ps);
+  for (let t = 0; t < 3; t++) {
+    ps.forEach((p, j) => {
+      for (let i = 0; i < p.size; i++) p.grad[i] = r() * 3;
+      // Non-finite gradients here and there (skipNonFinite is off by default).
+      [NaN, Infinity, -Infinity, -0].forEach((v, k) => p.size > 8 && (p.grad[(k * 7 + t * 3 + j) % p.size] = v));
+    });
+    opt.step();
+  }
+  const out = ps.flatMap((p) => Array.from(p.data, bits));
+  for (const entry of Object.values(opt.stateDict().state)) {
+    for (const v of Object.values(entry as Record<string, unknown>)) {
+      if (v instanceof Float32Array) out.push(...Array.from(v, bits));
+      else if (typeof v === 'number') out.push(bits(v));
+    }
+  }
+  opt.dispose();
+  ps.forEach((p) => p.dispose());
+  return out;
+}
+
+function threaded(): ThreadsBackend {
+  const b = backend();
+  if (!(b instanceof ThreadsBackend)) throw new Error('expected the threads backend');
+  return b;
+}
+
+/** Tables that straddle chunk boundaries at every small chunk size. */
+const SIZE_SETS = [[1, 2, 3, 5, 7], [37, 4, 129, 3], [67, 1000, 17, 258], [4097]];
+/** Chunks of 4 (one vector), 8, 12 and 64 elements. */
+const CHUNKS = [4, 8, 12, 64];
+
+afterAll(async () => {
+  await shutdown();
+});
+
+describe('bit-identical for every thread count', () => {
+  it.each(CONFIGS)('%s', async (_name, make) => {
+    await init({ backend: 'wasm-simd', threads: 1 });
+    expect(backendInfo().threads).toBe(1);
+    const ref = SIZE_SETS.map((sizes, k) => trajectory(make, sizes, 100 + k));
+    for (const threads of [2, 3, 4]) {
+      await init({ backend: 'wasm-simd', threads });
+      expect(backendInfo().threads).toBe(threads);
+      for (const chunk of CHUNKS) {
+        // Every table splits: threshold of one element.
+        expect(threaded().configureSplit({ threshold: 1, chunk })).toBe(chunk);
+        SIZE_SETS.forEach((sizes, k) => {
+          const got = trajectory(make, sizes, 100 + k);
+          if (got.length !== ref[k].length || got.some((b, i) => b !== ref[k][i])) {
+            expect.fail(`${threads} threads, chunk ${chunk}, sizes [${sizes}] differ from one thread`);
+          }
+        });
+      }
+    }
+  });
+
+  it('around the default threshold and chunk (65536 and 16384 elements)', async () => {
+    const sizeSets = [[65532], [65536], [65537], [16383, 49153], [16384 * 5 + 3, 2, 65539]];
+    const makes: Make[] = [
+      (ps) => new Adam(ps, { lr: 0.01, amsgrad: true, weightDecay: 0.1 }) as never,
+      (ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true }) as never,
+    ];
+    await init({ backend: 'wasm-simd', threads: 1 });
+    const ref = makes.map((m) => sizeSets.map((s, k) => trajectory(m, s, 7 + k)));
+    for (const threads of [2, 3]) {
+      await init({ backend: 'wasm-simd', threads });
+      makes.forEach((m, i) =>
+        sizeSets.forEach((s, k) => {
+          const got = trajectory(m, s, 7 + k);
+          expect(got.every((b, j) => b === ref[i][k][j]) && got.length === ref[i][k].length, `${threads} threads sizes [${s}]`).toBe(true);
+        }),
+      );
+    }
+  });
+});
+
+describe('threads option', () => {
+  it("'auto' uses the cores (at most 8) in Node; wasm and js run one thread", async () => {
+    expect((await init({ backend: 'wasm-simd' })).threads).toBe(Math.min(8, availableParallelism()));
+    expect((await init({ backend: 'wasm-simd', threads: 'auto' })).threads).toBe(Math.min(8, availableParallelism()));
+    expect((await init({ backend: 'wasm', threads: 4 })).threads).toBe(1);
+    expect((await init({ backend: 'js', threads: 4 })).threads).toBe(1);
+  });
+
+  it.each([0, -1, 1.5, 65, 'many', null])('refuses threads: %s', async (threads) => {
+    await init({ backend: 'js' });
+    const before = backend();
+    await expect(init({ backend: 'wasm-simd', threads: threads as never })).rejects.toThrow(/threads: expected 'auto' or an integer/);
+    expect(backend()).toBe(before);
+  });
+
+  it('shutdown() ends the backend; init() may follow', async () => {
+    await init({ backend: 'wasm-simd', threads: 2 });
+    const p = Parameter.zeros(8);
+    await shutdown();
+    expect(() => backendInfo()).toThrow(SimdoptError);
+    expect(() => p.data).toThrow(SimdoptError);
+    await shutdown(); // nothing active: resolves
+    expect((await init({ backend: 'wasm-simd', threads: 2 })).threads).toBe(2);
+  });
+});
+
+describe('worker lifecycle', () => {
+  it('a killed worker is a SimdoptError at the next step, not a hang', async () => {
+    await init({ backend: 'wasm-simd', threads: 3 });
+    const p = Parameter.zeros(200_000);
+    const opt = new Adam([p], { lr: 0.01 });
+    opt.step();
+    const pool = threaded().workers!;
+    await pool.handles[0].terminate();
+    // The exit event arrives on the event loop; give it a turn.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(() => opt.step()).toThrow(/worker thread of the pool ended/);
+    expect(() => opt.step()).toThrow(SimdoptError);
+    await shutdown();
+    // A new pool works.
+    await init({ backend: 'wasm-simd', threads: 2 });
+    const q = Parameter.zeros(200_000);
+    q.grad.fill(1);
+    new Adam([q], { lr: 0.5 }).step();
+    expect(q.data[123_456]).toBeCloseTo(-0.5, 5);
+  });
+
+  it('a Node process that used workers exits by itself', () => {
+    const script = fileURLToPath(new URL('./support/threads-child.mts', import.meta.url));
+    const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+    const started = Date.now();
+    const child = spawnSync(tsx, [script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.error, String(child.error)).toBeUndefined();
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toContain('threads=2 stepped');
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('init/step/shutdown cycles do not leak', async () => {
+    const cycle = async () => {
+      await init({ backend: 'wasm-simd', threads: 2, initialMemoryBytes: 1 << 20, maximumMemoryBytes: 1 << 26 });
+      threaded().configureSplit({ threshold: 1, chunk: 16 });
+      const p = Parameter.zeros(256);
+      p.grad.fill(1);
+      new Adam([p], { lr: 0.1 }).step();
+      if (!(Math.abs(p.data[255] + 0.1) < 1e-6)) throw new Error(`bad step ${p.data[255]}`);
+      await shutdown();
+    };
+    for (let i = 0; i < 20; i++) await cycle();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const before = process.memoryUsage().rss;
+    const cycles = 100;
+    for (let i = 0; i < cycles; i++) await cycle();
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+    gc?.();
+    const grown = process.memoryUsage().rss - before;
+    // A leaked worker or memory per cycle would be megabytes each (a worker ~2 MB, a memory 1 MB).
+    expect(grown / cycles, `rss grew ${grown} bytes over ${cycles} cycles`).toBeLessThan(100_000);
+  }, 180_000);
+});
