@@ -59,7 +59,9 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (initialMemoryBytes !== undefined && maximumMemoryBytes !== undefined && initialMemoryBytes > maximumMemoryBytes) {
     fail('initialMemoryBytes', `at most maximumMemoryBytes (${maximumMemoryBytes})`, initialMemoryBytes);
   }
-  const threads = await resolveThreads(options.threads);
+  // A simd binary given without a threads binary is the one that runs ('auto': one thread).
+  const pinned = options.wasm?.simd !== undefined && options.wasm?.threads === undefined;
+  const threads = pinned && (options.threads ?? 'auto') === 'auto' ? 1 : await resolveThreads(options.threads);
   const choice = backend ?? (hasSimd() ? 'wasm-simd' : hasWebAssembly() ? 'wasm' : 'js');
   if (choice !== 'js' && !hasWebAssembly()) fail('backend', 'js: this engine has no WebAssembly', choice);
   if (choice === 'wasm-simd' && !hasSimd()) fail('backend', "'wasm' or 'js': this engine has no WebAssembly SIMD", choice);

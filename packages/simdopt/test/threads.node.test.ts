@@ -149,6 +149,25 @@ describe('threads option', () => {
   });
 });
 
+describe('shared memory growth', () => {
+  it('views from before a growth stay valid and owned (nothing detaches)', async () => {
+    await init({ backend: 'wasm-simd', threads: 2, initialMemoryBytes: 256 << 10 });
+    const p = Parameter.from([1, 2, 3, 4, 5]);
+    const old = p.data;
+    const before = backendInfo().memoryBytes;
+    const big = Parameter.zeros(1 << 20);
+    expect(backendInfo().memoryBytes).toBeGreaterThan(before);
+    expect(Array.from(old)).toEqual([1, 2, 3, 4, 5]);
+    old[0] = 7;
+    expect(p.data[0]).toBe(7);
+    // The backend still knows the old view as its memory (nn kernels take it by address).
+    expect(backend().holds(old)).toBe(true);
+    expect(backend().holds(new Float32Array(5))).toBe(false);
+    big.dispose();
+    p.dispose();
+  });
+});
+
 describe('worker lifecycle', () => {
   it('a killed worker is a SimdoptError at the next step, not a hang', async () => {
     await init({ backend: 'wasm-simd', threads: 3 });
