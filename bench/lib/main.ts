@@ -19,6 +19,7 @@ import {
 } from './report.js';
 import { runBandwidth, runOptimizerSuite, type Method } from './suite.js';
 import { setupTfjs, type TfjsHandle } from './tfjs.js';
+import { runThreads, threadsTable } from './threads.js';
 import { runDetach } from './v8-detach.js';
 
 export type Mode = 'full' | 'quick' | 'tiny';
@@ -36,6 +37,8 @@ export interface BenchOptions {
   extras?: boolean;
   detach?: boolean;
   tfjs?: boolean;
+  /** The threads dimension (default on). */
+  threads?: boolean;
   progress?: boolean;
   /** Where latest.json and latest.svg go (default bench/results). */
   outDir?: string;
@@ -162,6 +165,10 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     mlp = await runMlp(extrasConfig);
     phase('mlp');
   }
+  const threads = (o.threads ?? true)
+    ? await runThreads({ specs, sizes: sizes.filter((n) => n <= 4e6), method, now, progress, gc, mlp: o.extras ?? true })
+    : undefined;
+  phase('threads');
   if (o.mode === 'full') {
     bandwidth.push(await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress }));
     phase('bandwidth');
@@ -200,6 +207,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     fullLoop,
     mlp,
     v8Detach,
+    threads,
     targets: [],
   };
   results.targets = evaluateTargets(results);
@@ -215,6 +223,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     '',
     checksTable(suite.checks),
     extrasTables(results),
+    ...(threads ? ['', threadsTable(threads)] : []),
     targetsTable(results.targets),
   ].join('\n');
 

@@ -2,6 +2,7 @@
  * What a run reports: the result document (latest.json), the terminal tables, the targets, and
  * an SVG chart of ns/element by N per contender on log axes.
  */
+import type { ThreadsResult } from './threads.js';
 import type { DetachResult } from './v8-detach.js';
 import type { LoopResult, ManySmallResult, MlpResult } from './extras.js';
 import type { BandwidthResult, CheckResult, OptimizerSuiteResult, TimingRow } from './suite.js';
@@ -41,6 +42,7 @@ export interface BenchResults {
   manySmall?: ManySmallResult;
   fullLoop?: LoopResult[];
   mlp?: MlpResult;
+  threads?: ThreadsResult;
   v8Detach?: DetachResult;
   /** The contenders' own memory growths and the reference loop measured in the bench process. */
   targets: Target[];

@@ -32,6 +32,8 @@ struct Job {
     cursor: AtomicU64,
     /// Chunks finished in the current job.
     done: AtomicU32,
+    /// Workers that take part in the current job: those with a smaller index.
+    helpers: AtomicU32,
     run: AtomicUsize,
     args: AtomicUsize,
     args_len: AtomicUsize,
@@ -47,6 +49,7 @@ static JOB: Job = Job {
     stop: AtomicU32::new(0),
     cursor: AtomicU64::new(0),
     done: AtomicU32::new(0),
+    helpers: AtomicU32::new(0),
     run: AtomicUsize::new(0),
     args: AtomicUsize::new(0),
     args_len: AtomicUsize::new(0),
@@ -57,7 +60,8 @@ static JOB: Job = Job {
     chunks: AtomicU32::new(0),
 };
 
-/// Workers in their loop (set by JavaScript once they run); 0 runs everything on the caller.
+/// Workers that share a job (JavaScript sets it once they run, at most the pool's size; fewer
+/// measure scaling on one pool); 0 runs everything on the caller.
 static WORKERS: AtomicU32 = AtomicU32::new(0);
 /// Tables with fewer padded elements than this run on the calling thread alone (waking the pool
 /// costs more than it saves).
@@ -97,9 +101,10 @@ pub extern "C" fn simdopt_threads_stop() {
 }
 
 /// A worker's life: wait for a job, take chunks until none is left, again until stopped.
-/// Runs on a worker whose `__stack_pointer` JavaScript pointed at a stack of its own.
+/// Runs on a worker whose `__stack_pointer` JavaScript pointed at a stack of its own; `index`
+/// numbers the workers from 0 (jobs with fewer helpers leave the others idle).
 #[no_mangle]
-pub extern "C" fn simdopt_worker_loop() {
+pub extern "C" fn simdopt_worker_loop(index: u32) {
     let mut seen = JOB.epoch.load(Acquire);
     loop {
         let mut spins = 0;
@@ -122,9 +127,11 @@ pub extern "C" fn simdopt_worker_loop() {
                 unsafe { wasm32::memory_atomic_wait32(JOB.epoch.as_ptr() as *mut i32, seen as i32, WAIT_NS) };
             }
         }
-        // SAFETY: the fields were written before the epoch (release/acquire); a stale job's
-        // claims fail on the job number.
-        unsafe { work(seen) };
+        if index < JOB.helpers.load(Relaxed) {
+            // SAFETY: the fields were written before the epoch (release/acquire); a stale job's
+            // claims fail on the job number.
+            unsafe { work(seen) };
+        }
     }
 }
 
@@ -151,6 +158,7 @@ pub unsafe fn split(run: RunPieces, args: &[f32], entries: &[Entry]) {
     JOB.chunk.store(chunk, Relaxed);
     JOB.chunks.store(chunks, Relaxed);
     JOB.done.store(0, Relaxed);
+    JOB.helpers.store(workers, Relaxed);
     JOB.cursor.store((job as u64) << 32, Release);
     JOB.epoch.store(job, Release);
     wasm32::memory_atomic_notify(JOB.epoch.as_ptr() as *mut i32, workers);

@@ -19,6 +19,8 @@ export interface SplitConfig {
   threshold?: number;
   /** Padded elements per chunk (rounded up to a multiple of 4). */
   chunk?: number;
+  /** Threads a call may use, 1 ..= `threads` (the benchmark's scaling on one pool); default all. */
+  use?: number;
 }
 
 export class ThreadsBackend extends WasmBackend {
@@ -48,7 +50,7 @@ export class ThreadsBackend extends WasmBackend {
       backend.stacks.push(block);
       // The stack grows down from the top of the block; the TLS block sits above it.
       const stackTop = block + WORKER_STACK_FLOATS * 4;
-      starts.push({ module, memory, stackTop, tls: stackTop });
+      starts.push({ module, memory, stackTop, tls: stackTop, index: i - 1 });
     }
     if (starts.length > 0) {
       backend.pool = await WorkerPool.start(starts);
@@ -59,7 +61,9 @@ export class ThreadsBackend extends WasmBackend {
 
   /** Changes where the split starts and the chunk size (tests and tuning); returns the chunk in force. */
   configureSplit(config: SplitConfig): number {
-    return this.exports.simdopt_threads_config(this.pool?.size ?? 0, config.threshold ?? 0, config.chunk ?? 0) >>> 0;
+    const workers = this.pool?.size ?? 0;
+    const use = config.use === undefined ? workers : Math.max(0, Math.min(workers, config.use - 1));
+    return this.exports.simdopt_threads_config(use, config.threshold ?? 0, config.chunk ?? 0) >>> 0;
   }
 
   /** The pool's workers (test hook). */

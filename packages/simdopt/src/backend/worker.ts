@@ -17,6 +17,8 @@ export interface WorkerStart {
   stackTop: number;
   /** Its thread-local block (16-byte aligned), used when the module's `__tls_size` is non-zero. */
   tls: number;
+  /** Its number, from 0 (a job may use only the first few workers). */
+  index: number;
 }
 
 /** What a worker reports: instantiated and about to enter the loop, left the loop, or failed. */
@@ -35,7 +37,7 @@ function run(start, post) {
     ex.__stack_pointer.value = start.stackTop;
     if (Number(ex.__tls_size.value) > 0) ex.__wasm_init_tls(start.tls);
     post({ kind: 'ready' });
-    ex.simdopt_worker_loop();
+    ex.simdopt_worker_loop(start.index);
     post({ kind: 'stopped' });
   } catch (e) {
     post({ kind: 'error', message: String((e && e.message) || e) });
