@@ -20,6 +20,7 @@
 use crate::abi::{run_entries, Entry, RunPieces, BATCH};
 use core::arch::wasm32;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use simdopt_core::nn::gemm::Panels;
 use simdopt_core::sweep::{slot_stride, Tensor};
 
 /// The job board in shared memory (in .bss: zeroed once, by the first instance).
@@ -34,6 +35,16 @@ struct Job {
     done: AtomicU32,
     /// Workers that take part in the current job: those with a smaller index.
     helpers: AtomicU32,
+    /// What the chunks are: [`TABLE`] (elements of a tensor table) or [`PANELS`] (column panels
+    /// of a matrix product).
+    kind: AtomicU32,
+    /// PANELS: address of the caller's `&dyn Fn(j0, j1, pack)`, the column count, the panel
+    /// width, the workspace and its f32 per thread.
+    ctx: AtomicUsize,
+    n: AtomicUsize,
+    nr: AtomicUsize,
+    pack: AtomicUsize,
+    slot: AtomicUsize,
     run: AtomicUsize,
     args: AtomicUsize,
     args_len: AtomicUsize,
@@ -50,6 +61,12 @@ static JOB: Job = Job {
     cursor: AtomicU64::new(0),
     done: AtomicU32::new(0),
     helpers: AtomicU32::new(0),
+    kind: AtomicU32::new(TABLE),
+    ctx: AtomicUsize::new(0),
+    n: AtomicUsize::new(0),
+    nr: AtomicUsize::new(0),
+    pack: AtomicUsize::new(0),
+    slot: AtomicUsize::new(0),
     run: AtomicUsize::new(0),
     args: AtomicUsize::new(0),
     args_len: AtomicUsize::new(0),
@@ -69,6 +86,14 @@ static THRESHOLD: AtomicUsize = AtomicUsize::new(DEFAULT_THRESHOLD);
 /// Padded elements per chunk; a multiple of 4.
 static CHUNK: AtomicUsize = AtomicUsize::new(DEFAULT_CHUNK);
 
+const TABLE: u32 = 0;
+const PANELS: u32 = 1;
+
+/// Largest pool configured: how many packing workspaces a product may use (`slots`).
+static POOL: AtomicU32 = AtomicU32::new(0);
+/// Products of less work (m·n·k) than this run on the calling thread.
+const GEMM_THRESHOLD: usize = 1 << 20;
+
 const DEFAULT_THRESHOLD: usize = 1 << 16;
 const DEFAULT_CHUNK: usize = 1 << 14;
 /// Polls of the job number before a worker sleeps: back-to-back calls (a training step's
@@ -81,6 +106,7 @@ const WAIT_NS: i64 = 50_000_000;
 /// Returns the chunk in force.
 #[no_mangle]
 pub extern "C" fn simdopt_threads_config(workers: u32, threshold: usize, chunk: usize) -> usize {
+    POOL.fetch_max(workers, Relaxed);
     WORKERS.store(workers, Release);
     if threshold != 0 {
         THRESHOLD.store(threshold, Relaxed);
@@ -130,7 +156,7 @@ pub extern "C" fn simdopt_worker_loop(index: u32) {
         if index < JOB.helpers.load(Relaxed) {
             // SAFETY: the fields were written before the epoch (release/acquire); a stale job's
             // claims fail on the job number.
-            unsafe { work(seen) };
+            unsafe { work(seen, index as usize + 1) };
         }
     }
 }
@@ -147,8 +173,7 @@ pub unsafe fn split(run: RunPieces, args: &[f32], entries: &[Entry]) {
         return run_entries(run, args, entries);
     }
     let chunk = CHUNK.load(Relaxed);
-    let chunks = total.div_ceil(chunk) as u32;
-    let job = JOB.epoch.load(Relaxed).wrapping_add(1);
+    JOB.kind.store(TABLE, Relaxed);
     JOB.run.store(run as usize, Relaxed);
     JOB.args.store(args.as_ptr() as usize, Relaxed);
     JOB.args_len.store(args.len(), Relaxed);
@@ -156,20 +181,56 @@ pub unsafe fn split(run: RunPieces, args: &[f32], entries: &[Entry]) {
     JOB.count.store(entries.len(), Relaxed);
     JOB.total.store(total, Relaxed);
     JOB.chunk.store(chunk, Relaxed);
+    publish_and_join(workers, total.div_ceil(chunk) as u32);
+}
+
+/// Packing workspaces a matrix product needs (one per thread that may work on it).
+pub fn slots() -> usize {
+    POOL.load(Relaxed) as usize + 1
+}
+
+/// Divides a product's column panels over the pool, one panel per claim.
+pub struct Pool;
+
+impl Panels for Pool {
+    unsafe fn split(&self, n: usize, nr: usize, work: usize, pack: *mut f32, slot: usize, run: &dyn Fn(usize, usize, *mut f32)) {
+        let workers = WORKERS.load(Acquire);
+        let panels = n.div_ceil(nr);
+        if workers == 0 || work < GEMM_THRESHOLD || panels < 2 {
+            return run(0, n, pack);
+        }
+        JOB.kind.store(PANELS, Relaxed);
+        // The caller's stack outlives the job: it returns only after every panel is done.
+        JOB.ctx.store(&run as *const &dyn Fn(usize, usize, *mut f32) as usize, Relaxed);
+        JOB.n.store(n, Relaxed);
+        JOB.nr.store(nr, Relaxed);
+        JOB.pack.store(pack as usize, Relaxed);
+        JOB.slot.store(slot, Relaxed);
+        publish_and_join(workers, panels as u32);
+    }
+}
+
+/// Publishes the job whose fields are written (release: workers read them after the epoch),
+/// wakes the workers, works on it as thread 0 and returns when every chunk is done.
+unsafe fn publish_and_join(workers: u32, chunks: u32) {
+    let job = JOB.epoch.load(Relaxed).wrapping_add(1);
     JOB.chunks.store(chunks, Relaxed);
     JOB.done.store(0, Relaxed);
     JOB.helpers.store(workers, Relaxed);
     JOB.cursor.store((job as u64) << 32, Release);
     JOB.epoch.store(job, Release);
     wasm32::memory_atomic_notify(JOB.epoch.as_ptr() as *mut i32, workers);
-    work(job);
+    work(job, 0);
     while JOB.done.load(Acquire) != chunks {
         core::hint::spin_loop();
     }
 }
 
-/// Claims and runs chunks of job `job` until none is left.
-unsafe fn work(job: u32) {
+/// Claims and runs chunks of job `job` as thread `thread` (0: the caller) until none is left.
+unsafe fn work(job: u32, thread: usize) {
+    if JOB.kind.load(Relaxed) == PANELS {
+        return work_panels(job, thread);
+    }
     let run: RunPieces = core::mem::transmute::<usize, RunPieces>(JOB.run.load(Relaxed));
     let args = core::slice::from_raw_parts(JOB.args.load(Relaxed) as *const f32, JOB.args_len.load(Relaxed));
     let entries = core::slice::from_raw_parts(JOB.entries.load(Relaxed) as *const Entry, JOB.count.load(Relaxed));
@@ -219,5 +280,17 @@ fn claim(job: u32, chunks: u32) -> Option<u32> {
             Ok(_) => return Some(next),
             Err(now) => cur = now,
         }
+    }
+}
+
+/// A PANELS job: column panels `c·nr .. (c+1)·nr`, packed into this thread's workspace.
+unsafe fn work_panels(job: u32, thread: usize) {
+    let run = *(JOB.ctx.load(Relaxed) as *const &dyn Fn(usize, usize, *mut f32));
+    let (n, nr, chunks) = (JOB.n.load(Relaxed), JOB.nr.load(Relaxed), JOB.chunks.load(Relaxed));
+    let pack = (JOB.pack.load(Relaxed) as *mut f32).add(thread * JOB.slot.load(Relaxed));
+    while let Some(c) = claim(job, chunks) {
+        let j0 = c as usize * nr;
+        run(j0, (j0 + nr).min(n), pack);
+        JOB.done.fetch_add(1, Release);
     }
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, backendInfo, init, Lion, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
+import { Adam, backendInfo, init, Lion, nn, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
 import { backend } from '../src/runtime.js';
 import { ThreadsBackend } from '../src/backend/threads.js';
 import { allOptimizerCases, camelOptions, optimizerClass } from './support/vectors.js';
@@ -119,6 +119,40 @@ describe('bit-identical for every thread count', () => {
           expect(got.every((b, j) => b === ref[i][k][j]) && got.length === ref[i][k].length, `${threads} threads sizes [${s}]`).toBe(true);
         }),
       );
+    }
+  });
+});
+
+describe('nn GEMM: column panels over the threads, same bits', () => {
+  /** Forward and backward of Linear layers whose products split (m·n·k ≥ 2^20) or not. */
+  function linearRun(batch: number, inF: number, outF: number): number[] {
+    const r = rng(batch * 7 + inF * 3 + outF);
+    const lin = new nn.Linear(inF, outF, { seed: 5 });
+    const x = Float32Array.from({ length: batch * inF }, () => r());
+    const y = lin.forward(x).slice();
+    const dy = Float32Array.from({ length: batch * outF }, () => r());
+    dy[3] = NaN;
+    const dx = lin.backward(dy).slice();
+    const out = [...y, ...dx, ...lin.weight.grad, ...lin.bias!.grad].map(bits);
+    lin.dispose();
+    return out;
+  }
+  const shapes: [number, number, number][] = [
+    [64, 200, 130], // every product splits; 130 columns end in a partial panel
+    [512, 300, 9], // two panels
+    [64, 784, 256], // the MLP's first layer
+    [3, 5, 7], // below the threshold
+  ];
+  it('1 thread vs 2, 3, 4', async () => {
+    await init({ backend: 'wasm-simd', threads: 1 });
+    const ref = shapes.map((s) => linearRun(...s));
+    for (const threads of [2, 3, 4]) {
+      await init({ backend: 'wasm-simd', threads });
+      shapes.forEach((s, i) => {
+        const got = linearRun(...s);
+        expect(got.length).toBe(ref[i].length);
+        expect(got.every((b, j) => b === ref[i][j]), `${threads} threads, Linear ${s}`).toBe(true);
+      });
     }
   });
 });

@@ -76,6 +76,21 @@ export class ThreadsBackend extends WasmBackend {
     super.runOptimizer(kernel, table, args);
   }
 
+  override linearForward(...args: Parameters<WasmBackend['linearForward']>): void {
+    this.pool?.check();
+    super.linearForward(...args);
+  }
+
+  override linearInputGrad(...args: Parameters<WasmBackend['linearInputGrad']>): void {
+    this.pool?.check();
+    super.linearInputGrad(...args);
+  }
+
+  override linearWeightGrad(...args: Parameters<WasmBackend['linearWeightGrad']>): void {
+    this.pool?.check();
+    super.linearWeightGrad(...args);
+  }
+
   override f32(handle: number, offset: number, length: number): Float32Array {
     const view = super.f32(handle, offset, length);
     // Undefined while the base constructor runs (fields are set after it).
