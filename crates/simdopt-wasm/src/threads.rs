@@ -89,6 +89,15 @@ static CHUNK: AtomicUsize = AtomicUsize::new(DEFAULT_CHUNK);
 const TABLE: u32 = 0;
 const PANELS: u32 = 1;
 
+/// Chunks the workers (not the caller) have run since the module started: whether they take part.
+static WORKER_CHUNKS: AtomicU32 = AtomicU32::new(0);
+
+/// Chunks the workers have run (a diagnostic for tests and the benchmark).
+#[no_mangle]
+pub extern "C" fn simdopt_threads_worker_chunks() -> u32 {
+    WORKER_CHUNKS.load(Relaxed)
+}
+
 /// Largest pool configured: how many packing workspaces a product may use (`slots`).
 static POOL: AtomicU32 = AtomicU32::new(0);
 /// Products of less work (m·n·k) than this run on the calling thread.
@@ -263,6 +272,9 @@ unsafe fn work(job: u32, thread: usize) {
         if n > 0 {
             run(args, &batch[..n]);
         }
+        if thread != 0 {
+            WORKER_CHUNKS.fetch_add(1, Relaxed);
+        }
         JOB.done.fetch_add(1, Release);
     }
 }
@@ -291,6 +303,9 @@ unsafe fn work_panels(job: u32, thread: usize) {
     while let Some(c) = claim(job, chunks) {
         let j0 = c as usize * nr;
         run(j0, (j0 + nr).min(n), pack);
+        if thread != 0 {
+            WORKER_CHUNKS.fetch_add(1, Relaxed);
+        }
         JOB.done.fetch_add(1, Release);
     }
 }

@@ -157,6 +157,32 @@ describe('nn GEMM: column panels over the threads, same bits', () => {
   });
 });
 
+describe('the workers take part', () => {
+  it('in optimizer steps and in products', async () => {
+    await init({ backend: 'wasm-simd', threads: 2 });
+    const b = threaded();
+    const p = Parameter.zeros(1 << 20);
+    const opt = new Adam([p], { lr: 0.01 });
+    const lin = new nn.Linear(784, 256);
+    const x = new Float32Array(64 * 784).fill(0.5);
+    // A busy machine may not schedule the worker for a while: step until it has run chunks.
+    const deadline = Date.now() + 20_000;
+    const took = (work: () => void) => {
+      const before = b.workerChunks();
+      while (b.workerChunks() === before && Date.now() < deadline) work();
+      return b.workerChunks() > before;
+    };
+    expect(took(() => opt.step())).toBe(true);
+    expect(took(() => lin.forward(x))).toBe(true);
+    // Below the threshold the calling thread works alone.
+    const small = Parameter.zeros(1000);
+    const smallOpt = new Adam([small], { lr: 0.01 });
+    const before = b.workerChunks();
+    for (let i = 0; i < 100; i++) smallOpt.step();
+    expect(b.workerChunks()).toBe(before);
+  });
+});
+
 describe('threads option', () => {
   it("'auto' uses the cores (at most 8) in Node; wasm and js run one thread", async () => {
     expect((await init({ backend: 'wasm-simd' })).threads).toBe(Math.min(8, availableParallelism()));

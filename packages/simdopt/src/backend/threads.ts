@@ -66,6 +66,11 @@ export class ThreadsBackend extends WasmBackend {
     return this.exports.simdopt_threads_config(use, config.threshold ?? 0, config.chunk ?? 0) >>> 0;
   }
 
+  /** Chunks the workers (not the calling thread) have run so far: whether they take part. */
+  workerChunks(): number {
+    return this.exports.simdopt_threads_worker_chunks() >>> 0;
+  }
+
   /** The pool's workers (test hook). */
   get workers(): WorkerPool | null {
     return this.pool;
