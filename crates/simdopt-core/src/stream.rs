@@ -132,6 +132,19 @@ pub unsafe fn stream<L: Lanes, K: Elementwise>(k: &K, n: usize) -> f64 {
     reduce.f64(reduce.f64(total[0], total[2]), reduce.f64(total[1], total[3]))
 }
 
+/// Elements per segment of a tensor kernel's pass: a tensor's result is its segments' results
+/// (each a fresh [`stream`] over at most this many elements) combined in f64 in order, like the
+/// tensors of a table. Fixed, not derived from a thread count, so the threaded build (which hands
+/// segments to different threads) and every other build sum in the same order; tensors up to a
+/// segment long are one segment.
+pub const SEGMENT: usize = 1 << 16;
+
+/// A tensor's segments in order: `(start, end)` element ranges.
+#[inline(always)]
+pub fn segments(len: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..len.div_ceil(SEGMENT)).map(move |s| (s * SEGMENT, ((s + 1) * SEGMENT).min(len)))
+}
+
 /// A kernel over a table of parameters (values and gradients), all of them in one call:
 /// PyTorch's multi-tensor apply, as the optimizers do it.
 pub trait TensorKernel {
@@ -149,14 +162,15 @@ pub trait TensorKernel {
     /// `len` f32 (`state` is not used).
     unsafe fn tensor<L: Lanes>(args: &[f32], t: &Tensor) -> f64;
 
-    /// Runs over every tensor in table order and combines their results.
+    /// Runs over every tensor in table order and combines their results, segment by segment
+    /// ([`SEGMENT`]).
     ///
     /// # Safety
     /// As [`TensorKernel::tensor`] for every tensor.
     #[inline(always)]
     unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]) -> f64 {
         let reduce = Self::reduce(args);
-        tensors.iter().fold(0.0, |acc, t| reduce.f64(acc, Self::tensor::<L>(args, t)))
+        tensors.iter().fold(0.0, |acc, t| segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, Self::tensor::<L>(args, &t.piece(a, b)))))
     }
 }
 
@@ -228,6 +242,6 @@ pub fn run_tensor_kernel<L: Lanes, K: TensorKernel>(args: &[f32], params: &mut [
         assert!(grad.len() >= data.len(), "gradient shorter than the values");
         let t = Tensor::new(data.as_mut_ptr(), grad.as_mut_ptr(), core::ptr::null_mut(), data.len());
         // SAFETY: both pointers come from live slices of at least `len` elements.
-        reduce.f64(acc, unsafe { K::tensor::<L>(args, &t) })
+        segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, unsafe { K::tensor::<L>(args, &t.piece(a, b)) }))
     })
 }

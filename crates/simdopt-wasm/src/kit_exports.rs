@@ -13,7 +13,36 @@ use crate::abi::{f32_range, Entry, Span, Status};
 use crate::exports::heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
-use simdopt_core::stream::{ArrayKernel, Buffer, TensorKernel};
+use simdopt_core::stream::{segments, ArrayKernel, Buffer, Reduce, TensorKernel};
+use simdopt_core::sweep::Tensor;
+
+/// One segment of a tensor kernel's pass (a piece of at most `SEGMENT` elements).
+pub type RunSegment = unsafe fn(&[f32], &Tensor) -> f64;
+
+unsafe fn tensor_segment<K: TensorKernel, L: Lanes>(args: &[f32], t: &Tensor) -> f64 {
+    K::tensor::<L>(args, t)
+}
+
+/// The threaded build hands the segments to the pool (`crate::threads`).
+#[cfg(target_feature = "atomics")]
+use crate::threads::segments_split;
+
+/// [`TensorKernel::run`]'s fold over the table's entries, segment by segment, on this thread.
+///
+/// # Safety
+/// As [`TensorKernel::tensor`] for every entry.
+pub unsafe fn segments_serial(run: RunSegment, reduce: Reduce, args: &[f32], entries: &[Entry]) -> f64 {
+    entries.iter().fold(0.0, |acc, e| {
+        let t = e.tensor();
+        segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, run(args, &t.piece(a, b))))
+    })
+}
+
+#[cfg(not(target_feature = "atomics"))]
+#[inline(always)]
+unsafe fn segments_split(run: RunSegment, reduce: Reduce, args: &[f32], entries: &[Entry]) -> f64 {
+    segments_serial(run, reduce, args, entries)
+}
 use simdopt_core::{clip, dropout, loss, penalty, reduce};
 
 fn result_slot<M: Memory>(heap: &Heap<M>, result: usize) -> bool {
@@ -63,10 +92,7 @@ unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
     if !apart {
         return Status::Overlap;
     }
-    // TensorKernel::run's fold, over the table's entries.
-    let reduce = K::reduce(args);
-    let total = tensors.iter().fold(0.0, |acc, e| reduce.f64(acc, K::tensor::<L>(args, &e.tensor())));
-    (result as *mut f64).write(total);
+    (result as *mut f64).write(segments_split(tensor_segment::<K, L>, K::reduce(args), args, tensors));
     Status::Ok
 }
 

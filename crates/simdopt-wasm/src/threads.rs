@@ -20,7 +20,9 @@
 use crate::abi::{run_entries, Entry, RunPieces, BATCH};
 use core::arch::wasm32;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use crate::kit_exports::{segments_serial, RunSegment};
 use simdopt_core::nn::gemm::Panels;
+use simdopt_core::stream::{Reduce, SEGMENT};
 use simdopt_core::sweep::{slot_stride, Tensor};
 
 /// The job board in shared memory (in .bss: zeroed once, by the first instance).
@@ -88,6 +90,22 @@ static CHUNK: AtomicUsize = AtomicUsize::new(DEFAULT_CHUNK);
 
 const TABLE: u32 = 0;
 const PANELS: u32 = 1;
+const SEGMENTS: u32 = 2;
+
+/// Segments of a tensor kernel handed out per job; their results wait in order on the caller's
+/// stack and are folded there, so the sum's order is the single-threaded one.
+const WINDOW: usize = 128;
+
+/// A SEGMENTS job, on the caller's stack: which segment each chunk is and where its result goes.
+struct SegmentJob {
+    run: RunSegment,
+    args: *const f32,
+    args_len: usize,
+    entries: *const Entry,
+    /// (entry, segment) per chunk.
+    units: *mut (u32, u32),
+    results: *mut f64,
+}
 
 /// Chunks the workers (not the caller) have run since the module started: whether they take part.
 static WORKER_CHUNKS: AtomicU32 = AtomicU32::new(0);
@@ -237,8 +255,10 @@ unsafe fn publish_and_join(workers: u32, chunks: u32) {
 
 /// Claims and runs chunks of job `job` as thread `thread` (0: the caller) until none is left.
 unsafe fn work(job: u32, thread: usize) {
-    if JOB.kind.load(Relaxed) == PANELS {
-        return work_panels(job, thread);
+    match JOB.kind.load(Relaxed) {
+        PANELS => return work_panels(job, thread),
+        SEGMENTS => return work_segments(job, thread),
+        _ => {}
     }
     let run: RunPieces = core::mem::transmute::<usize, RunPieces>(JOB.run.load(Relaxed));
     let args = core::slice::from_raw_parts(JOB.args.load(Relaxed) as *const f32, JOB.args_len.load(Relaxed));
@@ -308,4 +328,60 @@ unsafe fn work_panels(job: u32, thread: usize) {
         }
         JOB.done.fetch_add(1, Release);
     }
+}
+
+/// A SEGMENTS job: each chunk is one segment of one tensor; its result goes to its own slot.
+unsafe fn work_segments(job: u32, thread: usize) {
+    let sj = &*(JOB.ctx.load(Relaxed) as *const SegmentJob);
+    let args = core::slice::from_raw_parts(sj.args, sj.args_len);
+    let chunks = JOB.chunks.load(Relaxed);
+    while let Some(c) = claim(job, chunks) {
+        let (k, seg) = *sj.units.add(c as usize);
+        let t = (*sj.entries.add(k as usize)).tensor();
+        let a = seg as usize * SEGMENT;
+        *sj.results.add(c as usize) = (sj.run)(args, &t.piece(a, (a + SEGMENT).min(t.len)));
+        if thread != 0 {
+            WORKER_CHUNKS.fetch_add(1, Relaxed);
+        }
+        JOB.done.fetch_add(1, Release);
+    }
+}
+
+/// A tensor kernel over a validated table: its segments' results computed by the pool, a window
+/// at a time, and folded in table and segment order on the calling thread (the same bits as
+/// [`segments_serial`] for any number of threads).
+///
+/// # Safety
+/// As [`segments_serial`].
+pub unsafe fn segments_split(run: RunSegment, reduce: Reduce, args: &[f32], entries: &[Entry]) -> f64 {
+    let workers = WORKERS.load(Acquire);
+    let total: usize = if workers == 0 { 0 } else { entries.iter().map(|e| e.len).sum() };
+    if workers == 0 || total < THRESHOLD.load(Relaxed) {
+        return segments_serial(run, reduce, args, entries);
+    }
+    let mut units = [(0u32, 0u32); WINDOW];
+    let mut results = [0f64; WINDOW];
+    // Both arrays are used only through these pointers from here on.
+    let sj = SegmentJob { run, args: args.as_ptr(), args_len: args.len(), entries: entries.as_ptr(), units: units.as_mut_ptr(), results: results.as_mut_ptr() };
+    let window = |n: usize, acc: f64| -> f64 {
+        JOB.kind.store(SEGMENTS, Relaxed);
+        JOB.ctx.store(&sj as *const SegmentJob as usize, Relaxed);
+        publish_and_join(workers, n as u32);
+        core::slice::from_raw_parts(sj.results, n).iter().fold(acc, |acc, r| reduce.f64(acc, *r))
+    };
+    let (mut acc, mut n) = (0.0, 0);
+    for (k, e) in entries.iter().enumerate() {
+        for seg in 0..e.len.div_ceil(SEGMENT) {
+            *sj.units.add(n) = (k as u32, seg as u32);
+            n += 1;
+            if n == WINDOW {
+                acc = window(n, acc);
+                n = 0;
+            }
+        }
+    }
+    if n > 0 {
+        acc = window(n, acc);
+    }
+    acc
 }

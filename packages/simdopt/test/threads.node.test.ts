@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, backendInfo, init, Lion, nn, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
+import { Adam, backendInfo, clipGradNorm, clipGradValue, init, l1Penalty, l2Penalty, Lion, nn, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
 import { backend } from '../src/runtime.js';
 import { ThreadsBackend } from '../src/backend/threads.js';
 import { allOptimizerCases, camelOptions, optimizerClass } from './support/vectors.js';
@@ -121,6 +121,56 @@ describe('bit-identical for every thread count', () => {
       );
     }
   });
+});
+
+describe('kit passes: segments over the threads, same bits in every backend', () => {
+  /** Clipping, penalties and skipNonFinite over tensors that span several segments (2^16). */
+  function kitRun(sizes: number[], seed: number): Uint32Array {
+    const r = rng(seed);
+    const ps = sizes.map((n) => Parameter.from(Float32Array.from({ length: n }, () => r() * 3)));
+    const fill = () => ps.forEach((p) => p.grad.set(Float32Array.from({ length: p.size }, () => r() * 5)));
+    const out: number[] = [];
+    fill();
+    out.push(clipGradNorm(ps, 1.5), clipGradNorm(ps, 0.7, { normType: 1.5 }), clipGradNorm(ps, 0.2, { normType: Infinity }));
+    clipGradValue(ps, 0.05);
+    out.push(l1Penalty(ps, 0.01), l2Penalty(ps, 0.02));
+    const opt = new SGD(ps, { lr: 0.1, skipNonFinite: true } as never);
+    opt.step();
+    ps[ps.length - 1].grad[ps[ps.length - 1].size - 1] = NaN;
+    opt.step(); // skipped: a NaN in the last segment
+    fill();
+    ps[0].grad[1] = Infinity;
+    out.push(clipGradNorm(ps, 1)); // non-finite total
+    // Values and gradients as raw bits (NaN payloads included), then the returned norms/sums.
+    const total = ps.reduce((n, p) => n + 2 * p.size, 0);
+    const raw = new Uint32Array(total + out.length * 2);
+    let at = 0;
+    for (const p of ps) {
+      raw.set(new Uint32Array(p.data.buffer, p.data.byteOffset, p.size), at);
+      raw.set(new Uint32Array(p.grad.buffer, p.grad.byteOffset, p.size), (at += p.size));
+      at += p.size;
+    }
+    new Float64Array(raw.buffer, at * 4).set(out);
+    opt.dispose();
+    ps.forEach((p) => p.dispose());
+    return raw;
+  }
+  // The last set has more segments than one window of the pool (128): the js twin is left out
+  // there (slow), the single-threaded wasm-simd build is the reference.
+  const sets = [[3, 65536 * 2 + 5, 70], [65535, 65537, 1], [65536 * 129 + 3]];
+  it('js, wasm, 1 thread vs 2, 3, 4 threads', async () => {
+    const bytes = 256 << 20;
+    await init({ backend: 'js' });
+    const ref = sets.slice(0, 2).map((s, k) => kitRun(s, 40 + k));
+    await init({ backend: 'wasm-simd', threads: 1, initialMemoryBytes: bytes });
+    ref.push(kitRun(sets[2], 42));
+    const same = (got: Uint32Array, want: Uint32Array) => got.length === want.length && got.every((b, j) => b === want[j]);
+    for (const [backendName, threads] of [['wasm', 1], ['wasm-simd', 1], ['wasm-simd', 2], ['wasm-simd', 3], ['wasm-simd', 4]] as const) {
+      await init({ backend: backendName, threads, initialMemoryBytes: bytes });
+      if (threads > 1) threaded().configureSplit({ threshold: 1 });
+      sets.forEach((s, k) => expect(same(kitRun(s, 40 + k), ref[k]), `${backendName} ${threads} threads, sizes [${s}]`).toBe(true));
+    }
+  }, 120_000);
 });
 
 describe('nn GEMM: column panels over the threads, same bits', () => {

@@ -6,7 +6,7 @@
  * calling thread works too. Results are the same bits as the single-threaded `wasm-simd`
  * backend's for every thread count.
  */
-import type { OptimizerKernel, TensorTable } from './backend.js';
+import type { OptimizerKernel, ParamRef, TensorKernel, TensorTable } from './backend.js';
 import { WorkerPool } from './pool.js';
 import { WasmBackend, type WasmMemoryOptions } from './wasm.js';
 
@@ -79,6 +79,16 @@ export class ThreadsBackend extends WasmBackend {
   override runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
     this.pool?.check();
     super.runOptimizer(kernel, table, args);
+  }
+
+  override runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
+    this.pool?.check();
+    return super.runTableTensors(kernel, table, args);
+  }
+
+  override runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
+    this.pool?.check();
+    return super.runTensors(kernel, params, args);
   }
 
   override linearForward(...args: Parameters<WasmBackend['linearForward']>): void {
