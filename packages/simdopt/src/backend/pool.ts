@@ -14,6 +14,8 @@ import { workerSource, type WorkerReport, type WorkerStart } from './worker.js';
 /** The parts of Node's and the browser's Worker the pool uses. */
 interface AnyWorker {
   terminate(): unknown;
+  /** Node: keep the process alive for this worker (while shutdown() waits for it to end). */
+  ref?(): void;
 }
 
 type NodeWorkerCtor = new (code: string, options: { eval: true; workerData: unknown }) => AnyWorker & {
@@ -109,6 +111,9 @@ export class WorkerPool {
   /** Marks the pool stopping (the caller has told the workers to leave their loop); resolves when all have. */
   async stopped(): Promise<void> {
     this.stopping = true;
+    // An unref'd worker's exit does not keep Node's event loop alive: without this, a top-level
+    // `await shutdown()` would end the process (exit code 13) before the workers had.
+    for (const w of this.workers) w.ref?.();
     await Promise.all(this.finished);
     this.terminate();
   }
