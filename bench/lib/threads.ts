@@ -22,6 +22,8 @@ export interface ThreadsRow {
   ms: number[];
   /** ms with one thread / ms with t threads. */
   speedup: number[];
+  /** Fastest sample per thread count (ms per step): what an unloaded machine approaches. */
+  minMs: number[];
 }
 
 export interface ThreadsResult {
@@ -46,7 +48,7 @@ export function threadCounts(cores = availableParallelism()): number[] {
   return Array.from({ length: Math.max(2, Math.min(8, cores)) }, (_, i) => i + 1);
 }
 
-async function timeCounts(c: ThreadsConfig, label: string, counts: number[], b: ThreadsBackend, step: () => void): Promise<number[]> {
+async function timeCounts(c: ThreadsConfig, label: string, counts: number[], b: ThreadsBackend, step: () => void): Promise<{ median: number[]; min: number[] }> {
   const contenders: Timed[] = counts.map((t) => ({
     id: `${t}`,
     prepare: () => void b.configureSplit({ use: t }),
@@ -59,7 +61,7 @@ async function timeCounts(c: ThreadsConfig, label: string, counts: number[], b: 
     onVisit: (id, r) => c.progress?.tick(`threads ${label} t=${id} r${r + 1}/${c.method.warmupRounds + c.method.rounds}`),
   });
   b.configureSplit({ use: counts[counts.length - 1] });
-  return counts.map((t) => m.get(`${t}`)!.median);
+  return { median: counts.map((t) => m.get(`${t}`)!.median), min: counts.map((t) => m.get(`${t}`)!.min) };
 }
 
 export async function runThreads(c: ThreadsConfig): Promise<ThreadsResult> {
@@ -71,7 +73,8 @@ export async function runThreads(c: ThreadsConfig): Promise<ThreadsResult> {
   const b = backend();
   if (!(b instanceof ThreadsBackend)) throw new Error('bench: the threads backend did not start');
   const rows: ThreadsRow[] = [];
-  const row = (label: string, n: number, ms: number[]) => rows.push({ label, n, ms, speedup: ms.map((x) => ms[0] / x) });
+  const row = (label: string, n: number, t: { median: number[]; min: number[] }) =>
+    rows.push({ label, n, ms: t.median, speedup: t.median.map((x) => t.median[0] / x), minMs: t.min });
   for (const spec of c.specs) {
     for (const n of c.sizes) {
       const p = Parameter.zeros(n);
@@ -96,17 +99,18 @@ export async function runThreads(c: ThreadsConfig): Promise<ThreadsResult> {
 
 /** The scaling table: ms per step per thread count, and the speedup over one thread. */
 export function threadsTable(r: ThreadsResult): string {
-  const head = ['', 'N', ...r.threads.map((t) => `${t} thr ms`), ...r.threads.slice(1).map((t) => `×${t}`)];
+  const head = ['', 'N', ...r.threads.map((t) => `${t} thr ms`), ...r.threads.slice(1).map((t) => `×${t}`), ...r.threads.slice(1).map((t) => `×${t} min`)];
   const body = r.rows.map((x) => [
     x.label,
     formatN(x.n),
     ...x.ms.map((ms) => ms.toPrecision(3)),
     ...x.speedup.slice(1).map((s) => s.toFixed(2)),
+    ...x.minMs.slice(1).map((m) => (x.minMs[0] / m).toFixed(2)),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((s, i) => (i < 2 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
   return [
-    `Threads (${r.cores} cores): ms per step (median of interleaved rounds) and speedup over one thread`,
+    `Threads (${r.cores} cores): ms per step (median of interleaved rounds), speedup over one thread (medians; fastest samples)`,
     line(head),
     ...body.map(line),
   ].join('\n');
