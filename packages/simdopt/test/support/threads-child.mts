@@ -1,7 +1,7 @@
 // Child process of threads.node.test.ts: uses the worker pool and must exit by itself once its
 // work is done (workers are unref'd). With the argument `shutdown` it ends with a top-level
 // `await shutdown()`, which must resolve (the process must not end while it waits).
-import { Adam, backendInfo, init, Parameter, shutdown } from '../../src/index.ts';
+import { Adam, backendInfo, init, Parameter, shutdown } from '../../src/index.js';
 
 await init({ backend: 'wasm-simd', threads: 2 });
 const p = Parameter.zeros(300_000);
