@@ -65,9 +65,13 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   const choice = backend ?? (hasSimd() ? 'wasm-simd' : hasWebAssembly() ? 'wasm' : 'js');
   if (choice !== 'js' && !hasWebAssembly()) fail('backend', 'js: this engine has no WebAssembly', choice);
   if (choice === 'wasm-simd' && !hasSimd()) fail('backend', "'wasm' or 'js': this engine has no WebAssembly SIMD", choice);
-  let next: Backend;
+  let next: Backend | null = null;
   if (choice === 'wasm-simd' && threads > 1) {
-    next = await startThreads(await compileVariant('threads', options.wasm?.threads), { initialMemoryBytes, maximumMemoryBytes }, threads);
+    const auto = (options.threads ?? 'auto') === 'auto';
+    next = await startThreads(() => compileVariant('threads', options.wasm?.threads), { initialMemoryBytes, maximumMemoryBytes }, threads, auto);
+  }
+  if (next !== null) {
+    // The threaded backend started.
   } else if (choice === 'js') {
     next = new JsBackend(maximumMemoryBytes ?? MAX_MEMORY_BYTES);
   } else {

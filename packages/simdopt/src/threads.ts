@@ -6,7 +6,7 @@ import type { Backend } from './backend/backend.js';
 import { autoThreads, sharedMemoryAvailable } from './backend/pool.js';
 import { ThreadsBackend } from './backend/threads.js';
 import type { WasmMemoryOptions } from './backend/wasm.js';
-import { fail } from './errors.js';
+import { fail, SimdoptError } from './errors.js';
 
 export type ThreadsOption = number | 'auto';
 
@@ -26,8 +26,21 @@ export async function resolveThreads(option: ThreadsOption | undefined): Promise
   return sharedMemoryAvailable() ? option : 1;
 }
 
-export function startThreads(module: WebAssembly.Module, options: WasmMemoryOptions, threads: number): Promise<ThreadsBackend> {
-  return ThreadsBackend.start(module, options, threads);
+/**
+ * Starts the threaded backend. With `'auto'` a failure to start it (no threads binary where it
+ * was looked for, a shared memory the engine refuses, workers a CSP forbids) returns null and
+ * the single-thread binary runs instead, silently; bad memory options still throw. With a
+ * number the failure is the caller's SimdoptError.
+ */
+export async function startThreads(compile: () => Promise<WebAssembly.Module>, options: WasmMemoryOptions, threads: number, auto: boolean): Promise<ThreadsBackend | null> {
+  try {
+    return await ThreadsBackend.start(await compile(), options, threads);
+  } catch (e) {
+    const badOption = e instanceof SimdoptError && (e.argument === 'initialMemoryBytes' || e.argument === 'maximumMemoryBytes');
+    if (auto && !badOption) return null;
+    if (e instanceof SimdoptError) throw e;
+    throw new SimdoptError(`threads: cannot start ${threads} threads: ${(e as Error)?.message ?? e}`, 'threads');
+  }
 }
 
 /** Threads a backend runs a step on. */

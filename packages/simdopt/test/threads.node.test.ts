@@ -248,6 +248,16 @@ describe('threads option', () => {
     expect(backend()).toBe(before);
   });
 
+  it("a threads binary that cannot load: 'auto' runs one thread, a number is an error", async () => {
+    const bad = 'data:application/wasm;base64,AGFzbQEAAAA=AAAA';
+    const info = await init({ backend: 'wasm-simd', wasm: { threads: bad } });
+    expect(info.threads).toBe(1);
+    expect(backend() instanceof ThreadsBackend).toBe(false);
+    await expect(init({ backend: 'wasm-simd', threads: 2, wasm: { threads: bad } })).rejects.toThrow(SimdoptError);
+    // Bad memory options stay errors with 'auto' too.
+    await expect(init({ backend: 'wasm-simd', maximumMemoryBytes: 1 << 16 })).rejects.toThrow(/maximumMemoryBytes: expected at least/);
+  });
+
   it('shutdown() ends the backend; init() may follow', async () => {
     await init({ backend: 'wasm-simd', threads: 2 });
     const p = Parameter.zeros(8);
