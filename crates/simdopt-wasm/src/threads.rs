@@ -107,6 +107,22 @@ struct SegmentJob {
     results: *mut f64,
 }
 
+/// Set when a worker trapped (its JavaScript calls `simdopt_threads_fail`): the calling thread
+/// stops waiting for chunks that will never be done, and JavaScript turns the call into an error.
+static FAILED: AtomicU32 = AtomicU32::new(0);
+
+/// A worker's JavaScript reports that its loop ended with a trap.
+#[no_mangle]
+pub extern "C" fn simdopt_threads_fail() {
+    FAILED.store(1, Release);
+}
+
+/// 1 once a worker trapped: every later call is refused by JavaScript.
+#[no_mangle]
+pub extern "C" fn simdopt_threads_failed() -> u32 {
+    FAILED.load(Acquire)
+}
+
 /// Chunks the workers (not the caller) have run since the module started: whether they take part.
 static WORKER_CHUNKS: AtomicU32 = AtomicU32::new(0);
 
@@ -248,7 +264,8 @@ unsafe fn publish_and_join(workers: u32, chunks: u32) {
     JOB.epoch.store(job, Release);
     wasm32::memory_atomic_notify(JOB.epoch.as_ptr() as *mut i32, workers);
     work(job, 0);
-    while JOB.done.load(Acquire) != chunks {
+    // A trapped worker never finishes its chunk: stop waiting (the call's result is then refused).
+    while JOB.done.load(Acquire) != chunks && FAILED.load(Relaxed) == 0 {
         core::hint::spin_loop();
     }
 }

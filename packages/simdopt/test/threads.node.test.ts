@@ -309,6 +309,18 @@ describe('worker lifecycle', () => {
     expect(q.data[123_456]).toBeCloseTo(-0.5, 5);
   });
 
+  it('a worker that traps inside a call: that call and the next are a SimdoptError, not a hang', async () => {
+    await init({ backend: 'wasm-simd', threads: 2 });
+    const p = Parameter.zeros(300_000);
+    const opt = new Adam([p], { lr: 0.01 });
+    opt.step();
+    // What a worker's JavaScript does when its loop ends with a trap (worker.ts).
+    threaded().exports.simdopt_threads_fail();
+    expect(() => opt.step()).toThrow(/failed during a call/);
+    expect(() => clipGradNorm([p], 1)).toThrow(SimdoptError);
+    await shutdown();
+  });
+
   it.each([[''], ['shutdown']])('a Node process that used workers exits by itself (%s)', (mode) => {
     const script = fileURLToPath(new URL('./support/threads-child.mts', import.meta.url));
     const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));

@@ -7,6 +7,7 @@
  * backend's for every thread count.
  */
 import type { OptimizerKernel, ParamRef, TensorKernel, TensorTable } from './backend.js';
+import { SimdoptError } from '../errors.js';
 import { WorkerPool } from './pool.js';
 import { WasmBackend, type WasmMemoryOptions } from './wasm.js';
 
@@ -66,6 +67,18 @@ export class ThreadsBackend extends WasmBackend {
     return this.exports.simdopt_threads_config(use, config.threshold ?? 0, config.chunk ?? 0) >>> 0;
   }
 
+  /**
+   * Throws when a worker died (its exit was seen) or trapped inside a call (the wasm side stopped
+   * waiting for it, so the call's result is incomplete).
+   */
+  private checkPool(): void {
+    if (this.pool === null) return;
+    this.pool.check();
+    if (this.exports.simdopt_threads_failed() !== 0) {
+      throw new SimdoptError('a worker thread of the pool failed during a call (its results are incomplete); call shutdown() and init() again', 'threads');
+    }
+  }
+
   /** Chunks the workers (not the calling thread) have run so far: whether they take part. */
   workerChunks(): number {
     return this.exports.simdopt_threads_worker_chunks() >>> 0;
@@ -77,33 +90,41 @@ export class ThreadsBackend extends WasmBackend {
   }
 
   override runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
-    this.pool?.check();
+    this.checkPool();
     super.runOptimizer(kernel, table, args);
+    this.checkPool();
   }
 
   override runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
-    this.pool?.check();
-    return super.runTableTensors(kernel, table, args);
+    this.checkPool();
+    const result = super.runTableTensors(kernel, table, args);
+    this.checkPool();
+    return result;
   }
 
   override runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
-    this.pool?.check();
-    return super.runTensors(kernel, params, args);
+    this.checkPool();
+    const result = super.runTensors(kernel, params, args);
+    this.checkPool();
+    return result;
   }
 
   override linearForward(...args: Parameters<WasmBackend['linearForward']>): void {
-    this.pool?.check();
+    this.checkPool();
     super.linearForward(...args);
+    this.checkPool();
   }
 
   override linearInputGrad(...args: Parameters<WasmBackend['linearInputGrad']>): void {
-    this.pool?.check();
+    this.checkPool();
     super.linearInputGrad(...args);
+    this.checkPool();
   }
 
   override linearWeightGrad(...args: Parameters<WasmBackend['linearWeightGrad']>): void {
-    this.pool?.check();
+    this.checkPool();
     super.linearWeightGrad(...args);
+    this.checkPool();
   }
 
   override f32(handle: number, offset: number, length: number): Float32Array {

@@ -37,7 +37,13 @@ function run(start, post) {
     ex.__stack_pointer.value = start.stackTop;
     if (Number(ex.__tls_size.value) > 0) ex.__wasm_init_tls(start.tls);
     post({ kind: 'ready' });
-    ex.simdopt_worker_loop(start.index);
+    try {
+      ex.simdopt_worker_loop(start.index);
+    } catch (e) {
+      // A trap inside a kernel: tell the calling thread, which is waiting for this chunk.
+      ex.simdopt_threads_fail();
+      throw e;
+    }
     post({ kind: 'stopped' });
   } catch (e) {
     post({ kind: 'error', message: String((e && e.message) || e) });
