@@ -123,6 +123,13 @@ pub extern "C" fn simdopt_threads_failed() -> u32 {
     FAILED.load(Acquire)
 }
 
+/// Address of the failure flag (an i32): JavaScript reads it with `Atomics.load` after every
+/// call, which costs less than calling an export.
+#[no_mangle]
+pub extern "C" fn simdopt_threads_failed_addr() -> usize {
+    FAILED.as_ptr() as usize
+}
+
 /// Chunks the workers (not the caller) have run since the module started: whether they take part.
 static WORKER_CHUNKS: AtomicU32 = AtomicU32::new(0);
 

@@ -73,7 +73,7 @@ export function sharedMemoryAvailable(): boolean {
 export class WorkerPool {
   private readonly workers: AnyWorker[] = [];
   /** Why the pool is unusable (a worker failed or exited), or null. */
-  private broken: string | null = null;
+  broken: string | null = null;
   private stopping = false;
   /** Resolves when every worker has left its loop (or died). */
   private readonly finished: Promise<void>[] = [];

@@ -27,6 +27,8 @@ export interface SplitConfig {
 export class ThreadsBackend extends WasmBackend {
   readonly threads: number;
   private pool: WorkerPool | null = null;
+  /** The wasm side's failure flag (a worker trapped), seen through the shared memory. */
+  private readonly failed: Int32Array;
   /** Heap blocks of the workers' stacks (not the user's live bytes). */
   private stacks: number[] = [];
   /** Every SharedArrayBuffer this memory has handed out: views of each stay valid after growth. */
@@ -37,6 +39,7 @@ export class ThreadsBackend extends WasmBackend {
     this.threads = threads;
     // The base constructor's views (made before this class's fields existed) are of this buffer.
     this.buffers.add(memory.buffer);
+    this.failed = new Int32Array(memory.buffer, this.exports.simdopt_threads_failed_addr() >>> 0, 1);
   }
 
   /** Instantiates the threads module over a fresh shared memory and starts `threads - 1` workers. */
@@ -67,14 +70,17 @@ export class ThreadsBackend extends WasmBackend {
     return this.exports.simdopt_threads_config(use, config.threshold ?? 0, config.chunk ?? 0) >>> 0;
   }
 
+  /** Before a call: throws when a worker's exit was seen (the pool is short of a thread). */
+  private checkBefore(): void {
+    if (this.pool !== null && this.pool.broken !== null) this.pool.check();
+  }
+
   /**
-   * Throws when a worker died (its exit was seen) or trapped inside a call (the wasm side stopped
-   * waiting for it, so the call's result is incomplete).
+   * After a call: throws when a worker trapped inside it (the wasm side stopped waiting for its
+   * chunk, so the result is incomplete). An Atomics.load of the flag, not an export call.
    */
-  private checkPool(): void {
-    if (this.pool === null) return;
-    this.pool.check();
-    if (this.exports.simdopt_threads_failed() !== 0) {
+  private checkAfter(): void {
+    if (Atomics.load(this.failed, 0) !== 0) {
       throw new SimdoptError('a worker thread of the pool failed during a call (its results are incomplete); call shutdown() and init() again', 'threads');
     }
   }
@@ -90,41 +96,41 @@ export class ThreadsBackend extends WasmBackend {
   }
 
   override runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
-    this.checkPool();
+    this.checkBefore();
     super.runOptimizer(kernel, table, args);
-    this.checkPool();
+    this.checkAfter();
   }
 
   override runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
-    this.checkPool();
+    this.checkBefore();
     const result = super.runTableTensors(kernel, table, args);
-    this.checkPool();
+    this.checkAfter();
     return result;
   }
 
   override runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
-    this.checkPool();
+    this.checkBefore();
     const result = super.runTensors(kernel, params, args);
-    this.checkPool();
+    this.checkAfter();
     return result;
   }
 
   override linearForward(...args: Parameters<WasmBackend['linearForward']>): void {
-    this.checkPool();
+    this.checkBefore();
     super.linearForward(...args);
-    this.checkPool();
+    this.checkAfter();
   }
 
   override linearInputGrad(...args: Parameters<WasmBackend['linearInputGrad']>): void {
-    this.checkPool();
+    this.checkBefore();
     super.linearInputGrad(...args);
-    this.checkPool();
+    this.checkAfter();
   }
 
   override linearWeightGrad(...args: Parameters<WasmBackend['linearWeightGrad']>): void {
-    this.checkPool();
+    this.checkBefore();
     super.linearWeightGrad(...args);
-    this.checkPool();
+    this.checkAfter();
   }
 
   override f32(handle: number, offset: number, length: number): Float32Array {
