@@ -202,6 +202,30 @@ impl Buffer {
     }
 }
 
+/// Runs a kernel that sums nothing ([`Reduce::None`]) over elements `start..end` of a pass of
+/// `n` elements, calling [`Elementwise::at`] at the same indices with the same lane types as
+/// [`stream`] does for those elements (`start` a multiple of 4): parts of one pass, run by
+/// different threads, write what the whole pass writes.
+///
+/// # Safety
+/// `k`'s pointers are valid for `n` elements; `start <= end <= n`.
+#[inline(always)]
+pub unsafe fn stream_part<L: Lanes, K: Elementwise>(k: &K, start: usize, end: usize, n: usize) {
+    debug_assert!(K::REDUCE == Reduce::None && start % 4 == 0 && L::WIDTH <= 4 && 4 % L::WIDTH == 0);
+    let body = end.min(n - n % 4);
+    let mut i = start;
+    while i < body {
+        for v in 0..4 / L::WIDTH {
+            k.at::<L>(i + v * L::WIDTH);
+        }
+        i += 4;
+    }
+    while i < end {
+        k.at::<Scalar>(i);
+        i += 1;
+    }
+}
+
 /// A kernel over a fixed number of arrays (inputs, optional outputs) and an argument block.
 pub trait ArrayKernel {
     /// Length of the f32 argument block.
@@ -220,6 +244,22 @@ pub trait ArrayKernel {
     /// # Safety
     /// As [`ArrayKernel::check`], which returned true.
     unsafe fn run<L: Lanes>(args: &[f32], bufs: &[Buffer]) -> f64;
+
+    /// Elements of a pass that may be divided among threads — each element computed alone,
+    /// nothing summed, `run` returning 0 — or `None` (the default: the pass runs whole).
+    ///
+    /// # Safety
+    /// As [`ArrayKernel::run`].
+    unsafe fn parts(_args: &[f32], _bufs: &[Buffer]) -> Option<usize> {
+        None
+    }
+
+    /// Elements `start..end` (`start` a multiple of 4) of a pass [`ArrayKernel::parts`] allows to
+    /// divide: the parts together write exactly what `run` writes.
+    ///
+    /// # Safety
+    /// As [`ArrayKernel::run`], `start <= end <=` the pass's length.
+    unsafe fn run_part<L: Lanes>(_args: &[f32], _bufs: &[Buffer], _start: usize, _end: usize) {}
 }
 
 /// Safe entry for host callers: checks, then runs; `None` when `check` refuses.

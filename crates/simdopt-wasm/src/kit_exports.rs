@@ -23,6 +23,15 @@ unsafe fn tensor_segment<K: TensorKernel, L: Lanes>(args: &[f32], t: &Tensor) ->
     K::tensor::<L>(args, t)
 }
 
+/// Elements `start..end` of an array kernel's divisible pass.
+#[cfg(target_feature = "atomics")]
+pub type RunPart = unsafe fn(&[f32], &[Buffer], usize, usize);
+
+#[cfg(target_feature = "atomics")]
+unsafe fn run_part<K: ArrayKernel, L: Lanes>(args: &[f32], bufs: &[Buffer], start: usize, end: usize) {
+    K::run_part::<L>(args, bufs, start, end)
+}
+
 /// The threaded build hands the segments to the pool (`crate::threads`).
 #[cfg(target_feature = "atomics")]
 use crate::threads::segments_split;
@@ -141,6 +150,13 @@ unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
     }
     if !K::check(args, bufs) {
         return Status::BadShape;
+    }
+    #[cfg(target_feature = "atomics")]
+    if let Some(n) = K::parts(args, bufs) {
+        if crate::threads::parts_split(run_part::<K, L>, args, bufs, n) {
+            (result as *mut f64).write(0.0);
+            return Status::Ok;
+        }
     }
     (result as *mut f64).write(K::run::<L>(args, bufs));
     Status::Ok

@@ -20,7 +20,8 @@
 use crate::abi::{run_entries, Entry, RunPieces, BATCH};
 use core::arch::wasm32;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
-use crate::kit_exports::{segments_serial, RunSegment};
+use crate::kit_exports::{segments_serial, RunPart, RunSegment};
+use simdopt_core::stream::Buffer;
 use simdopt_core::nn::gemm::Panels;
 use simdopt_core::stream::{Reduce, SEGMENT};
 use simdopt_core::sweep::{slot_stride, Tensor};
@@ -91,6 +92,18 @@ static CHUNK: AtomicUsize = AtomicUsize::new(DEFAULT_CHUNK);
 const TABLE: u32 = 0;
 const PANELS: u32 = 1;
 const SEGMENTS: u32 = 2;
+const PARTS: u32 = 3;
+
+/// A PARTS job, on the caller's stack: an array kernel's pass of `n` elements in chunks.
+struct PartsJob {
+    run: RunPart,
+    args: *const f32,
+    args_len: usize,
+    bufs: *const Buffer,
+    bufs_len: usize,
+    n: usize,
+    chunk: usize,
+}
 
 /// Segments of a tensor kernel handed out per job; their results wait in order on the caller's
 /// stack and are folded there, so the sum's order is the single-threaded one.
@@ -282,6 +295,7 @@ unsafe fn work(job: u32, thread: usize) {
     match JOB.kind.load(Relaxed) {
         PANELS => return work_panels(job, thread),
         SEGMENTS => return work_segments(job, thread),
+        PARTS => return work_parts(job, thread),
         _ => {}
     }
     let run: RunPieces = core::mem::transmute::<usize, RunPieces>(JOB.run.load(Relaxed));
@@ -408,4 +422,38 @@ pub unsafe fn segments_split(run: RunSegment, reduce: Reduce, args: &[f32], entr
         acc = window(n, acc);
     }
     acc
+}
+
+/// A PARTS job: elements `c·chunk .. (c+1)·chunk` of the pass per chunk.
+unsafe fn work_parts(job: u32, thread: usize) {
+    let pj = &*(JOB.ctx.load(Relaxed) as *const PartsJob);
+    let args = core::slice::from_raw_parts(pj.args, pj.args_len);
+    let bufs = core::slice::from_raw_parts(pj.bufs, pj.bufs_len);
+    let chunks = JOB.chunks.load(Relaxed);
+    while let Some(c) = claim(job, chunks) {
+        let start = c as usize * pj.chunk;
+        (pj.run)(args, bufs, start, (start + pj.chunk).min(pj.n));
+        if thread != 0 {
+            WORKER_CHUNKS.fetch_add(1, Relaxed);
+        }
+        JOB.done.fetch_add(1, Release);
+    }
+}
+
+/// Divides an array kernel's pass of `n` elements over the pool; false (nothing done) below the
+/// threshold or without workers, when the caller runs the pass whole.
+///
+/// # Safety
+/// As the kernel's `run_part` for every part.
+pub unsafe fn parts_split(run: RunPart, args: &[f32], bufs: &[Buffer], n: usize) -> bool {
+    let workers = WORKERS.load(Acquire);
+    if workers == 0 || n < THRESHOLD.load(Relaxed) {
+        return false;
+    }
+    let chunk = CHUNK.load(Relaxed);
+    let pj = PartsJob { run, args: args.as_ptr(), args_len: args.len(), bufs: bufs.as_ptr(), bufs_len: bufs.len(), n, chunk };
+    JOB.kind.store(PARTS, Relaxed);
+    JOB.ctx.store(&pj as *const PartsJob as usize, Relaxed);
+    publish_and_join(workers, n.div_ceil(chunk) as u32);
+    true
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, backendInfo, clipGradNorm, clipGradValue, init, l1Penalty, l2Penalty, Lion, nn, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
+import { Adam, backendInfo, clipGradNorm, clipGradValue, Dropout, init, l1Penalty, l2Penalty, Lion, nn, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
 import { backend } from '../src/runtime.js';
 import { ThreadsBackend } from '../src/backend/threads.js';
 import { allOptimizerCases, camelOptions, optimizerClass } from './support/vectors.js';
@@ -171,6 +171,31 @@ describe('kit passes: segments over the threads, same bits in every backend', ()
       sets.forEach((s, k) => expect(same(kitRun(s, 40 + k), ref[k]), `${backendName} ${threads} threads, sizes [${s}]`).toBe(true));
     }
   }, 120_000);
+});
+
+describe('dropout: parts of the pass over the threads, same masks', () => {
+  function dropoutRun(n: number): Uint32Array {
+    const d = new Dropout(0.3, { seed: 17 });
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) + 2);
+    const a = d.forward(x).slice();
+    const inPlace = x.slice();
+    d.forward(inPlace, inPlace);
+    const out = new Float32Array([...a, ...inPlace]);
+    return new Uint32Array(out.buffer);
+  }
+  const sizes = [65536 * 3 + 7, 1001];
+  it('js, 1 thread vs 2, 3, 4 threads (chunks of 8 elements)', async () => {
+    await init({ backend: 'js' });
+    const ref = sizes.map(dropoutRun);
+    for (const threads of [1, 2, 3, 4]) {
+      await init({ backend: 'wasm-simd', threads });
+      if (threads > 1) threaded().configureSplit({ threshold: 1, chunk: 8 });
+      sizes.forEach((n, k) => {
+        const got = dropoutRun(n);
+        expect(got.length === ref[k].length && got.every((b, j) => b === ref[k][j]), `${threads} threads, n = ${n}`).toBe(true);
+      });
+    }
+  });
 });
 
 describe('nn GEMM: column panels over the threads, same bits', () => {
