@@ -63,6 +63,11 @@ pub trait Update {
 pub trait OptimizerKernel {
     /// Length of the f32 argument block.
     const ARGS: usize;
+    /// Whether `run` may be given pieces of tensors (`Tensor::piece`) instead of whole ones: true
+    /// for kernels whose every element is updated from its own values alone (all that go through
+    /// [`sweep_all`]). A kernel that reduces over a whole tensor (a trust ratio, a norm) sets it
+    /// false; the threaded build then hands it whole tensors only.
+    const PIECES: bool = true;
     /// State slots of the configuration `args` selects (the ABI checks the state block is large
     /// enough before running).
     fn slots(args: &[f32]) -> usize;

@@ -130,7 +130,11 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
         bad => return bad,
     }
     let entries = core::slice::from_raw_parts(table as *const Entry, count);
-    split(K::run::<L>, args_slice, entries);
+    if K::PIECES {
+        split(K::run::<L>, args_slice, entries);
+    } else {
+        run_entries(K::run::<L>, args_slice, entries);
+    }
     Status::Ok
 }
 
