@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * test/vectors/torch: trajectories, schedules and clipped gradients computed by real PyTorch 1.13
  * (scripts/torch-vectors.py), through the public API on every backend. Tolerances (see
@@ -71,15 +72,16 @@ afterAll(() => {
   console.log(`torch vectors, worst error/tolerance: ${[...worst].map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
 });
 
-describe.each(BACKENDS)('torch vectors on %s', (backend) => {
-  beforeAll(async () => {
-    await init({ backend });
-  });
-
-  it.each(optimizerCases.map(({ className, c }) => [c.id, className!, c] as const))('%s', (_id, className, c) => {
-    const p = Parameter.from(c.init);
-    const opt = new (optimizerClass(className))([p], camelOptions(c.hyper));
-    let ratio = 0;
+/**
+ * Runs a case through the public API on the active backend: the largest error/tolerance over all
+ * steps and elements, the first failure (if any), and the final state dict entry.
+ */
+function runOptimizerCase(className: string, c: TorchOptimizerCase): { ratio: number; failure?: string; state: Record<string, unknown> } {
+  const p = Parameter.from(c.init);
+  const opt = new (optimizerClass(className))([p], camelOptions(c.hyper));
+  let ratio = 0;
+  let failure: string | undefined;
+  try {
     for (let k = 0; k < c.steps; k++) {
       p.grad.set(c.grads[k]);
       opt.step();
@@ -89,10 +91,24 @@ describe.each(BACKENDS)('torch vectors on %s', (backend) => {
         const tol = 4 * drift + 1e-6 * Math.max(1, Math.abs(want));
         const err = Math.abs(p.data[i] - want);
         ratio = Math.max(ratio, err / tol);
-        if (!(err <= tol)) expect.fail(`${c.id} step ${k + 1} element ${i}: ${p.data[i]} vs ${want} (tolerance ${tol})`);
+        if (!(err <= tol)) failure ??= `${c.id} step ${k + 1} element ${i}: ${p.data[i]} vs ${want} (tolerance ${tol})`;
       }
     }
-    const state = opt.stateDict().state[0] ?? {};
+    return { ratio, failure, state: (opt.stateDict().state[0] ?? {}) as Record<string, unknown> };
+  } finally {
+    opt.dispose();
+    p.dispose();
+  }
+}
+
+describe.each(BACKENDS)('torch vectors on %s', (backend) => {
+  beforeAll(async () => {
+    await init({ backend });
+  });
+
+  it.each(optimizerCases.map(({ className, c }) => [c.id, className!, c] as const))('%s', (_id, className, c) => {
+    const { ratio, failure, state } = runOptimizerCase(className, c);
+    if (failure) expect.fail(failure);
     expect(Object.keys(state).sort()).toEqual(Object.keys(c.final_state).sort());
     for (const [name, want] of Object.entries(c.final_state)) {
       if (Array.isArray(want)) {
@@ -106,8 +122,23 @@ describe.each(BACKENDS)('torch vectors on %s', (backend) => {
       }
     }
     note(className, ratio);
-    opt.dispose();
-    p.dispose();
+  });
+
+  // The tolerance is tight enough to see a formula that is only slightly wrong.
+  it.each([
+    ['sgd/momentum_dampening', { dampening: 0 }],
+    ['adam/betas_large_eps', { eps: 0.11 }],
+    ['adamw/default_wd', { weight_decay: 0.02 }],
+    ['rmsprop/centered_momentum_wd', { centered: false }],
+    ['adagrad/lr_decay_initial_accumulator', { lr_decay: 0.055 }],
+    ['adadelta/rho_eps_wd', { eps: 1.1e-3 }],
+    ['adamax/maximize_betas_eps', { eps: 1.1e-2 }],
+    ['radam/beta2_0.99_eps', { eps: 1.1e-3 }],
+  ] as const)('a changed option fails %s %j', (id, change) => {
+    const found = optimizerCases.find(({ c }) => c.id === id)!;
+    expect(found, id).toBeDefined();
+    const { ratio } = runOptimizerCase(found.className!, { ...found.c, hyper: { ...found.c.hyper, ...change } });
+    expect(ratio).toBeGreaterThan(1);
   });
 
   it.each(clipCases.map((c) => [c.id, c] as const))('clip %s', (_id, c) => {
