@@ -95,6 +95,7 @@ def optimizer_case(case_id, optimizer, make, hyper, init, grads):
         "source": SOURCE,
         "hyper": hyper,
         "dtype": "float64",
+        "torch_default_dtype": "float64",
         "steps": len(grads),
         "init": init,
         "objective": None,
