@@ -1,6 +1,6 @@
 /**
  * A float64 reference of every optimizer, written straight from docs/SEMANTICS.md, one parameter at a
- * time (PyTorch's single-tensor loop). It is checked against the shared vectors first
+ * time (PyTorch's single-tensor loop). It is checked against test/vectors first
  * (reference.test.ts), then serves as the oracle where no vector exists: Lion, options changed
  * between steps, frozen parameters whose step counter lags.
  */
