@@ -1,4 +1,4 @@
-//! A minimal JSON reader for the test vectors (test/vectors) (the crates take no dependencies).
+//! A minimal JSON reader for test/vectors (the crates take no dependencies).
 
 use std::collections::BTreeMap;
 
