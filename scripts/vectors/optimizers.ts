@@ -9,6 +9,8 @@
  * `lerp(a, b, w)` = a + w·(b − a) if |w| < 0.5 else b − (b − a)·(1 − w).
  */
 
+import { pow } from './pow.js';
+
 /** PyTorch's hyper-parameter names, as the vector files store them. */
 export type Hyper = Record<string, unknown>;
 
@@ -76,8 +78,8 @@ export function trajectory(optimizer: string, h: Hyper, init: number[], grads: n
         const m = buf('exp_avg');
         const v = buf('exp_avg_sq');
         const vmax = flag('amsgrad') ? buf('max_exp_avg_sq') : null;
-        const stepSize = lr / (1 - beta1 ** t);
-        const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+        const stepSize = lr / (1 - pow(beta1, t));
+        const bc2Sqrt = Math.sqrt(1 - pow(beta2, t));
         for (let i = 0; i < n; i++) {
           m[i] = lerp(m[i], g[i], 1 - beta1);
           v[i] = r(r(v[i] * s(beta2)) + r(r(s(1 - beta2) * g[i]) * g[i]));
@@ -138,7 +140,7 @@ export function trajectory(optimizer: string, h: Hyper, init: number[], grads: n
       case 'adamax': {
         const m = buf('exp_avg');
         const u = buf('exp_inf');
-        const clr = lr / (1 - beta1 ** t);
+        const clr = lr / (1 - pow(beta1, t));
         for (let i = 0; i < n; i++) {
           m[i] = lerp(m[i], g[i], 1 - beta1);
           u[i] = Math.max(r(u[i] * s(beta2)), r(Math.abs(g[i]) + s(eps)));
@@ -150,9 +152,9 @@ export function trajectory(optimizer: string, h: Hyper, init: number[], grads: n
         const psi = num('momentum_decay');
         const m = buf('exp_avg');
         const v = buf('exp_avg_sq');
-        const bc2 = 1 - beta2 ** t;
-        const mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi));
-        const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
+        const bc2 = 1 - pow(beta2, t);
+        const mu = beta1 * (1 - 0.5 * pow(0.96, t * psi));
+        const muNext = beta1 * (1 - 0.5 * pow(0.96, (t + 1) * psi));
         // mu_product is a 0-dim tensor of the default dtype: float32 in the float32 run.
         muProduct = r(muProduct * mu);
         const c1 = (-lr * (1 - mu)) / (1 - muProduct);
@@ -170,17 +172,18 @@ export function trajectory(optimizer: string, h: Hyper, init: number[], grads: n
       case 'radam': {
         const m = buf('exp_avg');
         const v = buf('exp_avg_sq');
-        const bc1 = 1 - beta1 ** t;
-        const bc2 = 1 - beta2 ** t;
+        const bc1 = 1 - pow(beta1, t);
+        const bc2 = 1 - pow(beta2, t);
         const rhoInf = 2 / (1 - beta2) - 1;
-        const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
+        const rhoT = rhoInf - (2 * t * pow(beta2, t)) / bc2;
         const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
         for (let i = 0; i < n; i++) {
           m[i] = lerp(m[i], g[i], 1 - beta1);
           v[i] = r(r(v[i] * s(beta2)) + r(r(s(1 - beta2) * g[i]) * g[i]));
           const mHat = r(m[i] / s(bc1));
           if (rhoT > 5) {
-            const adaptive = r(s(Math.sqrt(bc2)) / r(r(Math.sqrt(v[i])) + s(eps)));
+            // `sqrt(bc2) / tensor` is evaluated as reciprocal(tensor)·sqrt(bc2).
+            const adaptive = r(r(1 / r(r(Math.sqrt(v[i])) + s(eps))) * s(Math.sqrt(bc2)));
             p[i] = r(p[i] - r(r(r(mHat * s(lr)) * adaptive) * s(rect)));
           } else {
             p[i] = r(p[i] - r(mHat * s(lr)));

@@ -5,6 +5,9 @@
  * Independent of packages/simdopt (it is the oracle simdopt's schedulers are tested against).
  */
 
+import { cos } from './cos.js';
+import { pow } from './pow.js';
+
 export interface Spec {
   scheduler: string;
   args: Record<string, unknown>;
@@ -62,7 +65,7 @@ function build(spec: Spec, group: Group): Scheduler {
     case 'StepLR': {
       const size = a.step_size as number;
       const gamma = num(a, 'gamma', 0.1);
-      return chainable(group, (e, lr) => (e === 0 || e % size !== 0 ? lr : lr * gamma), (e, base) => base * gamma ** floorDiv(e, size));
+      return chainable(group, (e, lr) => (e === 0 || e % size !== 0 ? lr : lr * gamma), (e, base) => base * pow(gamma, floorDiv(e, size)));
     }
     case 'MultiStepLR': {
       const counts = new Map<number, number>();
@@ -71,8 +74,8 @@ function build(spec: Spec, group: Group): Scheduler {
       const sorted = [...(a.milestones as number[])].sort((x, y) => x - y);
       return chainable(
         group,
-        (e, lr) => (counts.has(e) ? lr * gamma ** counts.get(e)! : lr),
-        (e, base) => base * gamma ** sorted.filter((m) => m <= e).length,
+        (e, lr) => (counts.has(e) ? lr * pow(gamma, counts.get(e)!) : lr),
+        (e, base) => base * pow(gamma, sorted.filter((m) => m <= e).length),
       );
     }
     case 'ConstantLR': {
@@ -96,15 +99,15 @@ function build(spec: Spec, group: Group): Scheduler {
     }
     case 'ExponentialLR': {
       const gamma = a.gamma as number;
-      return chainable(group, (e, lr) => (e === 0 ? lr : lr * gamma), (e, base) => base * gamma ** e);
+      return chainable(group, (e, lr) => (e === 0 ? lr : lr * gamma), (e, base) => base * pow(gamma, e));
     }
     case 'PolynomialLR': {
       const total = num(a, 'total_iters', 5);
       const power = num(a, 'power', 1.0);
       return chainable(
         group,
-        (e, lr) => (e === 0 || e > total ? lr : lr * ((1.0 - e / total) / (1.0 - (e - 1) / total)) ** power),
-        (e, base) => base * (1.0 - Math.min(total, e) / total) ** power,
+        (e, lr) => (e === 0 || e > total ? lr : lr * pow((1.0 - e / total) / (1.0 - (e - 1) / total), power)),
+        (e, base) => base * pow(1.0 - Math.min(total, e) / total, power),
       );
     }
     case 'CosineAnnealingLR': {
@@ -114,10 +117,10 @@ function build(spec: Spec, group: Group): Scheduler {
         group,
         (e, lr, base) => {
           if (e === 0) return lr;
-          if (pyMod(e - 1 - T, 2 * T) === 0) return lr + ((base - etaMin) * (1 - Math.cos(Math.PI / T))) / 2;
-          return ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (lr - etaMin) + etaMin;
+          if (pyMod(e - 1 - T, 2 * T) === 0) return lr + ((base - etaMin) * (1 - cos(Math.PI / T))) / 2;
+          return ((1 + cos((Math.PI * e) / T)) / (1 + cos((Math.PI * (e - 1)) / T))) * (lr - etaMin) + etaMin;
         },
-        (e, base) => etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * e) / T))) / 2,
+        (e, base) => etaMin + ((base - etaMin) * (1 + cos((Math.PI * e) / T))) / 2,
       );
     }
     case 'CosineAnnealingWarmRestarts': {
@@ -142,7 +145,7 @@ function build(spec: Spec, group: Group): Scheduler {
               Ti *= Tmult;
             }
           }
-          group.lr = etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * Tcur) / Ti))) / 2;
+          group.lr = etaMin + ((base - etaMin) * (1 + cos((Math.PI * Tcur) / Ti))) / 2;
         },
         initialStep() {
           s.step();
@@ -192,7 +195,7 @@ function setMomentum(group: Group, m: number): void {
 function oneCycle(a: Record<string, unknown>, group: Group): Scheduler {
   const total = a.total_steps as number;
   const pct = num(a, 'pct_start', 0.3);
-  const cos = (a.anneal_strategy ?? 'cos') === 'cos';
+  const cosine = (a.anneal_strategy ?? 'cos') === 'cos';
   const cycleMomentum = (a.cycle_momentum as boolean | undefined) ?? true;
   const baseM = num(a, 'base_momentum', 0.85);
   const maxM = num(a, 'max_momentum', 0.95);
@@ -210,7 +213,7 @@ function oneCycle(a: Record<string, unknown>, group: Group): Scheduler {
         [total - 1, 'max_lr', 'min_lr', 'base_momentum', 'max_momentum'],
       ];
   const anneal = (start: number, end: number, x: number) =>
-    cos ? end + ((start - end) / 2.0) * (Math.cos(Math.PI * x) + 1) : (end - start) * x + start;
+    cosine ? end + ((start - end) / 2.0) * (cos(Math.PI * x) + 1) : (end - start) * x + start;
   if (cycleMomentum) setMomentum(group, maxM);
   const s: Scheduler = {
     lastEpoch: -1,
@@ -247,7 +250,7 @@ function cyclic(a: Record<string, unknown>, group: Group): Scheduler {
   const ratio = up / totalSize;
   const mode = (a.mode as string | undefined) ?? 'triangular';
   const gamma = num(a, 'gamma', 1.0);
-  const scaleFn = (x: number) => (mode === 'triangular' ? 1.0 : mode === 'triangular2' ? 1 / 2.0 ** (x - 1) : gamma ** x);
+  const scaleFn = (x: number) => (mode === 'triangular' ? 1.0 : mode === 'triangular2' ? 1 / pow(2.0, x - 1) : pow(gamma, x));
   const byCycle = mode !== 'exp_range';
   const cycleMomentum = (a.cycle_momentum as boolean | undefined) ?? true;
   const baseM = num(a, 'base_momentum', 0.8);
