@@ -3,6 +3,8 @@
 //! A kernel only says how one lane-vector of parameters changes ([`Update::update`]); the driver
 //! streams the parameter, its gradient and its state slots in `L::WIDTH` chunks and finishes the
 //! tail with the one-lane twin of the same code, so the vectorised and scalar paths cannot drift.
+//!
+//! Spec: docs/SEMANTICS.md#floating-point-rules
 
 use crate::lanes::{Lanes, Scalar};
 
