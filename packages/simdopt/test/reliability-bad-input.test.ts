@@ -257,7 +257,7 @@ const CASES: Case[] = [
 
 /** Runs `act` with `group[key]` set to `value`, then puts the old value back. */
 function withOption(opt: Adam, key: 'lr' | 'betas', value: unknown, act: () => unknown): unknown {
-  const group = opt.paramGroups[0] as Record<string, unknown>;
+  const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
   const old = group[key];
   group[key] = value;
   try {

@@ -1,29 +1,23 @@
-/**
- * Adadelta (Zeiler 2012, arXiv 1212.5701) with the exact semantics of `torch.optim.Adadelta`
- * (Rust kernel: crates/simdopt-core/src/optim/adadelta.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p
- * v ← ρ·v + (1 − ρ)·g²
- * Δ = sqrt(u + eps) / sqrt(v + eps) · g      eps inside both roots; u from the previous step
- * u ← ρ·u + (1 − ρ)·Δ²
- * p ← p − lr·Δ
- * ```
- * Unlike the paper, PyTorch multiplies by lr (default 1.0). The first steps are tiny (about
- * 3e-3·lr with the defaults). Defaults: lr 1.0, rho 0.9, eps 1e-6, weightDecay 0.
- */
+/** Adadelta: options schema, kernel (js twin) and class; see the class comment. */
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBoolean, checkNonNegative, checkRange } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { AdadeltaOptions } from './options.js';
+import { lr, unitInterval, eps, weightDecay, maximize, type Schema } from '../options/schema.js';
 
-export interface AdadeltaOptions extends BaseOptions {
-  lr: number;
-  /** Decay of both running averages, in [0, 1]. */
-  rho: number;
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export type { AdadeltaOptions };
+
+/** Adadelta's options (src/optim/options.ts is generated from this). */
+export const adadeltaSchema: Schema = {
+  name: 'Adadelta',
+  torch: 'torch.optim.Adadelta',
+  options: {
+    lr: lr(1.0),
+    rho: unitInterval(0.9, 'Decay of both running averages, in [0, 1].', 'rho'),
+    eps: eps(1e-6),
+    weightDecay: weightDecay(),
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -60,29 +54,28 @@ export const adadeltaKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * Adadelta (Zeiler 2012, arXiv 1212.5701) with the exact semantics of `torch.optim.Adadelta`
+ * (Rust kernel: crates/simdopt-core/src/optim/adadelta.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p
+ * v ← ρ·v + (1 − ρ)·g²
+ * Δ = sqrt(u + eps) / sqrt(v + eps) · g      eps inside both roots; u from the previous step
+ * u ← ρ·u + (1 − ρ)·Δ²
+ * p ← p − lr·Δ
+ * ```
+ * Unlike the paper, PyTorch multiplies by lr (default 1.0). The first steps are tiny (about
+ * 3e-3·lr with the defaults).
+ * Defaults: lr 1, rho 0.9, eps 0.000001, weightDecay 0, maximize false.
+ */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   protected readonly kind = 'Adadelta';
   protected readonly kernel = adadeltaKernel;
   protected readonly slotNamesAll = ['square_avg', 'acc_delta'] as const;
 
   constructor(params: ParamsInput<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
-    super(params, {
-      lr: 1.0,
-      rho: 0.9,
-      eps: 1e-6,
-      weightDecay: 0,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: AdadeltaOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkRange(`${at}rho`, o.rho, 0, 1, true);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
+    super(params, options, { schema: adadeltaSchema });
   }
 
   protected slotNames(): readonly string[] {

@@ -1,32 +1,24 @@
-/**
- * Adagrad (Duchi, Hazan & Singer 2011, JMLR 12) with the exact semantics of `torch.optim.Adagrad`
- * (Rust kernel: crates/simdopt-core/src/optim/adagrad.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p
- * clr = lr / (1 + (t − 1)·lrDecay)        the first step uses the undecayed lr
- * sum ← sum + g²
- * p ← p − clr·g / (sqrt(sum) + eps)
- * ```
- * As in PyTorch, every parameter's `sum` is created (filled with `initialAccumulatorValue`) and
- * its step counter set to 0 when the optimizer is built, not at the first step; the value is the
- * constructor's, so a per-group `initialAccumulatorValue` does not change it. Parameters of a
- * group added later get the same (PyTorch fails to step them). Defaults: lr 1e-2, lrDecay 0,
- * weightDecay 0, initialAccumulatorValue 0, eps 1e-10.
- */
+/** Adagrad: options schema, kernel (js twin) and class; see the class comment. */
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBoolean, checkNonNegative } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { AdagradOptions } from './options.js';
+import { lr, nonNegative, eps, weightDecay, maximize, type Schema } from '../options/schema.js';
 
-export interface AdagradOptions extends BaseOptions {
-  lr: number;
-  lrDecay: number;
-  weightDecay: number;
-  /** Starting value of the accumulator `sum` (read from the constructor's options only). */
-  initialAccumulatorValue: number;
-  eps: number;
-  maximize: boolean;
-}
+export type { AdagradOptions };
+
+/** Adagrad's options (src/optim/options.ts is generated from this). */
+export const adagradSchema: Schema = {
+  name: 'Adagrad',
+  torch: 'torch.optim.Adagrad',
+  options: {
+    lr: lr(1e-2),
+    lrDecay: nonNegative(0, 'Learning-rate decay: step t uses lr / (1 + (t − 1)·lrDecay).', 'lr_decay'),
+    weightDecay: weightDecay(),
+    initialAccumulatorValue: nonNegative(0, "Starting value of the accumulator `sum` (read from the constructor's options only).", 'initial_accumulator_value'),
+    eps: eps(1e-10),
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -58,35 +50,30 @@ export const adagradKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * Adagrad (Duchi, Hazan & Singer 2011, JMLR 12) with the exact semantics of `torch.optim.Adagrad`
+ * (Rust kernel: crates/simdopt-core/src/optim/adagrad.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p
+ * clr = lr / (1 + (t − 1)·lrDecay)        the first step uses the undecayed lr
+ * sum ← sum + g²
+ * p ← p − clr·g / (sqrt(sum) + eps)
+ * ```
+ * As in PyTorch, every parameter's `sum` is created (filled with `initialAccumulatorValue`) and
+ * its step counter set to 0 when the optimizer is built, not at the first step; the value is the
+ * constructor's, so a per-group `initialAccumulatorValue` does not change it. Parameters of a
+ * group added later get the same (PyTorch fails to step them).
+ * Defaults: lr 0.01, lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10, maximize
+ * false.
+ */
 export class Adagrad extends Optimizer<AdagradOptions> {
   protected readonly kind = 'Adagrad';
   protected readonly kernel = adagradKernel;
   protected readonly slotNamesAll = ['sum'] as const;
 
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super(
-      params,
-      {
-        lr: 1e-2,
-        lrDecay: 0,
-        weightDecay: 0,
-        initialAccumulatorValue: 0,
-        eps: 1e-10,
-        maximize: false,
-        skipNonFinite: false,
-        ...options,
-      },
-      { stateAtRegistration: true },
-    );
-  }
-
-  protected checkOptions(o: AdagradOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}lrDecay`, o.lrDecay);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkNonNegative(`${at}initialAccumulatorValue`, o.initialAccumulatorValue);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBoolean(`${at}maximize`, o.maximize);
+    super(params, options, { schema: adagradSchema, stateAtRegistration: true });
   }
 
   protected slotNames(): readonly string[] {

@@ -1,29 +1,26 @@
-/**
- * Adam (Kingma & Ba 2015) and its AMSGrad variant, with the exact semantics of
- * `torch.optim.Adam` (Rust kernel: crates/simdopt-core/src/optim/adam.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p (coupled)  or  p ← p·(1 − lr·wd) (decoupledWeightDecay)
- * m ← lerp(m, g, 1 − β1);  v ← β2·v + (1 − β2)·g²;  v_max ← max(v_max, v) (amsgrad)
- * p ← p − lr/(1 − β1^t) · m / (sqrt(v or v_max)/sqrt(1 − β2^t) + eps)
- * ```
- * The bias corrections are computed here in float64 once per step, as PyTorch does in Python.
- */
+/** Adam: options schema, kernel (js twin) and class; see the class comment. */
 import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { AdamOptions } from './options.js';
+import { lr, adamBetas, eps, weightDecay, boolean, maximize, type Schema } from '../options/schema.js';
 
-export interface AdamOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  /** True makes Adam identical to AdamW. */
-  decoupledWeightDecay: boolean;
-}
+export type { AdamOptions };
+
+/** Adam's options (src/optim/options.ts is generated from this). */
+export const adamSchema: Schema = {
+  name: 'Adam',
+  torch: 'torch.optim.Adam',
+  options: {
+    lr: lr(1e-3),
+    betas: adamBetas(0.9, 0.999),
+    eps: eps(1e-8),
+    weightDecay: weightDecay(),
+    amsgrad: boolean(false, 'Use the maximum of past second moments (AMSGrad).', 'amsgrad'),
+    maximize,
+    decoupledWeightDecay: boolean(false, 'True makes Adam identical to AdamW.', 'decoupled_weight_decay'),
+  },
+};
 
 const f = Math.fround;
 
@@ -75,33 +72,29 @@ export const adamKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * Adam (Kingma & Ba 2015) and its AMSGrad variant, with the exact semantics of
+ * `torch.optim.Adam` (Rust kernel: crates/simdopt-core/src/optim/adam.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p (coupled)  or  p ← p·(1 − lr·wd) (decoupledWeightDecay)
+ * m ← lerp(m, g, 1 − β1);  v ← β2·v + (1 − β2)·g²;  v_max ← max(v_max, v) (amsgrad)
+ * p ← p − lr/(1 − β1^t) · m / (sqrt(v or v_max)/sqrt(1 − β2^t) + eps)
+ * ```
+ * The bias corrections are computed here in float64 once per step, as PyTorch does in Python.
+ * Defaults: lr 0.001, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false, maximize false,
+ * decoupledWeightDecay false.
+ */
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly kind: string = 'Adam';
   protected readonly kernel = adamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] as const;
 
-  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-      decoupledWeightDecay: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
+  /** The schema (AdamW replaces it: same options, other defaults). */
+  protected static readonly schema: Schema = adamSchema;
 
-  protected checkOptions(o: AdamOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}amsgrad`, o.amsgrad);
-    checkBoolean(`${at}maximize`, o.maximize);
-    checkBoolean(`${at}decoupledWeightDecay`, o.decoupledWeightDecay);
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, options, { schema: (new.target as typeof Adam).schema });
   }
 
   protected slotNames(o: AdamOptions): readonly string[] {

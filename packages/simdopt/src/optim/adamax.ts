@@ -1,28 +1,25 @@
-/**
- * Adamax, Adam's infinity-norm variant (Kingma & Ba 2015, arXiv 1412.6980, §7.1), with the exact
- * semantics of `torch.optim.Adamax` (Rust kernel: crates/simdopt-core/src/optim/adamax.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p
- * m ← lerp(m, g, 1 − β1)
- * u ← max(β2·u, |g| + eps)                 eps inside the max
- * p ← p − lr/(1 − β1^t) · m / u            only the first moment is bias-corrected
- * ```
- * Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0.
- */
+/** Adamax: options schema, kernel (js twin) and class; see the class comment. */
 import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
 import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { AdamaxOptions } from './options.js';
+import { lr, adamBetas, eps, weightDecay, maximize, type Schema } from '../options/schema.js';
 
-export interface AdamaxOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
+export type { AdamaxOptions };
+
+/** Adamax's options (src/optim/options.ts is generated from this). */
+export const adamaxSchema: Schema = {
+  name: 'Adamax',
+  torch: 'torch.optim.Adamax',
+  options: {
+    lr: lr(2e-3),
+    betas: adamBetas(0.9, 0.999),
+    eps: eps(1e-8),
+    weightDecay: weightDecay(),
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -59,29 +56,25 @@ export const adamaxKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * Adamax, Adam's infinity-norm variant (Kingma & Ba 2015, arXiv 1412.6980, §7.1), with the exact
+ * semantics of `torch.optim.Adamax` (Rust kernel: crates/simdopt-core/src/optim/adamax.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p
+ * m ← lerp(m, g, 1 − β1)
+ * u ← max(β2·u, |g| + eps)                 eps inside the max
+ * p ← p − lr/(1 − β1^t) · m / u            only the first moment is bias-corrected
+ * ```
+ * Defaults: lr 0.002, betas [0.9, 0.999], eps 1e-8, weightDecay 0, maximize false.
+ */
 export class Adamax extends Optimizer<AdamaxOptions> {
   protected readonly kind = 'Adamax';
   protected readonly kernel = adamaxKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_inf'] as const;
 
   constructor(params: ParamsInput<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super(params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: AdamaxOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
+    super(params, options, { schema: adamaxSchema });
   }
 
   protected slotNames(): readonly string[] {

@@ -1,28 +1,22 @@
-/**
- * Lion, "EvoLved Sign Momentum" (Chen et al. 2023, "Symbolic Discovery of Optimization
- * Algorithms", arXiv 2302.06675). Not part of torch.optim; simdopt follows the paper's Program 1
- * with PyTorch's conventions (Rust kernel: crates/simdopt-core/src/optim/lion.rs).
- *
- * ```text
- * g ← −g if maximize;  p ← p·(1 − lr·wd)      decoupled weight decay
- * c = β1·m + (1 − β1)·g
- * p ← p − lr·sign(c)                          sign(0) = 0
- * m ← β2·m + (1 − β2)·g
- * ```
- * Every coordinate moves by exactly lr (or 0), so Lion wants an lr 3–10× smaller than AdamW's and
- * a weightDecay 3–10× larger. Defaults: lr 1e-4, betas [0.9, 0.99], weightDecay 0.
- */
+/** Lion: options schema, kernel (js twin) and class; see the class comment. */
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { LionOptions } from './options.js';
+import { lr, betas, weightDecay, maximize, type Schema } from '../options/schema.js';
 
-export interface LionOptions extends BaseOptions {
-  lr: number;
-  /** β1 interpolates the update direction, β2 the momentum that is kept. */
-  betas: [number, number];
-  weightDecay: number;
-  maximize: boolean;
-}
+export type { LionOptions };
+
+/** Lion's options (src/optim/options.ts is generated from this). */
+export const lionSchema: Schema = {
+  name: 'Lion',
+  torch: 'torch.optim.Lion',
+  options: {
+    lr: lr(1e-4),
+    betas: betas([0.9, 0.99], 'β1 interpolates the update direction, β2 the momentum that is kept.', 'betas'),
+    weightDecay: weightDecay(),
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -58,27 +52,28 @@ export const lionKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * Lion, "EvoLved Sign Momentum" (Chen et al. 2023, "Symbolic Discovery of Optimization
+ * Algorithms", arXiv 2302.06675). Not part of torch.optim; simdopt follows the paper's Program 1
+ * with PyTorch's conventions (Rust kernel: crates/simdopt-core/src/optim/lion.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  p ← p·(1 − lr·wd)      decoupled weight decay
+ * c = β1·m + (1 − β1)·g
+ * p ← p − lr·sign(c)                          sign(0) = 0
+ * m ← β2·m + (1 − β2)·g
+ * ```
+ * Every coordinate moves by exactly lr (or 0), so Lion wants an lr 3–10× smaller than AdamW's and
+ * a weightDecay 3–10× larger.
+ * Defaults: lr 0.0001, betas [0.9, 0.99], weightDecay 0, maximize false.
+ */
 export class Lion extends Optimizer<LionOptions> {
   protected readonly kind = 'Lion';
   protected readonly kernel = lionKernel;
   protected readonly slotNamesAll = ['exp_avg'] as const;
 
   constructor(params: ParamsInput<LionOptions>, options: Partial<LionOptions> = {}) {
-    super(params, {
-      lr: 1e-4,
-      betas: [0.9, 0.99],
-      weightDecay: 0,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: LionOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
+    super(params, options, { schema: lionSchema });
   }
 
   protected slotNames(): readonly string[] {

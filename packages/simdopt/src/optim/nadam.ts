@@ -1,37 +1,27 @@
-/**
- * NAdam, Adam with Nesterov momentum (Dozat 2016), with the exact semantics of `torch.optim.NAdam`
- * (torch ≥ 2.0; Rust kernel: crates/simdopt-core/src/optim/nadam.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p (coupled)  or  p ← p·(1 − lr·wd) (decoupledWeightDecay)
- * μ_t = β1·(1 − ½·0.96^(t·ψ)),  mu_product ← mu_product·μ_t          ψ = momentumDecay
- * m ← lerp(m, g, 1 − β1);  v ← β2·v + (1 − β2)·g²;  denom = sqrt(v/(1 − β2^t)) + eps
- * p ← p − lr·(1 − μ_t)/(1 − mu_product) · g/denom
- * p ← p − lr·μ_{t+1}/(1 − mu_product·μ_{t+1}) · m/denom
- * ```
- * `mu_product` is per-parameter state, as in PyTorch (a parameter that skips steps keeps its own
- * product; a changed beta1 or momentumDecay enters only the factors still to come). It is kept in
- * float64 and exported by `stateDict()` as a number; PyTorch keeps it in the default dtype (usually
- * float32), which moves results by ~1e-9. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8,
- * weightDecay 0, momentumDecay 4e-3, decoupledWeightDecay false.
- */
+/** NAdam: options schema, kernel (js twin) and class; see the class comment. */
 import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
 import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { NAdamOptions } from './options.js';
+import { lr, adamBetas, eps, weightDecay, nonNegative, decoupledWeightDecay, maximize, type Schema } from '../options/schema.js';
 
-export interface NAdamOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  /** ψ of the momentum schedule μ_t = β1·(1 − ½·0.96^(t·ψ)). */
-  momentumDecay: number;
-  /** True: decay `p·(1 − lr·wd)` as AdamW (NAdamW) instead of adding `wd·p` to the gradient. */
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
+export type { NAdamOptions };
+
+/** NAdam's options (src/optim/options.ts is generated from this). */
+export const nadamSchema: Schema = {
+  name: 'NAdam',
+  torch: 'torch.optim.NAdam',
+  options: {
+    lr: lr(2e-3),
+    betas: adamBetas(0.9, 0.999),
+    eps: eps(1e-8),
+    weightDecay: weightDecay(),
+    momentumDecay: nonNegative(4e-3, 'ψ of the momentum schedule μ_t = β1·(1 − ½·0.96^(t·ψ)).', 'momentum_decay'),
+    decoupledWeightDecay,
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -78,33 +68,31 @@ export const nadamKernel: OptimizerKernel = {
 
 const INITIAL_SCALARS = Object.freeze({ mu_product: 1 });
 
+/**
+ * NAdam, Adam with Nesterov momentum (Dozat 2016), with the exact semantics of `torch.optim.NAdam`
+ * (torch ≥ 2.0; Rust kernel: crates/simdopt-core/src/optim/nadam.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p (coupled)  or  p ← p·(1 − lr·wd) (decoupledWeightDecay)
+ * μ_t = β1·(1 − ½·0.96^(t·ψ)),  mu_product ← mu_product·μ_t          ψ = momentumDecay
+ * m ← lerp(m, g, 1 − β1);  v ← β2·v + (1 − β2)·g²;  denom = sqrt(v/(1 − β2^t)) + eps
+ * p ← p − lr·(1 − μ_t)/(1 − mu_product) · g/denom
+ * p ← p − lr·μ_{t+1}/(1 − mu_product·μ_{t+1}) · m/denom
+ * ```
+ * `mu_product` is per-parameter state, as in PyTorch (a parameter that skips steps keeps its own
+ * product; a changed beta1 or momentumDecay enters only the factors still to come). It is kept in
+ * float64 and exported by `stateDict()` as a number; PyTorch keeps it in the default dtype (usually
+ * float32), which moves results by ~1e-9.
+ * Defaults: lr 0.002, betas [0.9, 0.999], eps 1e-8, weightDecay 0, momentumDecay 0.004,
+ * decoupledWeightDecay false, maximize false.
+ */
 export class NAdam extends Optimizer<NAdamOptions> {
   protected readonly kind = 'NAdam';
   protected readonly kernel = nadamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq'] as const;
 
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super(params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      momentumDecay: 4e-3,
-      decoupledWeightDecay: false,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: NAdamOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkNonNegative(`${at}momentumDecay`, o.momentumDecay);
-    checkBoolean(`${at}decoupledWeightDecay`, o.decoupledWeightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
+    super(params, options, { schema: nadamSchema });
   }
 
   protected slotNames(): readonly string[] {

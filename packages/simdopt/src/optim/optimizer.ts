@@ -15,6 +15,8 @@ import { gradFiniteKernel } from '../reduce.js';
 import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend, isActive } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
+import { checkKnownKeys, GROUP_FIELDS } from '../options/known-keys.js';
+import { checkAgainst, defaultsOf, keysOf, type Schema } from '../options/schema.js';
 
 /** Options every optimizer takes. */
 export interface BaseOptions {
@@ -24,10 +26,10 @@ export interface BaseOptions {
 }
 
 /** A param group: the parameters and the options they are stepped with (all writable). */
-export type ParamGroup<O> = O & { params: Parameter[]; [extra: string]: unknown };
+export type ParamGroup<O> = O & { params: Parameter[] };
 
 /** What the constructor and `addParamGroup` accept: parameters, or groups with option overrides. */
-export type ParamGroupInput<O> = { params: Iterable<Parameter> } & Partial<O> & { [extra: string]: unknown };
+export type ParamGroupInput<O> = { params: Iterable<Parameter> } & Partial<O>;
 export type ParamsInput<O> = Iterable<Parameter> | Iterable<ParamGroupInput<O>>;
 
 /** Optimizer state as `stateDict()` returns it (PyTorch's names and layout). */
@@ -65,6 +67,14 @@ export interface OptimizerTraits {
    * as PyTorch's Adagrad does. Default false.
    */
   stateAtRegistration?: boolean;
+  /**
+   * The optimizer's option schema (src/options/schema.ts). With one, the constructor's second
+   * argument is the caller's options: unknown keys are refused, the schema's defaults fill the
+   * rest, and every group is checked against the schema before `checkOptions` (which then holds
+   * only the checks across options). Without one, the second argument is the full defaults and
+   * their keys are the allowed options.
+   */
+  schema?: Schema;
 }
 
 export interface StepOptions {
@@ -149,6 +159,11 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   private readonly backend: Backend;
   private readonly stateAtRegistration: boolean;
+  private readonly schema: Schema | undefined;
+  /** The option keys a group may hold (besides `params`). */
+  private readonly optionKeys: readonly string[];
+  /** The class name for errors (the constructor runs before the subclass sets `kind`). */
+  private readonly label: string;
   private readonly state = new Map<Parameter, ParamState>();
   private readonly held: Reclaimable;
   private readonly tables = new WeakMap<object, CachedTable[]>();
@@ -157,9 +172,19 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** What `step()` re-uses while groups, parameters and state layouts stay as they were. */
   private fast: FastGroup<O>[] | null = null;
 
-  constructor(params: ParamsInput<O>, defaults: O, traits: OptimizerTraits = {}) {
+  constructor(params: ParamsInput<O>, defaults: O | Partial<O>, traits: OptimizerTraits = {}) {
     this.backend = backend();
-    this.defaults = defaults;
+    const schema = (this.schema = traits.schema);
+    this.label = schema?.name ?? new.target.name;
+    if (schema !== undefined) {
+      if (defaults === null || typeof defaults !== 'object' || Array.isArray(defaults)) fail('options', 'an options object', defaults);
+      this.optionKeys = keysOf(schema);
+      checkKnownKeys(defaults, this.optionKeys, '', this.label);
+      this.defaults = { ...defaultsOf(schema), ...cloneOptions(defaults) } as O;
+    } else {
+      this.defaults = defaults as O;
+      this.optionKeys = Object.keys(defaults);
+    }
     this.stateAtRegistration = traits.stateAtRegistration ?? false;
     this.held = reclaimable(this.backend);
     reclaimer?.register(this, this.held, this);
@@ -172,7 +197,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       ? [{ params: list as Parameter[] } as unknown as ParamGroupInput<O>]
       : (list as ParamGroupInput<O>[]);
     // The defaults alone first, so a bad option is named as the caller wrote it (`lr`).
-    this.checkGroup(defaults as ParamGroup<O>, '');
+    this.checkGroup(this.defaults as ParamGroup<O>, '');
     // Build every group before keeping any, so a bad group leaves no half-built optimizer.
     const built: ParamGroup<O>[] = [];
     groups.forEach((g, i) => built.push(this.buildGroup(g, `paramGroups[${i}]`, built)));
@@ -180,8 +205,11 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.paramGroups.push(...built);
   }
 
-  /** Checks one group's options; `where` prefixes the option names in errors. */
-  protected abstract checkOptions(group: O, where: string): void;
+  /**
+   * Checks one group's options; `where` prefixes the option names in errors. With a schema, only
+   * what the schema cannot say (checks across options, such as SGD's Nesterov rule).
+   */
+  protected checkOptions(_group: O, _where: string): void {}
   /** State slots (in kernel slot order) that `group`'s options need. */
   protected abstract slotNames(group: O): readonly string[];
   /** Writes the kernel's argument block for `group` at `ctx`. */
@@ -422,7 +450,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.state.clear();
     this.dropTables();
     newGroups.forEach((g, gi) => {
-      const target = this.paramGroups[gi] as Record<string, unknown>;
+      const target = this.paramGroups[gi] as unknown as Record<string, unknown>;
       for (const k of Object.keys(target)) if (k !== 'params') delete target[k];
       Object.assign(target, g);
     });
@@ -492,6 +520,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   }
 
   private checkGroup(group: ParamGroup<O>, where: string): void {
+    checkKnownKeys(group, this.optionKeys, where, this.label, GROUP_FIELDS);
+    if (this.schema !== undefined) checkAgainst(this.schema, group as unknown as Record<string, unknown>, where);
     this.checkOptions(group, where);
     checkBoolean(`${where}skipNonFinite`, group.skipNonFinite);
   }
@@ -607,7 +637,6 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.backend.free(b);
   }
 }
-
 
 /** The parameters of `step({ exclude })`, checked: an iterable of Parameters. */
 function excludedSet(exclude: unknown): Set<Parameter> {

@@ -1,32 +1,26 @@
-/**
- * RAdam, Adam with a rectified adaptive learning rate (Liu et al. 2020, arXiv 1908.03265), with
- * the exact semantics of `torch.optim.RAdam` (Rust kernel: crates/simdopt-core/src/optim/radam.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p (coupled)  or  p ← p·(1 − lr·wd) (decoupledWeightDecay)
- * m ← lerp(m, g, 1 − β1);  v ← β2·v + (1 − β2)·g²;  m̂ = m/(1 − β1^t)
- * ρ∞ = 2/(1 − β2) − 1;  ρ_t = ρ∞ − 2t·β2^t/(1 − β2^t)
- * ρ_t > 5: r = sqrt((ρ_t−4)(ρ_t−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ_t)),  p ← p − lr·m̂·sqrt(1 − β2^t)/(sqrt(v) + eps)·r
- * else:    p ← p − lr·m̂                       (unrectified: not normalised by the gradient scale)
- * ```
- * With β2 = 0.999 the first rectified step is t = 6; with β2 ≤ 2/3 it never rectifies.
- * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, decoupledWeightDecay false.
- */
+/** RAdam: options schema, kernel (js twin) and class; see the class comment. */
 import { power } from './power.js';
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
 import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { RAdamOptions } from './options.js';
+import { lr, adamBetas, eps, weightDecay, decoupledWeightDecay, maximize, type Schema } from '../options/schema.js';
 
-export interface RAdamOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  /** True: decay `p·(1 − lr·wd)` as AdamW instead of adding `wd·p` to the gradient. */
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
+export type { RAdamOptions };
+
+/** RAdam's options (src/optim/options.ts is generated from this). */
+export const radamSchema: Schema = {
+  name: 'RAdam',
+  torch: 'torch.optim.RAdam',
+  options: {
+    lr: lr(1e-3),
+    betas: adamBetas(0.9, 0.999),
+    eps: eps(1e-8),
+    weightDecay: weightDecay(),
+    decoupledWeightDecay,
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -78,31 +72,28 @@ export const radamKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * RAdam, Adam with a rectified adaptive learning rate (Liu et al. 2020, arXiv 1908.03265), with
+ * the exact semantics of `torch.optim.RAdam` (Rust kernel: crates/simdopt-core/src/optim/radam.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p (coupled)  or  p ← p·(1 − lr·wd) (decoupledWeightDecay)
+ * m ← lerp(m, g, 1 − β1);  v ← β2·v + (1 − β2)·g²;  m̂ = m/(1 − β1^t)
+ * ρ∞ = 2/(1 − β2) − 1;  ρ_t = ρ∞ − 2t·β2^t/(1 − β2^t)
+ * ρ_t > 5: r = sqrt((ρ_t−4)(ρ_t−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ_t)),  p ← p − lr·m̂·sqrt(1 − β2^t)/(sqrt(v) + eps)·r
+ * else:    p ← p − lr·m̂                       (unrectified: not normalised by the gradient scale)
+ * ```
+ * With β2 = 0.999 the first rectified step is t = 6; with β2 ≤ 2/3 it never rectifies.
+ * Defaults: lr 0.001, betas [0.9, 0.999], eps 1e-8, weightDecay 0, decoupledWeightDecay false,
+ * maximize false.
+ */
 export class RAdam extends Optimizer<RAdamOptions> {
   protected readonly kind = 'RAdam';
   protected readonly kernel = radamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq'] as const;
 
   constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      decoupledWeightDecay: false,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: RAdamOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}decoupledWeightDecay`, o.decoupledWeightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
+    super(params, options, { schema: radamSchema });
   }
 
   protected slotNames(): readonly string[] {

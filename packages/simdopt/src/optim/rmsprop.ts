@@ -1,33 +1,26 @@
-/**
- * RMSprop (Hinton 2012; centered variant Graves 2013, arXiv 1308.0850) with the exact semantics
- * of `torch.optim.RMSprop` (Rust kernel: crates/simdopt-core/src/optim/rmsprop.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p
- * v ← α·v + (1 − α)·g²
- * centered: ḡ ← lerp(ḡ, g, 1 − α), avg = sqrt(v − ḡ²) + eps;  else avg = sqrt(v) + eps
- * momentum > 0: b ← μ·b + g/avg, p ← p − lr·b;  else p ← p − lr·g/avg
- * ```
- * eps is added outside the square root (TensorFlow puts it inside); there is no bias correction,
- * so the first steps are large (about 10·lr with α = 0.99). The centered variance is not clamped.
- * Defaults: lr 1e-2, alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false.
- */
+/** RMSprop: options schema, kernel (js twin) and class; see the class comment. */
 import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBoolean, checkNonNegative } from '../validate.js';
 import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { RMSpropOptions } from './options.js';
+import { lr, nonNegative, eps, weightDecay, boolean, maximize, type Schema } from '../options/schema.js';
 
-export interface RMSpropOptions extends BaseOptions {
-  lr: number;
-  /** Smoothing constant of the squared-gradient average. */
-  alpha: number;
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  /** Normalise by an estimate of the gradient's variance instead of its second moment. */
-  centered: boolean;
-  maximize: boolean;
-}
+export type { RMSpropOptions };
+
+/** RMSprop's options (src/optim/options.ts is generated from this). */
+export const rmspropSchema: Schema = {
+  name: 'RMSprop',
+  torch: 'torch.optim.RMSprop',
+  options: {
+    lr: lr(1e-2),
+    alpha: nonNegative(0.99, 'Smoothing constant of the squared-gradient average.', 'alpha'),
+    eps: eps(1e-8),
+    weightDecay: weightDecay(),
+    momentum: nonNegative(0, 'Momentum factor (0: no momentum buffer).', 'momentum'),
+    centered: boolean(false, "Normalise by an estimate of the gradient's variance instead of its second moment.", 'centered'),
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -82,34 +75,28 @@ export const rmspropKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * RMSprop (Hinton 2012; centered variant Graves 2013, arXiv 1308.0850) with the exact semantics
+ * of `torch.optim.RMSprop` (Rust kernel: crates/simdopt-core/src/optim/rmsprop.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p
+ * v ← α·v + (1 − α)·g²
+ * centered: ḡ ← lerp(ḡ, g, 1 − α), avg = sqrt(v − ḡ²) + eps;  else avg = sqrt(v) + eps
+ * momentum > 0: b ← μ·b + g/avg, p ← p − lr·b;  else p ← p − lr·g/avg
+ * ```
+ * eps is added outside the square root (TensorFlow puts it inside); there is no bias correction,
+ * so the first steps are large (about 10·lr with α = 0.99). The centered variance is not clamped.
+ * Defaults: lr 0.01, alpha 0.99, eps 1e-8, weightDecay 0, momentum 0, centered false, maximize
+ * false.
+ */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   protected readonly kind = 'RMSprop';
   protected readonly kernel = rmspropKernel;
   protected readonly slotNamesAll = ['square_avg', 'momentum_buffer', 'grad_avg'] as const;
 
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super(params, {
-      lr: 1e-2,
-      alpha: 0.99,
-      eps: 1e-8,
-      weightDecay: 0,
-      momentum: 0,
-      centered: false,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: RMSpropOptions, at: string): void {
-    // PyTorch's checks: each of these >= 0 (alpha has no upper bound there either).
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkNonNegative(`${at}momentum`, o.momentum);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkNonNegative(`${at}alpha`, o.alpha);
-    checkBoolean(`${at}centered`, o.centered);
-    checkBoolean(`${at}maximize`, o.maximize);
+    super(params, options, { schema: rmspropSchema });
   }
 
   protected slotNames(o: RMSpropOptions): readonly string[] {

@@ -1,28 +1,25 @@
-/**
- * Stochastic gradient descent with momentum, dampening and Nesterov momentum, with the exact
- * semantics of `torch.optim.SGD` (Rust kernel: crates/simdopt-core/src/optim/sgd.rs).
- *
- * ```text
- * g ← −g if maximize;  g ← g + wd·p
- * b ← g (first step: a copy, no dampening);  later b ← μ·b + (1 − dampening)·g
- * d = g + μ·b (nesterov) | b (momentum) | g
- * p ← p − lr·d
- * ```
- * Plain (full-batch) gradient descent is SGD with momentum 0 stepped on full-batch gradients.
- */
+/** SGD: options schema, kernel (js twin) and class; see the class comment. */
 import type { OptimizerKernel } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { checkBoolean, checkNonNegative, checkNumber } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import type { SGDOptions } from './options.js';
+import { lr, nonNegative, finite, weightDecay, boolean, maximize, type Schema } from '../options/schema.js';
 
-export interface SGDOptions extends BaseOptions {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-}
+export type { SGDOptions };
+
+/** SGD's options (src/optim/options.ts is generated from this). */
+export const sgdSchema: Schema = {
+  name: 'SGD',
+  torch: 'torch.optim.SGD',
+  options: {
+    lr: lr(1e-3),
+    momentum: nonNegative(0, 'Momentum factor μ (0: no momentum buffer).', 'momentum'),
+    dampening: finite(0, 'Dampening of the momentum buffer update.', 'dampening'),
+    weightDecay: weightDecay(),
+    nesterov: boolean(false, 'Nesterov momentum (needs momentum > 0 and dampening 0).', 'nesterov'),
+    maximize,
+  },
+};
 
 const f = Math.fround;
 
@@ -64,6 +61,19 @@ export const sgdKernel: OptimizerKernel = {
   },
 };
 
+/**
+ * Stochastic gradient descent with momentum, dampening and Nesterov momentum, with the exact
+ * semantics of `torch.optim.SGD` (Rust kernel: crates/simdopt-core/src/optim/sgd.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  g ← g + wd·p
+ * b ← g (first step: a copy, no dampening);  later b ← μ·b + (1 − dampening)·g
+ * d = g + μ·b (nesterov) | b (momentum) | g
+ * p ← p − lr·d
+ * ```
+ * Plain (full-batch) gradient descent is SGD with momentum 0 stepped on full-batch gradients.
+ * Defaults: lr 0.001, momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false.
+ */
 export class SGD extends Optimizer<SGDOptions> {
   protected readonly kind = 'SGD';
   protected readonly kernel = sgdKernel;
@@ -71,25 +81,11 @@ export class SGD extends Optimizer<SGDOptions> {
   protected readonly slotNamesAll = ['momentum_buffer'] as const;
 
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      momentum: 0,
-      dampening: 0,
-      weightDecay: 0,
-      nesterov: false,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
+    super(params, options, { schema: sgdSchema });
   }
 
   protected checkOptions(o: SGDOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}momentum`, o.momentum);
-    checkNumber(`${at}dampening`, o.dampening);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}nesterov`, o.nesterov);
-    checkBoolean(`${at}maximize`, o.maximize);
+    // The rule across options; each option alone is checked by the schema.
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
       fail(`${at}nesterov`, 'momentum > 0 and dampening = 0 with Nesterov momentum', `momentum ${o.momentum}, dampening ${o.dampening}`);
     }
