@@ -9,9 +9,10 @@
  * class; the classes are thin stateful wrappers that apply those functions to the optimizer's
  * param groups in PyTorch's order of operations.
  */
-import { fail, SimdoptError } from '../errors.js';
+import { fail } from '../errors.js';
 import { Optimizer, type BaseOptions } from '../optim/optimizer.js';
 import { checkInteger } from '../validate.js';
+import { checkKnownKeys } from '../options/known-keys.js';
 
 /** Any simdopt optimizer (the schedulers only read and write its param-group options, by name). */
 export type AnyOptimizer = Optimizer<BaseOptions>;
@@ -310,13 +311,7 @@ export function readOptions(options: unknown, known: readonly string[] | null, n
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) fail(name, 'an options object', options);
   const o = options as Record<string, unknown>;
-  if (known) {
-    for (const key of Object.keys(o)) {
-      if (!known.includes(key)) {
-        throw new SimdoptError(`${key}: not an option of this scheduler (options are ${known.join(', ')})`, key);
-      }
-    }
-  }
+  if (known) checkKnownKeys(o, known, '', 'this scheduler');
   return o;
 }
 
