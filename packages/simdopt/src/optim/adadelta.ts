@@ -1,23 +1,14 @@
 /** Adadelta: options schema, kernel (js twin) and class; see the class comment. */
-import type { OptimizerKernel } from '../backend/backend.js';
-import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import { eps, lr, maximize, Optimizer, schema, unitInterval, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
 import type { AdadeltaOptions } from './options.js';
-import { lr, unitInterval, eps, weightDecay, maximize, type Schema } from '../options/schema.js';
 
 export type { AdadeltaOptions };
 
 /** Adadelta's options (src/optim/options.ts is generated from this). */
-export const adadeltaSchema: Schema = {
-  name: 'Adadelta',
-  torch: 'torch.optim.Adadelta',
-  options: {
-    lr: lr(1.0),
-    rho: unitInterval(0.9, 'Decay of both running averages, in [0, 1].', 'rho'),
-    eps: eps(1e-6),
-    weightDecay: weightDecay(),
-    maximize,
-  },
-};
+export const adadeltaSchema = schema('Adadelta', 'torch.optim.Adadelta', {
+  lr: lr(1.0), rho: unitInterval(0.9, 'Decay of both running averages, in [0, 1].', 'rho'), eps: eps(1e-6),
+  weightDecay: weightDecay(), maximize
+});
 
 const f = Math.fround;
 

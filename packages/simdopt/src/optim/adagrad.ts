@@ -1,24 +1,16 @@
 /** Adagrad: options schema, kernel (js twin) and class; see the class comment. */
-import type { OptimizerKernel } from '../backend/backend.js';
-import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import { eps, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
 import type { AdagradOptions } from './options.js';
-import { lr, nonNegative, eps, weightDecay, maximize, type Schema } from '../options/schema.js';
 
 export type { AdagradOptions };
 
 /** Adagrad's options (src/optim/options.ts is generated from this). */
-export const adagradSchema: Schema = {
-  name: 'Adagrad',
-  torch: 'torch.optim.Adagrad',
-  options: {
-    lr: lr(1e-2),
-    lrDecay: nonNegative(0, 'Learning-rate decay: step t uses lr / (1 + (t − 1)·lrDecay).', 'lr_decay'),
-    weightDecay: weightDecay(),
-    initialAccumulatorValue: nonNegative(0, "Starting value of the accumulator `sum` (read from the constructor's options only).", 'initial_accumulator_value'),
-    eps: eps(1e-10),
-    maximize,
-  },
-};
+export const adagradSchema = schema('Adagrad', 'torch.optim.Adagrad', {
+  lr: lr(1e-2), lrDecay: nonNegative(0, 'Learning-rate decay: step t uses lr / (1 + (t − 1)·lrDecay).', 'lr_decay'),
+  weightDecay: weightDecay(),
+  initialAccumulatorValue: nonNegative(0, "Starting value of the accumulator `sum` (read from the constructor's options only).", 'initial_accumulator_value'),
+  eps: eps(1e-10), maximize
+});
 
 const f = Math.fround;
 

@@ -1,25 +1,13 @@
 /** Adamax: options schema, kernel (js twin) and class; see the class comment. */
-import { power } from './power.js';
-import type { OptimizerKernel } from '../backend/backend.js';
-import { lerp32 } from './adam.js';
-import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import { adamBetas, eps, lerp32, lr, maximize, Optimizer, power, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
 import type { AdamaxOptions } from './options.js';
-import { lr, adamBetas, eps, weightDecay, maximize, type Schema } from '../options/schema.js';
 
 export type { AdamaxOptions };
 
 /** Adamax's options (src/optim/options.ts is generated from this). */
-export const adamaxSchema: Schema = {
-  name: 'Adamax',
-  torch: 'torch.optim.Adamax',
-  options: {
-    lr: lr(2e-3),
-    betas: adamBetas(0.9, 0.999),
-    eps: eps(1e-8),
-    weightDecay: weightDecay(),
-    maximize,
-  },
-};
+export const adamaxSchema = schema('Adamax', 'torch.optim.Adamax', {
+  lr: lr(2e-3), betas: adamBetas(0.9, 0.999), eps: eps(1e-8), weightDecay: weightDecay(), maximize
+});
 
 const f = Math.fround;
 

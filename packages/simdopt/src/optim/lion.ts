@@ -1,22 +1,15 @@
 /** Lion: options schema, kernel (js twin) and class; see the class comment. */
-import type { OptimizerKernel } from '../backend/backend.js';
-import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import { betas, lr, maximize, Optimizer, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
 import type { LionOptions } from './options.js';
-import { lr, betas, weightDecay, maximize, type Schema } from '../options/schema.js';
 
 export type { LionOptions };
 
 /** Lion's options (src/optim/options.ts is generated from this). */
-export const lionSchema: Schema = {
-  name: 'Lion',
-  torch: 'torch.optim.Lion',
-  options: {
-    lr: lr(1e-4),
-    betas: betas([0.9, 0.99], 'β1 interpolates the update direction, β2 the momentum that is kept.', 'betas'),
-    weightDecay: weightDecay(),
-    maximize,
-  },
-};
+export const lionSchema = schema('Lion', 'torch.optim.Lion', {
+  lr: lr(1e-4),
+  betas: betas([0.9, 0.99], 'β1 interpolates the update direction, β2 the momentum that is kept.', 'betas'),
+  weightDecay: weightDecay(), maximize
+});
 
 const f = Math.fround;
 

@@ -1,26 +1,17 @@
 /** RMSprop: options schema, kernel (js twin) and class; see the class comment. */
-import type { OptimizerKernel } from '../backend/backend.js';
-import { lerp32 } from './adam.js';
-import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import { boolean, eps, lerp32, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
 import type { RMSpropOptions } from './options.js';
-import { lr, nonNegative, eps, weightDecay, boolean, maximize, type Schema } from '../options/schema.js';
 
 export type { RMSpropOptions };
 
 /** RMSprop's options (src/optim/options.ts is generated from this). */
-export const rmspropSchema: Schema = {
-  name: 'RMSprop',
-  torch: 'torch.optim.RMSprop',
-  options: {
-    lr: lr(1e-2),
-    alpha: nonNegative(0.99, 'Smoothing constant of the squared-gradient average.', 'alpha'),
-    eps: eps(1e-8),
-    weightDecay: weightDecay(),
-    momentum: nonNegative(0, 'Momentum factor (0: no momentum buffer).', 'momentum'),
-    centered: boolean(false, "Normalise by an estimate of the gradient's variance instead of its second moment.", 'centered'),
-    maximize,
-  },
-};
+export const rmspropSchema = schema('RMSprop', 'torch.optim.RMSprop', {
+  lr: lr(1e-2), alpha: nonNegative(0.99, 'Smoothing constant of the squared-gradient average.', 'alpha'),
+  eps: eps(1e-8), weightDecay: weightDecay(),
+  momentum: nonNegative(0, 'Momentum factor (0: no momentum buffer).', 'momentum'),
+  centered: boolean(false, "Normalise by an estimate of the gradient's variance instead of its second moment.", 'centered'),
+  maximize
+});
 
 const f = Math.fround;
 

@@ -1,25 +1,16 @@
 /** SGD: options schema, kernel (js twin) and class; see the class comment. */
-import type { OptimizerKernel } from '../backend/backend.js';
 import { fail } from '../errors.js';
-import { Optimizer, type ParamsInput, type StepContext } from './optimizer.js';
+import { boolean, finite, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
 import type { SGDOptions } from './options.js';
-import { lr, nonNegative, finite, weightDecay, boolean, maximize, type Schema } from '../options/schema.js';
 
 export type { SGDOptions };
 
 /** SGD's options (src/optim/options.ts is generated from this). */
-export const sgdSchema: Schema = {
-  name: 'SGD',
-  torch: 'torch.optim.SGD',
-  options: {
-    lr: lr(1e-3),
-    momentum: nonNegative(0, 'Momentum factor μ (0: no momentum buffer).', 'momentum'),
-    dampening: finite(0, 'Dampening of the momentum buffer update.', 'dampening'),
-    weightDecay: weightDecay(),
-    nesterov: boolean(false, 'Nesterov momentum (needs momentum > 0 and dampening 0).', 'nesterov'),
-    maximize,
-  },
-};
+export const sgdSchema = schema('SGD', 'torch.optim.SGD', {
+  lr: lr(1e-3), momentum: nonNegative(0, 'Momentum factor μ (0: no momentum buffer).', 'momentum'),
+  dampening: finite(0, 'Dampening of the momentum buffer update.', 'dampening'), weightDecay: weightDecay(),
+  nesterov: boolean(false, 'Nesterov momentum (needs momentum > 0 and dampening 0).', 'nesterov'), maximize
+});
 
 const f = Math.fround;
 

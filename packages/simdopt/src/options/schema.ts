@@ -53,6 +53,11 @@ export const decoupledWeightDecay = boolean(false, 'Decay `p·(1 − lr·wd)` as
 /** The option every optimizer takes besides its schema's. */
 export const skipNonFinite = boolean(false, 'When true, a step whose gradients hold NaN or ±Infinity changes nothing and returns false.', '');
 
+/** A schema: the class name, PyTorch's class, and the options in PyTorch's keyword order. */
+export function schema(name: string, torch: string, options: Record<string, OptionSpec>): Schema {
+  return { name, torch, options };
+}
+
 /** A copy of `schema` with some defaults replaced (AdamW: Adam with weightDecay 1e-2). */
 export function withDefaults(schema: Schema, name: string, torch: string, defaults: Readonly<Record<string, unknown>>): Schema {
   const options: Record<string, OptionSpec> = { ...schema.options };

@@ -1,0 +1,11 @@
+/**
+ * What an optimizer file needs, in one import: the base class and its types, the kernel type,
+ * the per-step helpers and the schema builders. (Old-style files importing from optimizer.js,
+ * backend.js or validate.js directly keep working.)
+ */
+export { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+export type { OptimizerKernel } from '../backend/backend.js';
+export { power } from './power.js';
+export { lerp32 } from './lerp.js';
+export { Moments, writeMoments } from './moments.js';
+export * from '../options/schema.js';
