@@ -1,5 +1,5 @@
 /** Adagrad: options schema, kernel (js twin) and class; see the class comment. */
-import { eps, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
+import { coupledFlags, CoupledGrad, eps, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { AdagradOptions } from './options.js';
 
 export type { AdagradOptions };
@@ -15,32 +15,20 @@ export const adagradSchema = schema('Adagrad', 'torch.optim.Adagrad', {
 const f = Math.fround;
 
 // Argument block (crates/simdopt-core/src/optim/adagrad.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
-
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const adagradKernel: OptimizerKernel = {
-  name: 'adagrad',
-  argsLength: 4,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const decay = (flags & WEIGHT_DECAY) !== 0;
-    const wd = a[1];
-    const negClr = -a[2];
-    const eps = a[3];
-    const sum = s[0];
-    for (let i = 0; i < p.length; i++) {
-      const pi = p[i];
-      let gi = maximize ? -g[i] : g[i];
-      if (decay) gi = f(gi + f(wd * pi));
-      const si = f(sum[i] + f(gi * gi));
-      sum[i] = si;
-      const std = f(f(Math.sqrt(si)) + eps);
-      p[i] = f(pi + f(f(negClr * gi) / std));
-    }
-  },
-};
+export const adagradKernel = kernel('adagrad', 4, (p, g, s, a) => {
+  const grad = new CoupledGrad(a);
+  const [, , clr, eps] = a;
+  const [sum] = s;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const gi = grad.at(p, g, i);
+    const si = f(sum[i] + f(gi * gi));
+    sum[i] = si;
+    const std = f(f(Math.sqrt(si)) + eps);
+    p[i] = f(pi + f(f(-clr * gi) / std));
+  }
+});
 
 /**
  * Adagrad (Duchi, Hazan & Singer 2011, JMLR 12) with the exact semantics of `torch.optim.Adagrad`
@@ -60,7 +48,6 @@ export const adagradKernel: OptimizerKernel = {
  * false.
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  protected readonly kind = 'Adagrad';
   protected readonly kernel = adagradKernel;
   protected readonly slotNamesAll = ['sum'] as const;
 
@@ -68,6 +55,8 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super(params, options, { schema: adagradSchema, stateAtRegistration: true });
   }
 
+  // Not the default (slotNamesAll): the base constructor already creates the state, before
+  // this class's fields exist.
   protected slotNames(): readonly string[] {
     return ['sum'];
   }
@@ -78,7 +67,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected writeArgs(a: Float32Array, o: AdagradOptions, { step }: StepContext): void {
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0);
+    a[0] = coupledFlags(o);
     a[1] = o.weightDecay;
     a[2] = o.lr / (1 + (step - 1) * o.lrDecay);
     a[3] = o.eps;

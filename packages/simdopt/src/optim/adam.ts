@@ -1,5 +1,5 @@
 /** Adam: options schema, kernel (js twin) and class; see the class comment. */
-import { adamBetas, boolean, eps, lerp32, lr, maximize, Moments, Optimizer, power, writeMoments, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, boolean, eps, kernel, lerp32, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type Schema, type StepContext } from './house.js';
 import type { AdamOptions } from './options.js';
 
 export type { AdamOptions };
@@ -21,24 +21,20 @@ const DECAY_SHIFT = 2;
 export { lerp32 };
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const adamKernel: OptimizerKernel = {
-  name: 'adam',
-  argsLength: 9,
-  js(p, g, s, a) {
-    const moments = new Moments(a, DECAY_SHIFT);
-    const amsgrad = (a[0] & AMSGRAD) !== 0;
-    const negStepSize = -a[6];
-    const bc2Sqrt = a[7];
-    const eps = a[8];
-    const [m, v, vmax] = s;
-    for (let i = 0; i < p.length; i++) {
-      moments.update(p, g, m, v, i);
-      const second = amsgrad ? (vmax[i] = Math.max(vmax[i], v[i])) : v[i];
-      const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + eps);
-      p[i] = f(p[i] + f(f(negStepSize * m[i]) / denom));
-    }
-  },
-};
+export const adamKernel = kernel('adam', 9, (p, g, s, a) => {
+  const moments = new Moments(a, DECAY_SHIFT);
+  const amsgrad = (a[0] & AMSGRAD) !== 0;
+  const negStepSize = -a[6];
+  const bc2Sqrt = a[7];
+  const eps = a[8];
+  const [m, v, vmax] = s;
+  for (let i = 0; i < p.length; i++) {
+    moments.update(p, g, m, v, i);
+    const second = amsgrad ? (vmax[i] = Math.max(vmax[i], v[i])) : v[i];
+    const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + eps);
+    p[i] = f(p[i] + f(f(negStepSize * m[i]) / denom));
+  }
+});
 
 /**
  * Adam (Kingma & Ba 2015) and its AMSGrad variant, with the exact semantics of
@@ -54,7 +50,6 @@ export const adamKernel: OptimizerKernel = {
  * decoupledWeightDecay false.
  */
 export class Adam extends Optimizer<AdamOptions> {
-  protected readonly kind: string = 'Adam';
   protected readonly kernel = adamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] as const;
 

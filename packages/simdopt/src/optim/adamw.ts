@@ -16,7 +16,6 @@ export const adamwSchema = withDefaults(adamSchema, 'AdamW', 'torch.optim.AdamW'
  * false, decoupledWeightDecay true (always).
  */
 export class AdamW extends Adam {
-  protected readonly kind: string = 'AdamW';
   protected static readonly schema: Schema = adamwSchema;
 
   constructor(params: ParamsInput<AdamWOptions>, options: Partial<Omit<AdamWOptions, 'decoupledWeightDecay'>> = {}) {

@@ -9,3 +9,11 @@ export { power } from './power.js';
 export { lerp32 } from './lerp.js';
 export { Moments, writeMoments } from './moments.js';
 export * from '../options/schema.js';
+export { CoupledGrad, coupledFlags } from './coupled.js';
+
+import type { OptimizerKernel } from '../backend/backend.js';
+
+/** A kernel: its export name (`simdopt_${name}`), argument block length and js twin. */
+export function kernel(name: string, argsLength: number, js: OptimizerKernel['js']): OptimizerKernel {
+  return { name, argsLength, js };
+}

@@ -1,5 +1,5 @@
 /** NAdam: options schema, kernel (js twin) and class; see the class comment. */
-import { Moments, writeMoments, adamBetas, decoupledWeightDecay, eps, lr, maximize, nonNegative, Optimizer, power, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, decoupledWeightDecay, eps, kernel, lr, maximize, Moments, nonNegative, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
 import type { NAdamOptions } from './options.js';
 
 export type { NAdamOptions };
@@ -18,25 +18,21 @@ const f = Math.fround;
 const DECAY_SHIFT = 1;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const nadamKernel: OptimizerKernel = {
-  name: 'nadam',
-  argsLength: 10,
-  js(p, g, s, a) {
-    const moments = new Moments(a, DECAY_SHIFT);
-    const bc2 = a[6];
-    const eps = a[7];
-    const gradCoef = a[8];
-    const expAvgCoef = a[9];
-    const [m, v] = s;
-    for (let i = 0; i < p.length; i++) {
-      const gi = moments.update(p, g, m, v, i);
-      const denom = f(f(Math.sqrt(f(v[i] / bc2))) + eps);
-      // Two addcdiv_ calls in PyTorch: the parameter is rounded in between.
-      const pi = f(p[i] + f(f(gradCoef * gi) / denom));
-      p[i] = f(pi + f(f(expAvgCoef * m[i]) / denom));
-    }
-  },
-};
+export const nadamKernel = kernel('nadam', 10, (p, g, s, a) => {
+  const moments = new Moments(a, DECAY_SHIFT);
+  const bc2 = a[6];
+  const eps = a[7];
+  const gradCoef = a[8];
+  const expAvgCoef = a[9];
+  const [m, v] = s;
+  for (let i = 0; i < p.length; i++) {
+    const gi = moments.update(p, g, m, v, i);
+    const denom = f(f(Math.sqrt(f(v[i] / bc2))) + eps);
+    // Two addcdiv_ calls in PyTorch: the parameter is rounded in between.
+    const pi = f(p[i] + f(f(gradCoef * gi) / denom));
+    p[i] = f(pi + f(f(expAvgCoef * m[i]) / denom));
+  }
+});
 
 const INITIAL_SCALARS = Object.freeze({ mu_product: 1 });
 
@@ -59,16 +55,11 @@ const INITIAL_SCALARS = Object.freeze({ mu_product: 1 });
  * decoupledWeightDecay false, maximize false.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
-  protected readonly kind = 'NAdam';
   protected readonly kernel = nadamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq'] as const;
 
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
     super(params, options, { schema: nadamSchema });
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
   }
 
   protected initialScalars(): Readonly<Record<string, number>> {

@@ -99,8 +99,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** The options a group gets where it does not set its own. */
   readonly defaults: O;
   readonly paramGroups: ParamGroup<O>[] = [];
-  /** The class name in state dicts. */
-  protected abstract readonly kind: string;
+  /** The class name in state dicts (default: the schema's name; old-style classes set it). */
+  protected readonly kind: string;
   /** The kernel that steps this optimizer's groups. */
   protected abstract readonly kernel: OptimizerKernel;
   /** Whether PyTorch keeps a `step` counter in this optimizer's state (SGD does not). */
@@ -129,7 +129,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   constructor(params: ParamsInput<O>, options: O | Partial<O>, traits: OptimizerTraits = {}) {
     this.backend = backend();
     const schema = (this.schema = traits.schema);
-    this.label = schema?.name ?? new.target.name;
+    this.label = this.kind = schema?.name ?? new.target.name;
     if (schema !== undefined) {
       if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('options', 'an options object', options);
       this.optionKeys = keysOf(schema);
@@ -158,8 +158,10 @@ export abstract class Optimizer<O extends BaseOptions> {
    * what the schema cannot say (checks across options, such as SGD's Nesterov rule).
    */
   protected checkOptions(_group: O, _where: string): void {}
-  /** State slots (in kernel slot order) that `group`'s options need. */
-  protected abstract slotNames(group: O): readonly string[];
+  /** State slots (in kernel slot order) that `group`'s options need (default: all of them). */
+  protected slotNames(_group: O): readonly string[] {
+    return this.slotNamesAll;
+  }
   /** Writes the kernel's argument block for `group` at `ctx`. */
   protected abstract writeArgs(args: Float32Array, group: O, ctx: StepContext): void;
   /** Initial contents of a new state slot (default zeros, already there). */

@@ -1,5 +1,5 @@
 /** RAdam: options schema, kernel (js twin) and class; see the class comment. */
-import { Moments, writeMoments, adamBetas, decoupledWeightDecay, eps, lr, maximize, Optimizer, power, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, decoupledWeightDecay, eps, kernel, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
 import type { RAdamOptions } from './options.js';
 
 export type { RAdamOptions };
@@ -18,31 +18,27 @@ const RECTIFY = 2;
 const DECAY_SHIFT = 2;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const radamKernel: OptimizerKernel = {
-  name: 'radam',
-  argsLength: 11,
-  js(p, g, s, a) {
-    const moments = new Moments(a, DECAY_SHIFT);
-    const rectify = (a[0] & RECTIFY) !== 0;
-    const bc1 = a[6];
-    const lr = a[7];
-    const bc2Sqrt = a[8];
-    const eps = a[9];
-    const rect = a[10];
-    const [m, v] = s;
-    for (let i = 0; i < p.length; i++) {
-      moments.update(p, g, m, v, i);
-      const step = f(f(m[i] / bc1) * lr);
-      if (rectify) {
-        // (bias_correction2 ** 0.5) / tensor is reciprocal(tensor)·scalar in PyTorch.
-        const adaptive = f(f(1 / f(f(Math.sqrt(v[i])) + eps)) * bc2Sqrt);
-        p[i] = f(p[i] - f(f(step * adaptive) * rect));
-      } else {
-        p[i] = f(p[i] - step);
-      }
+export const radamKernel = kernel('radam', 11, (p, g, s, a) => {
+  const moments = new Moments(a, DECAY_SHIFT);
+  const rectify = (a[0] & RECTIFY) !== 0;
+  const bc1 = a[6];
+  const lr = a[7];
+  const bc2Sqrt = a[8];
+  const eps = a[9];
+  const rect = a[10];
+  const [m, v] = s;
+  for (let i = 0; i < p.length; i++) {
+    moments.update(p, g, m, v, i);
+    const step = f(f(m[i] / bc1) * lr);
+    if (rectify) {
+      // (bias_correction2 ** 0.5) / tensor is reciprocal(tensor)·scalar in PyTorch.
+      const adaptive = f(f(1 / f(f(Math.sqrt(v[i])) + eps)) * bc2Sqrt);
+      p[i] = f(p[i] - f(f(step * adaptive) * rect));
+    } else {
+      p[i] = f(p[i] - step);
     }
-  },
-};
+  }
+});
 
 /**
  * RAdam, Adam with a rectified adaptive learning rate (Liu et al. 2020, arXiv 1908.03265), with
@@ -60,16 +56,11 @@ export const radamKernel: OptimizerKernel = {
  * maximize false.
  */
 export class RAdam extends Optimizer<RAdamOptions> {
-  protected readonly kind = 'RAdam';
   protected readonly kernel = radamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq'] as const;
 
   constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
     super(params, options, { schema: radamSchema });
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
   }
 
   protected writeArgs(a: Float32Array, o: RAdamOptions, { step }: StepContext): void {

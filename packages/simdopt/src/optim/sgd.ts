@@ -1,6 +1,6 @@
 /** SGD: options schema, kernel (js twin) and class; see the class comment. */
 import { fail } from '../errors.js';
-import { boolean, finite, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type OptimizerKernel, type ParamsInput, type StepContext } from './house.js';
+import { boolean, finite, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { SGDOptions } from './options.js';
 
 export type { SGDOptions };
@@ -22,35 +22,27 @@ const FIRST_STEP = 8;
 const WEIGHT_DECAY = 16;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const sgdKernel: OptimizerKernel = {
-  name: 'sgd',
-  argsLength: 5,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const wd = a[1];
-    const mu = a[2];
-    const oneMinusDampening = a[3];
-    const negLr = -a[4];
-    const buf = s[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const nesterov = (flags & NESTEROV) !== 0;
-    const momentum = (flags & MOMENTUM) !== 0;
-    const first = (flags & FIRST_STEP) !== 0;
-    const decay = (flags & WEIGHT_DECAY) !== 0;
-    for (let i = 0; i < p.length; i++) {
-      const pi = p[i];
-      let gi = maximize ? -g[i] : g[i];
-      if (decay) gi = f(gi + f(wd * pi));
-      let d = gi;
-      if (momentum) {
-        const b = first ? gi : f(f(buf[i] * mu) + f(oneMinusDampening * gi));
-        buf[i] = b;
-        d = nesterov ? f(gi + f(mu * b)) : b;
-      }
-      p[i] = f(pi + f(negLr * d));
+export const sgdKernel = kernel('sgd', 5, (p, g, s, a) => {
+  const [flags, wd, mu, oneMinusDampening, lr] = a;
+  const [buf] = s;
+  const maximize = (flags & MAXIMIZE) !== 0;
+  const nesterov = (flags & NESTEROV) !== 0;
+  const momentum = (flags & MOMENTUM) !== 0;
+  const first = (flags & FIRST_STEP) !== 0;
+  const decay = (flags & WEIGHT_DECAY) !== 0;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    let gi = maximize ? -g[i] : g[i];
+    if (decay) gi = f(gi + f(wd * pi));
+    let d = gi;
+    if (momentum) {
+      const b = first ? gi : f(f(buf[i] * mu) + f(oneMinusDampening * gi));
+      buf[i] = b;
+      d = nesterov ? f(gi + f(mu * b)) : b;
     }
-  },
-};
+    p[i] = f(pi + f(-lr * d));
+  }
+});
 
 /**
  * Stochastic gradient descent with momentum, dampening and Nesterov momentum, with the exact
@@ -66,7 +58,6 @@ export const sgdKernel: OptimizerKernel = {
  * Defaults: lr 0.001, momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false.
  */
 export class SGD extends Optimizer<SGDOptions> {
-  protected readonly kind = 'SGD';
   protected readonly kernel = sgdKernel;
   protected readonly hasStepCounter = false;
   protected readonly slotNamesAll = ['momentum_buffer'] as const;
