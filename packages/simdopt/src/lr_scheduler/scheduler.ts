@@ -299,6 +299,33 @@ export abstract class LRScheduler {
   }
 }
 
+/**
+ * A scheduler whose own state is one config object, read by `read` from the options (after the
+ * unknown-key check against `known`) and from state dicts alike, and saved as a plain copy.
+ */
+export abstract class ConfigScheduler<C extends object> extends LRScheduler {
+  protected config: C;
+
+  protected constructor(
+    optimizer: unknown,
+    options: unknown,
+    known: readonly string[],
+    private readonly read: (o: Record<string, unknown>, where: string) => C,
+  ) {
+    super(optimizer);
+    this.config = read(readOptions(options, known), '');
+  }
+
+  protected saveOwn(): Record<string, unknown> {
+    return { ...(this.config as Record<string, unknown>) };
+  }
+
+  protected readOwn(s: Record<string, unknown>, where: string): () => void {
+    const c = this.read(s, `${where}.`);
+    return () => (this.config = c);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Option and state checks shared by the families.
 
