@@ -22,7 +22,7 @@ export const ABI_VERSION = 1;
 
 const PAGE = 65536;
 /** Bytes of one table entry: {data, grad, state, len} as u32. */
-const ENTRY_BYTES = 16;
+export const ENTRY_BYTES = 16;
 /** f32 slots of the argument scratch block (the longest argument block, with room to spare). */
 const SCRATCH_FLOATS = 64;
 /** Bytes of one buffer-table entry of the training-kit array kernels: {ptr, len} as u32. */

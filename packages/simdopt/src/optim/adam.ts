@@ -15,8 +15,8 @@ const f = Math.fround;
 
 // Argument block (crates/simdopt-core/src/optim/adam.rs, `arg`): Moments' entries 0 … 5 with the
 // decay mode at bit 2, amsgrad at bit 1, then lr/(1 − β1^t), sqrt(1 − β2^t), eps.
-const AMSGRAD = 2;
-const DECAY_SHIFT = 2;
+export const AMSGRAD = 2;
+export const DECAY_SHIFT = 2;
 
 export { lerp32 };
 

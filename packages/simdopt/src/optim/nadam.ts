@@ -15,7 +15,7 @@ const f = Math.fround;
 
 // Argument block (crates/simdopt-core/src/optim/nadam.rs, `arg`): Moments' entries 0 … 5 with the
 // decay mode at bit 1, then 1 − β2^t, eps and the two step coefficients.
-const DECAY_SHIFT = 1;
+export const DECAY_SHIFT = 1;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const nadamKernel = kernel('nadam', 10, (p, g, s, a) => {

@@ -14,8 +14,8 @@ const f = Math.fround;
 
 // Argument block (crates/simdopt-core/src/optim/radam.rs, `arg`): Moments' entries 0 … 5 with the
 // decay mode at bit 2, rectify at bit 1, then 1 − β1^t, lr, sqrt(1 − β2^t), eps, r_t.
-const RECTIFY = 2;
-const DECAY_SHIFT = 2;
+export const RECTIFY = 2;
+export const DECAY_SHIFT = 2;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const radamKernel = kernel('radam', 11, (p, g, s, a) => {
