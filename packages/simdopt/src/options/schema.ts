@@ -29,7 +29,8 @@ export interface Schema {
 
 type Check = (name: string, v: unknown) => void;
 
-const spec = (type: string, check: Check) => (value: unknown, doc: string, torch: string): OptionSpec => ({ default: value, check, doc, torch, type });
+/** A builder of options of TypeScript type `type` checked by `check`. */
+export const spec = (type: string, check: Check) => (value: unknown, doc: string, torch: string): OptionSpec => ({ default: value, check, doc, torch, type });
 
 /** A finite number >= 0. */
 export const nonNegative = spec('number', checkNonNegative);
