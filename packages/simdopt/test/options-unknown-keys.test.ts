@@ -8,6 +8,25 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam, clipGradNorm, CosineAnnealingLR, init, Lion, Parameter, SGD, SimdoptError, StepLR } from 'simdopt';
 import { likelyKey } from '../src/options/known-keys.js';
 import { PlainGD } from './support/optimizers.js';
+import { Optimizer, type BaseOptions, type ParamsInput } from '../src/optim/optimizer.js';
+import { sgdKernel } from '../src/optim/sgd.js';
+
+/** An old-style class that keeps a field of its own in its groups (as Schedule-Free's sums). */
+class Tracking extends Optimizer<BaseOptions> {
+  protected readonly kind = 'Tracking';
+  protected readonly kernel = sgdKernel;
+  protected readonly hasStepCounter = false;
+  protected readonly slotNamesAll = [] as const;
+  constructor(params: ParamsInput<BaseOptions>) {
+    super(params, { lr: 0.1, skipNonFinite: false }, { groupFields: ['weightSum'] });
+  }
+  protected writeArgs(a: Float32Array, o: BaseOptions): void {
+    a.fill(0);
+    a[3] = 1;
+    a[4] = o.lr;
+    (this.paramGroups[0] as unknown as { weightSum: number }).weightSum = 1;
+  }
+}
 
 function messageOf(act: () => unknown): string {
   try {
@@ -73,6 +92,17 @@ describe('unknown option keys', () => {
   it('old-style classes (no schema) refuse keys their defaults do not have', () => {
     const opt = new PlainGD([Parameter.zeros(2)]);
     expect(messageOf(() => opt.addParamGroup(any({ params: [Parameter.zeros(2)], momentum: 0.9 })))).toContain("paramGroup.momentum: expected one of PlainGD's options (lr, skipNonFinite)");
+  });
+
+  it('traits.groupFields: a class may keep its own fields in its groups, and only those', () => {
+    const p = Parameter.from([1, 2]);
+    p.grad.set([1, 1]);
+    const opt = new Tracking([p]);
+    expect(opt.step()).toBe(true);
+    expect(opt.step()).toBe(true);
+    expect((opt.paramGroups[0] as unknown as { weightSum: number }).weightSum).toBe(1);
+    (opt.paramGroups[0] as unknown as Record<string, unknown>).weightSums = 2;
+    expect(messageOf(() => opt.step())).toContain("paramGroups[0].weightSums: expected one of Tracking's options (lr, skipNonFinite), got an unknown key");
   });
 
   it('schedulers and utilities name the intended option', () => {

@@ -86,6 +86,11 @@ export interface OptimizerTraits {
    * their keys are the allowed options.
    */
   schema?: Schema;
+  /**
+   * Keys the optimizer itself keeps in its param groups besides the options (as Schedule-Free
+   * keeps running sums there in PyTorch): accepted by the unknown-key check, never defaulted.
+   */
+  groupFields?: readonly string[];
 }
 
 export interface StepOptions {
@@ -111,8 +116,10 @@ export abstract class Optimizer<O extends BaseOptions> {
   private readonly backend: Backend;
   private readonly stateAtRegistration: boolean;
   private readonly schema: Schema | undefined;
-  /** The option keys a group may hold (besides `params` and the schedulers' fields). */
+  /** The option keys a group may hold. */
   private readonly optionKeys: readonly string[];
+  /** Other keys a group may hold: `params`, the schedulers' fields, the traits' `groupFields`. */
+  private readonly groupFields: readonly string[];
   /** The class name for errors (the constructor runs before the subclass sets `kind`). */
   private readonly label: string;
   private readonly held: Reclaimable;
@@ -139,6 +146,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       this.defaults = options as O;
       this.optionKeys = Object.keys(options);
     }
+    this.groupFields = [...GROUP_FIELDS, ...(traits.groupFields ?? [])];
     this.stateAtRegistration = traits.stateAtRegistration ?? false;
     this.held = reclaimable(this.backend);
     this.state = new StateStore(this.backend, this.held);
@@ -433,7 +441,7 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Unknown keys, then the schema, then the subclass's checks. */
   private checkGroup(group: ParamGroup<O>, where: string): void {
-    checkKnownKeys(group, this.optionKeys, where, this.label, GROUP_FIELDS);
+    checkKnownKeys(group, this.optionKeys, where, this.label, this.groupFields);
     if (this.schema !== undefined) checkAgainst(this.schema, group as unknown as Record<string, unknown>, where);
     this.checkOptions(group, where);
     checkBoolean(`${where}skipNonFinite`, group.skipNonFinite);
