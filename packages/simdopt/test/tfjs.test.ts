@@ -36,7 +36,7 @@ function twins(): [tf.Sequential, tf.Sequential] {
   return [a, b];
 }
 
-/** Copies: on tfjs-backend-cpu dataSync() returns the storage itself, which simdopt updates in place. */
+/** Copies of the values (on tfjs-backend-cpu dataSync() returns the storage itself). */
 function weights(model: tf.LayersModel): Float32Array[] {
   return model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
 }
@@ -62,7 +62,7 @@ describe('model.fit', () => {
     expect(maxDiff(weights(a), before)).toBeGreaterThan(1e-3); // it trained
     expect(maxDiff(weights(a), weights(b))).toBeLessThan(1e-6);
     expect(optimizer.simdopt).toBeInstanceOf(SGD);
-    expect(optimizer.parameters.map((p) => p.name)).toEqual(b.trainableWeights.map((w) => w.read().name));
+    expect(optimizer.parameters.map((p) => p.name)).toEqual(b.trainableWeights.map((w) => (w.read() as tf.Variable).name));
     expect(optimizer.iterations).toBe(8);
     expect(optimizer).toBeInstanceOf(tf.Optimizer);
   });
@@ -113,7 +113,7 @@ describe('minimize and applyGradients', () => {
   it('minimize lowers a loss and returns the cost', () => {
     const v = tf.variable(tf.tensor1d([3, -2, 1]));
     const optimizer = tfjsOptimizer(tf, (p) => new Adam(p, { lr: 0.1 }));
-    const loss = () => tf.sum(tf.square(v));
+    const loss = () => tf.sum(tf.square(v)) as tf.Scalar;
     const first = (optimizer.minimize(loss, true, [v]) as tf.Scalar).dataSync()[0];
     for (let i = 0; i < 50; i++) optimizer.minimize(loss, false, [v]);
     expect(first).toBeCloseTo(14, 5);

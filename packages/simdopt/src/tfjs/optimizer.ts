@@ -9,8 +9,8 @@
  * 2. copies each gradient into its Parameter's `.grad` (one copy: straight from the backend's
  *    storage on tfjs-backend-cpu and -wasm, see storage.ts);
  * 3. clips (`clipGradNorm`) when asked, steps the simdopt optimizer, steps the scheduler;
- * 4. writes each Parameter's `.data` back into its variable: in place (one copy) where the
- *    variable alone owns its storage on cpu or wasm, else `assign(tf.tensor(copy))`.
+ * 4. writes each Parameter's `.data` back into its variable: `assign` of a new tensor, one copy
+ *    (tfjs's tensors are immutable, see storage.ts for why writing in place is wrong).
  *
  * The Parameters are made at the first update (or by `bind`), one per trainable variable, in the
  * order of the gradients; the simdopt side holds the truth between updates, and a variable that
@@ -18,7 +18,7 @@
  */
 import * as simdopt from 'simdopt';
 import { clipGradNorm, loadState, Optimizer, Parameter, saveState, SimdoptError, type OptimizerState } from 'simdopt';
-import { owner, ownStorage, storage } from './storage.js';
+import { copiesOnWrite, owner, storage } from './storage.js';
 import type { ConfigDict, DataId, NamedTensor, NamedTensorMap, Tensor, TfOptimizer, Tfjs, Variable } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -322,17 +322,14 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
       b.dataId = b.variable.dataId;
     }
 
+    /** One copy: into a new tensor (tfjs-backend-wasm copies `param.data` into its heap; other
+     *  backends keep the array they are given, so they get a copy), then `assign`. */
     private writeBack(b: Binding): void {
       const v = b.variable;
-      const target = ownStorage(owner(tf, v.dataId), v.dataId, b.param.size);
-      if (target !== null) {
-        target.set(b.param.data);
-      } else {
-        // slice(): tfjs-backend-cpu keeps the array it is given, which must not be simdopt's memory.
-        const t = tf.tensor(b.param.data.slice(), v.shape, 'float32');
-        v.assign(t);
-        t.dispose();
-      }
+      const values = copiesOnWrite(tf.engine().backend) ? b.param.data : b.param.data.slice();
+      const t = tf.tensor(values, v.shape, 'float32');
+      v.assign(t);
+      t.dispose();
       b.dataId = v.dataId;
     }
 

@@ -1,14 +1,19 @@
 /**
- * Direct access to a tfjs tensor's float32 storage on the two CPU-side backends, so that a
- * gradient is read and a variable written with one copy each and no tensor allocation:
+ * Direct reads of a tfjs tensor's float32 storage on the two CPU-side backends, so that a
+ * gradient reaches its Parameter with one copy:
  *
- * - tfjs-backend-cpu keeps `values` (a Float32Array) per dataId: `dataSync()` returns that very
- *   array, so reading through it costs nothing extra; writing into it changes the tensor.
- * - tfjs-backend-wasm keeps a `memoryOffset` into its wasm heap: `dataSync()` copies the bytes
+ * - tfjs-backend-cpu keeps `values` (a Float32Array) per dataId; `dataSync()` returns that very
+ *   array, the view here is the same thing without the engine's bookkeeping.
+ * - tfjs-backend-wasm keeps a `memoryOffset` into its wasm heap; `dataSync()` copies the bytes
  *   out (`HEAPU8.slice`), a view over the heap does not.
  *
  * Anything else (webgl, webgpu, a tensor that lives on another backend, a layout a later tfjs
- * changes) gets `null`, and the caller falls back to `dataSync()` / `assign()`.
+ * changes) gets `null`, and the caller falls back to `dataSync()`.
+ *
+ * Writes never go into a tensor's storage: tfjs treats tensors as immutable and relies on it —
+ * tfjs-backend-wasm's XNNPACK operators keep packed copies of a matMul's weights per tensor id
+ * (an in-place write trains on stale weights), and tfjs-backend-cpu's slices and `dataSync()`
+ * arrays alias the storage. A new tensor and `assign` is one copy as well (bench: tfjs section).
  */
 import type { DataId, Tfjs } from './types.js';
 
@@ -25,9 +30,7 @@ interface WasmLike {
   dataIdMap?: DataStore<{ memoryOffset?: number | null }>;
   wasm?: { HEAPU8?: Uint8Array };
 }
-interface AnyBackend extends CpuLike, WasmLike {
-  refCount?(dataId: DataId): number;
-}
+type AnyBackend = CpuLike & WasmLike;
 
 /** The backend that holds `dataId`'s data (a tensor stays where it was made until moved). */
 export function owner(tf: Tfjs, dataId: DataId): AnyBackend | null {
@@ -52,10 +55,10 @@ export function storage(backend: AnyBackend | null, dataId: DataId, size: number
 }
 
 /**
- * The storage of `dataId` when nothing but its variable refers to it (so writing in place
- * changes no other tensor: `tf.clone`, `tf.variable(t)` and `assign(t)` share storage), or null.
+ * Whether `backend.write` copies the values it is given (tfjs-backend-wasm copies into its heap;
+ * cpu keeps the array, webgl keeps it until upload): where not, the caller passes a copy.
  */
-export function ownStorage(backend: AnyBackend | null, dataId: DataId, size: number): Float32Array | null {
-  if (backend === null || typeof backend.refCount !== 'function' || backend.refCount(dataId) !== 1) return null;
-  return storage(backend, dataId, size);
+export function copiesOnWrite(backend: unknown): boolean {
+  const b = backend as WasmLike | null;
+  return b !== null && typeof b === 'object' && b.wasm?.HEAPU8 !== undefined && b.dataIdMap !== undefined;
 }
