@@ -13,6 +13,7 @@
  */
 export {
   tfjsOptimizer,
+  registerTfjsOptimizer,
   type SimdoptTfjsOptimizer,
   type TfjsOptimizerOptions,
   type SchedulerLike,

@@ -123,6 +123,16 @@ export function tfjsOptimizer<O extends AnyOptimizer, S extends SchedulerLike = 
   return new Cls(make, scheduler, maxNorm);
 }
 
+/**
+ * Registers simdopt's optimizer class with `tf`'s serialization, so that `tf.loadLayersModel`
+ * rebuilds a model saved with `includeOptimizer: true` before any `tfjsOptimizer` call (which
+ * registers it too). Idempotent.
+ */
+export function registerTfjsOptimizer(tf: Tfjs): void {
+  checkTf(tf);
+  classFor(tf);
+}
+
 /** The subclass of this `tf`'s Optimizer (made and registered once per tfjs copy). */
 function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
   const known = classes.get(tf.Optimizer);
