@@ -167,7 +167,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     mlp = await runMlp(extrasConfig);
     phase('mlp');
     if (tfjs) {
-      tfjsFit = await runTfjsFit({ method, now, tfjs, progress, ...preset.tfjsFit, simdoptBackend: 'wasm-simd' });
+      tfjsFit = await runTfjsFit({ method, now, cpuNow: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, tfjs, progress, ...preset.tfjsFit, simdoptBackend: 'wasm-simd' });
       phase('tfjsFit');
     }
   }
