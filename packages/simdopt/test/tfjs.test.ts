@@ -212,6 +212,19 @@ describe('bad input: a SimdoptError and the model unchanged', () => {
     expect([...again.dataSync()]).toEqual([5, 6, 7]);
   });
 
+  it('rejects an update after dispose(), and dispose frees the simdopt side', () => {
+    const v = tf.variable(tf.tensor1d([1, 2]));
+    const optimizer = tfjsOptimizer(tf, (p) => new Adam(p, { lr: 0.1 }));
+    optimizer.applyGradients({ [v.name]: tf.tensor1d([1, 1]) });
+    const [param] = optimizer.parameters;
+    optimizer.dispose();
+    expect(param.disposed).toBe(true);
+    const after = [...v.dataSync()];
+    expect(() => optimizer.applyGradients({ [v.name]: tf.tensor1d([1, 1]) })).toThrow(/disposed/);
+    expect([...v.dataSync()]).toEqual(after);
+    expect(v.isDisposed).toBe(false);
+  });
+
   it('rejects bad arguments to tfjsOptimizer', () => {
     expect(() => tfjsOptimizer({} as typeof tf, (p) => new SGD(p))).toThrow(SimdoptError);
     expect(() => tfjsOptimizer(tf, (p) => new SGD(p), { clipGradNorm: -1 })).toThrow(/clipGradNorm/);

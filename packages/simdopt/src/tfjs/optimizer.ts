@@ -8,7 +8,8 @@
  *    are alive, the simdopt objects usable — before anything changes;
  * 2. copies each gradient into its Parameter's `.grad` (one copy: straight from the backend's
  *    storage on tfjs-backend-cpu and -wasm, see storage.ts);
- * 3. clips (`clipGradNorm`) when asked, steps the simdopt optimizer, steps the scheduler;
+ * 3. clips (`clipGradNorm`) when asked, steps the simdopt optimizer, steps the scheduler (not
+ *    after a step that `skipNonFinite` skipped);
  * 4. writes each Parameter's `.data` back into its variable: `assign` of a new tensor, one copy
  *    (tfjs's tensors are immutable, see storage.ts for why writing in place is wrong).
  *
@@ -53,7 +54,7 @@ export interface SimdoptTfjsOptimizer<O extends AnyOptimizer = AnyOptimizer, S e
    * loading a state before training. Returns the simdopt optimizer.
    */
   bind(variables: readonly Variable[]): O;
-  /** Frees the Parameters and the simdopt optimizer (never the tf variables). */
+  /** Frees the Parameters and the simdopt optimizer (never the tf variables); later updates throw. */
   dispose(): void;
 }
 
@@ -153,6 +154,7 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
     private sched: SchedulerLike | undefined;
     /** State from `setWeights` before the Parameters existed: loaded at `bind`. */
     private pending: { optimizer: OptimizerState; scheduler?: unknown } | undefined;
+    private disposed = false;
     /** Scratch of the current update, reused. */
     private readonly grads: (Tensor | null)[] = [];
 
@@ -180,6 +182,7 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
     }
 
     bind(variables: readonly Variable[]): AnyOptimizer {
+      if (this.disposed) throw error('the optimizer is disposed', 'optimizer');
       if (this.inner !== undefined) throw error('bind: the simdopt optimizer exists already (bind once, before the first update)', 'bind');
       if (!Array.isArray(variables) || variables.length === 0) throw error('variables: expected a non-empty array of tf.Variables', 'variables');
       const seen = new Set<string>();
@@ -221,6 +224,7 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
     }
 
     applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
+      if (this.disposed) throw error('the optimizer is disposed; the model is unchanged', 'optimizer');
       const named = this.named(variableGradients);
       if (this.inner === undefined) {
         this.bind(named.filter(([, g]) => g != null).map(([name]) => this.lookup(name)));
@@ -395,6 +399,7 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
     }
 
     dispose(): void {
+      this.disposed = true;
       this.inner?.dispose();
       for (const b of this.bindings) b.param.dispose();
       this.bindings = [];
