@@ -47,6 +47,9 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        // Pre-bundled up front, together: found mid-run, Vite reloads the page, and bundled apart
+        // each would carry its own tfjs-core (the simdopt/tfjs tests).
+        optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] },
         test: {
           name: 'browser',
           include: [...browserShared, `${testDir}/browser/**/*.test.ts`],
