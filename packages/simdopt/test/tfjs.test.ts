@@ -120,6 +120,18 @@ describe('minimize and applyGradients', () => {
     expect(loss().dataSync()[0]).toBeLessThan(first / 10);
   });
 
+  it('minimize with a var list that holds a non-trainable variable leaves that one alone', () => {
+    const v = tf.variable(tf.tensor1d([3, -2]));
+    const frozen = tf.variable(tf.tensor1d([5]), false);
+    const optimizer = tfjsOptimizer(tf, (p) => new SGD(p, { lr: 0.25 }));
+    const loss = () => tf.add(tf.sum(tf.square(v)), tf.sum(frozen)) as tf.Scalar;
+    optimizer.minimize(loss, false, [v, frozen]);
+    optimizer.minimize(loss, false, [v, frozen]);
+    expect([...v.dataSync()]).toEqual([0.75, -0.5]); // v·(1 − 2·0.25) twice
+    expect([...frozen.dataSync()]).toEqual([5]);
+    expect(optimizer.parameters.map((p) => p.name)).toEqual([v.name]);
+  });
+
   it('clips the gradients to clipGradNorm', () => {
     const v = tf.variable(tf.tensor1d([0, 0]));
     const optimizer = tfjsOptimizer(tf, (p) => new SGD(p, { lr: 1 }), { clipGradNorm: 1 });

@@ -293,6 +293,8 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
       grads.length = this.bindings.length;
       grads.fill(null);
       for (const [name, g] of named) {
+        // minimize(f, _, varList) lists varList's non-trainable variables with no gradient.
+        if (g === null) continue;
         const b = this.byName.get(name);
         if (b === undefined) {
           throw error(
@@ -301,7 +303,6 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
             name,
           );
         }
-        if (g === null) continue;
         if (b.variable.isDisposed) throw error(`variable '${name}' is disposed`, name);
         if (!sameShape(b.variable.shape, b.param.shape)) {
           throw error(`variable '${name}' changed shape from [${b.param.shape.join(', ')}] to [${b.variable.shape.join(', ')}]`, name);
