@@ -9,12 +9,14 @@
  */
 import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/backend.js';
 import { slotStride } from '../backend/backend.js';
-import { fail, SimdoptError } from '../errors.js';
+import { count, fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
 import { gradFiniteKernel } from '../reduce.js';
 import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend, isActive } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
+import { trackObject } from '../warnings.js';
+import { normalizeStateDict, toTorchStateDict, type TorchOptimizerState } from './state_interop.js';
 
 /** Options every optimizer takes. */
 export interface BaseOptions {
@@ -163,6 +165,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.stateAtRegistration = traits.stateAtRegistration ?? false;
     this.held = reclaimable(this.backend);
     reclaimer?.register(this, this.held, this);
+    // A static function, not an arrow here: an arrow would share (and keep alive) this constructor's context.
+    trackObject(this.backend, this, Optimizer.undisposed);
     if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       fail('params', 'an iterable of Parameters or of param groups', params);
     }
@@ -317,9 +321,18 @@ export abstract class Optimizer<O extends BaseOptions> {
     for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
-  /** The state as PyTorch's `state_dict()` lays it out; payloads are copies. */
-  stateDict(): OptimizerState {
+  /**
+   * The state as PyTorch's `state_dict()` lays it out; payloads are copies. With `{ format:
+   * 'torch' }` exactly PyTorch's layout (`{ state, param_groups }`, snake_case options, payloads
+   * as nested lists), ready for `json.dumps` and `optimizer.load_state_dict` in Python.
+   */
+  stateDict(options?: { format?: 'simdopt' }): OptimizerState;
+  stateDict(options: { format: 'torch' }): TorchOptimizerState;
+  stateDict(options?: { format?: 'simdopt' | 'torch' }): OptimizerState | TorchOptimizerState {
     this.checkUsable();
+    const format = options?.format ?? 'simdopt';
+    if (format !== 'simdopt' && format !== 'torch') fail('options.format', "'simdopt' or 'torch'", format);
+    if (format === 'torch') return toTorchStateDict(this.stateDict(), this.paramGroups.flatMap((g) => g.params.map((p) => p.shape)));
     const state: OptimizerState['state'] = {};
     const paramGroups: OptimizerState['paramGroups'] = [];
     let index = 0;
@@ -345,16 +358,19 @@ export abstract class Optimizer<O extends BaseOptions> {
     return { version: STATE_DICT_VERSION, optimizer: this.kind, state, paramGroups };
   }
 
-  /** Restores `stateDict()` output (payloads may be number arrays). Checks everything first. */
-  loadStateDict(saved: OptimizerState): void {
+  /**
+   * Restores `stateDict()` output — also with payloads as number arrays, after plain JSON, or a
+   * PyTorch `optimizer.state_dict()` exported as JSON (state_interop.ts). Checks everything first.
+   */
+  loadStateDict(saved: OptimizerState | TorchOptimizerState): void {
     this.checkUsable();
-    const s = saved as unknown as Record<string, unknown>;
+    const s = normalizeStateDict(saved, this.kind, STATE_DICT_VERSION, this.paramGroups) as Record<string, unknown>;
     if (s === null || typeof s !== 'object') fail('stateDict', 'an object from stateDict()', s);
     if (s.version !== STATE_DICT_VERSION) fail('stateDict.version', String(STATE_DICT_VERSION), s.version);
     if (s.optimizer !== this.kind) fail('stateDict.optimizer', `'${this.kind}'`, s.optimizer);
     const groups = s.paramGroups;
     if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      fail('stateDict.paramGroups', `${this.paramGroups.length} groups`, groups);
+      fail('stateDict.paramGroups', count(this.paramGroups.length, 'group'), groups);
     }
     if (s.state === null || typeof s.state !== 'object') fail('stateDict.state', 'an object', s.state);
     const params = this.paramGroups.flatMap((g) => g.params);
@@ -362,7 +378,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const where = `stateDict.paramGroups[${gi}]`;
       const mine = this.paramGroups[gi];
       if (g === null || typeof g !== 'object' || !Array.isArray(g.params) || g.params.length !== mine.params.length) {
-        fail(`${where}.params`, `${mine.params.length} parameters`, g?.params);
+        fail(`${where}.params`, count(mine.params.length, 'parameter'), g?.params);
       }
       const { params: _ids, ...options } = g;
       const merged = { ...cloneOptions(options), params: mine.params } as ParamGroup<O>;
@@ -449,6 +465,15 @@ export abstract class Optimizer<O extends BaseOptions> {
     reclaimer?.unregister(this);
     release(this.held);
     this.state.clear();
+  }
+
+  private static undisposed(o: Optimizer<BaseOptions>): boolean {
+    return !o.disposed;
+  }
+
+  /** @internal Throws SimdoptError when the optimizer is disposed or its backend was replaced (schedulers call it). */
+  assertUsable(): void {
+    this.checkUsable();
   }
 
   /** @internal The step counter of `p` (0 before its first step). */
