@@ -117,6 +117,50 @@ describe('the tarball', () => {
   });
 });
 
+describe('what a new user meets (issue 12)', () => {
+  it('the declarations type-check under moduleResolution "node" too (simdopt/inline via typesVersions)', () => {
+    const program = ts.createProgram([join(app, 'consumer-node10.ts')], {
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      types: [],
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+      ignoreDeprecations: '6.0',
+    });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(diagnostics).toEqual([]);
+    const declarations = program.getSourceFiles().map((s) => s.fileName).filter((f) => f.includes('node_modules/simdopt/'));
+    expect(declarations.map((f) => f.replace(/.*node_modules\/simdopt\//, '')).sort()).toEqual(['dist/index.d.ts', 'dist/inline.d.ts']);
+  });
+
+  it('the published types hold no @internal members and no bundler-renamed names', () => {
+    for (const name of ['index.d.ts', 'index.d.cts', 'inline.d.ts']) {
+      const dts = readFileSync(join(app, 'node_modules/simdopt/dist', name), 'utf8');
+      expect(dts).not.toContain('@internal');
+      expect(dts.match(/\b[A-Za-z_]+\$\d+\b/g) ?? []).toEqual([]);
+      const parameter = dts.slice(dts.indexOf('declare class Parameter '), dts.indexOf('\n}', dts.indexOf('declare class Parameter ')));
+      expect(parameter).not.toMatch(/\b(handle|backend|gradOffset)\b/);
+    }
+    for (const name of ['index.js', 'index.cjs', 'inline.js']) {
+      const js = readFileSync(join(app, 'node_modules/simdopt/dist', name), 'utf8');
+      // A class renamed by the bundler would carry that name into error messages and toString.
+      expect(js.match(/\bclass [A-Za-z_]+\$\d+|\b[A-Za-z_]+\$\d+ = class\b/g) ?? []).toEqual([]);
+    }
+  });
+
+  it('a state dict through plain JSON continues exactly; PyTorch state_dict()s as JSON load and continue as PyTorch', () => {
+    const vectors = join(root, 'test/vectors/torch/state_dicts.json');
+    const out = execFileSync(process.execPath, ['interop.mjs', vectors], { cwd: app, encoding: 'utf8', env: cleanEnv() });
+    const result = JSON.parse(out);
+    expect(result.json.throughJson).toEqual(result.json.straight);
+    expect(Object.keys(result.torch).length).toBeGreaterThanOrEqual(10);
+    for (const [id, worst] of Object.entries(result.torch)) expect(worst, id).toBeLessThan(1e-5);
+  });
+});
+
 describe('Node 20', () => {
   it.each([
     ['esm.mjs', 'simdopt'],
