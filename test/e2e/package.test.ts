@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -134,6 +135,26 @@ describe('what a new user meets (issue 12)', () => {
     expect(diagnostics).toEqual([]);
     const declarations = program.getSourceFiles().map((s) => s.fileName).filter((f) => f.includes('node_modules/simdopt/'));
     expect(declarations.map((f) => f.replace(/.*node_modules\/simdopt\//, '')).sort()).toEqual(['dist/index.d.ts', 'dist/inline.d.ts']);
+  });
+
+  it('the README states the sizes users download, as measured in the tarball', () => {
+    const readme = readFileSync(join(app, 'node_modules/simdopt/README.md'), 'utf8').replace(/\s+/g, ' ');
+    const m = /`dist\/inline\.js` (\d+) kB against (\d+) kB for `dist\/index\.js`; gzip -9: (\d+) kB against (\d+) kB/.exec(readme);
+    expect(m, 'inline entry sizes in the README').not.toBeNull();
+    const w = /binaries separately \((\d+) kB and (\d+) kB, (\d+) and (\d+) kB gzipped\)/.exec(readme);
+    expect(w, 'binary sizes in the README').not.toBeNull();
+    const dir = join(app, 'node_modules/simdopt');
+    const kB = (file: string, gz: boolean) => {
+      const bytes = readFileSync(join(dir, file));
+      return (gz ? gzipSync(bytes, { level: 9 }).length : bytes.length) / 1000;
+    };
+    const stated = [...m!.slice(1), ...w!.slice(1)].map(Number);
+    const measured = [
+      kB('dist/inline.js', false), kB('dist/index.js', false), kB('dist/inline.js', true), kB('dist/index.js', true),
+      kB('wasm/simdopt-simd.wasm', false), kB('wasm/simdopt-scalar.wasm', false), kB('wasm/simdopt-simd.wasm', true), kB('wasm/simdopt-scalar.wasm', true),
+    ];
+    // Within 5 % (or 2 kB): the figures are rounded and the code changes a little between releases.
+    stated.forEach((v, i) => expect(Math.abs(v - measured[i]), `stated ${v} kB, measured ${measured[i]} kB`).toBeLessThanOrEqual(Math.max(2, 0.05 * measured[i])));
   });
 
   it('the published types hold no @internal members and no bundler-renamed names', () => {
