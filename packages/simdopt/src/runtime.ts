@@ -8,7 +8,7 @@ import type { Backend, BackendName } from './backend/backend.js';
 import { JsBackend } from './backend/js.js';
 import { compileVariant, hasSimd, hasWebAssembly, type WasmSource } from './backend/load.js';
 import { DEFAULT_INITIAL_MEMORY_BYTES, MAX_MEMORY_BYTES, WasmBackend } from './backend/wasm.js';
-import { fail, SimdoptError } from './errors.js';
+import { count, fail, SimdoptError } from './errors.js';
 import { VERSION } from './version.js';
 import { liveObjects, noteGrowth, setWarningHandler, warn, type WarningHandler } from './warnings.js';
 
@@ -128,11 +128,12 @@ async function replaceBackend(options: InitOptions): Promise<BackendInfo> {
   if (next instanceof WasmBackend) next.onGrow = (from, to) => noteGrowth(next, from, to);
   const invalidated = previous === null ? 0 : liveObjects(previous);
   if (invalidated > 0) {
+    const params = liveObjects(previous!, 'parameter');
+    const others = invalidated - params;
     warn(
       `init() replaced the ${previous!.name} backend (options differ from the active backend's): ` +
-        `${invalidated} live object${invalidated === 1 ? '' : 's'} made under it ` +
-        `(Parameters, optimizers, modules) now throw when used. Call init() once, ` +
-        `or again only with the same options, to keep them.`,
+        `${count(invalidated, 'live object')} made under it (${count(params, 'Parameter')}, ${count(others, 'optimizer')}) ` +
+        `now throw when used. Call init() once, or again only with the same options, to keep them.`,
     );
   }
   return backendInfo();

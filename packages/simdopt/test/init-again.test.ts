@@ -58,7 +58,7 @@ describe.each(BACKENDS)('init() again on %s', (backend) => {
     await init({ backend: DIFFERENT[backend] });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/init\(\) replaced the .* backend/);
-    expect(warnings[0]).toContain('3 live objects');
+    expect(warnings[0]).toContain('3 live objects made under it (2 Parameters, 1 optimizer)');
     expect(() => w.data).toThrow(/replaced/);
     expect(() => opt.step()).toThrow(SimdoptError);
     // A differing memory size replaces too; nothing was alive: no warning.
