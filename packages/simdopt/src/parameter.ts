@@ -4,7 +4,7 @@
  */
 import type { Backend, Handle } from './backend/backend.js';
 import { slotStride } from './backend/backend.js';
-import { describe, fail, SimdoptError } from './errors.js';
+import { count, describe, fail, SimdoptError } from './errors.js';
 import { reclaimable, reclaimer } from './reclaim.js';
 import { backend, checkBackend, isActive } from './runtime.js';
 import { checkBoolean } from './validate.js';
@@ -84,7 +84,7 @@ export class Parameter {
     }
     const shape = checkShape('options.shape', options?.shape ?? [values.length]);
     const size = shape.reduce((a, b) => a * b, 1);
-    if (size !== values.length) fail('options.shape', `a shape of ${values.length} elements`, `[${shape.join(', ')}]`);
+    if (size !== values.length) fail('options.shape', `a shape of ${count(values.length, 'element')}`, `[${shape.join(', ')}]`);
     if (!ArrayBuffer.isView(values)) {
       for (let i = 0; i < values.length; i++) {
         if (typeof values[i] !== 'number') fail(`values[${i}]`, 'a number', values[i]);
