@@ -20,7 +20,10 @@ export interface InitOptions {
   initialMemoryBytes?: number;
   /** Upper bound of wasm memory (default and limit: 4 GiB); beyond it allocation throws. */
   maximumMemoryBytes?: number;
-  /** Where to get the binaries instead of the packaged files (bytes, a module or a URL). */
+  /**
+   * Where to get the binaries instead of the packaged files (bytes, a module or a URL). Not
+   * compared by a later `init()`: the same binary from another source does not replace a backend.
+   */
   wasm?: { simd?: WasmSource; scalar?: WasmSource };
   /**
    * Where simdopt's warnings go (wasm memory grew while Parameters were alive; init() replaced a
