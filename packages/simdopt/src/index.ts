@@ -72,3 +72,6 @@ export {
   type CrossEntropyLossOptions,
 } from './loss.js';
 export { batches, type BatchOptions } from './data.js';
+export { type TorchOptimizerState, type NestedNumbers } from './optim/state_interop.js';
+export { type WarningHandler } from './warnings.js';
+export { estimateMemoryBytes, type MemoryEstimateOptions } from './memory.js';

@@ -115,6 +115,8 @@ export class WasmBackend implements Backend {
    */
   private kitScratch = 0;
   private kitScratchBytes = 0;
+  /** Told when an allocation grew memory (views of the old buffer are detached); set by runtime.ts. */
+  onGrow: ((fromBytes: number, toBytes: number) => void) | null = null;
 
   private constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
     this.name = name;
@@ -145,7 +147,9 @@ export class WasmBackend implements Backend {
   alloc(length: number): Handle {
     // A byte count past 4 GiB would wrap to a small one at the i32 boundary: refuse it here.
     const fits = Number.isInteger(length) && length >= 0 && length * 4 <= MAX_MEMORY_BYTES - PAGE;
+    const before = this.memory.buffer.byteLength;
     const ptr = fits ? this.exports.simdopt_alloc(length * 4) >>> 0 : 0;
+    if (this.onGrow !== null && this.memory.buffer.byteLength !== before) this.onGrow(before, this.memory.buffer.byteLength);
     if (ptr === 0) {
       throw new SimdoptError(
         `out of memory: cannot allocate ${length * 4} bytes (wasm memory is ${this.memoryBytes()} bytes; ` +

@@ -143,6 +143,7 @@ export abstract class LRScheduler {
 
   /** Advances the schedule by one epoch (or batch) and writes the new lrs into the param groups. */
   step(): void {
+    this.optimizer.assertUsable();
     this.countStep();
     try {
       this._updateLr();

@@ -9,7 +9,7 @@
  * Python). CONTRIBUTING.md, "Adding an optimizer", walks through one.
  */
 import type { Backend, OptimizerKernel, TensorTable } from '../backend/backend.js';
-import { fail, SimdoptError } from '../errors.js';
+import { count, fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
 import { gradFiniteKernel } from '../reduce.js';
 import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
@@ -32,6 +32,8 @@ import { NO_FRESH, NO_SCALARS, StateStore, type ParamState } from './state-store
 import { sameSlots, splitRuns, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
 
 export type { ParamGroup, ParamGroupInput, ParamsInput };
+import { trackObject } from '../warnings.js';
+import { normalizeStateDict, toTorchStateDict, type TorchOptimizerState } from './state_interop.js';
 
 /** Options every optimizer takes. */
 export interface BaseOptions {
@@ -151,6 +153,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.held = reclaimable(this.backend);
     this.state = new StateStore(this.backend, this.held);
     reclaimer?.register(this, this.held, this);
+    // A static function, not an arrow here: an arrow would share (and keep alive) this constructor's context.
+    trackObject(this.backend, this, Optimizer.undisposed);
     const inputs = groupInputs(params);
     // The defaults alone first, so a bad option is named as the caller wrote it (`lr`).
     this.checkGroup(this.defaults as ParamGroup<O>, '');
@@ -309,9 +313,18 @@ export abstract class Optimizer<O extends BaseOptions> {
     for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
-  /** The state as PyTorch's `state_dict()` lays it out; payloads are copies. */
-  stateDict(): OptimizerState {
+  /**
+   * The state as PyTorch's `state_dict()` lays it out; payloads are copies. With `{ format:
+   * 'torch' }` exactly PyTorch's layout (`{ state, param_groups }`, snake_case options, payloads
+   * as nested lists), ready for `json.dumps` and `optimizer.load_state_dict` in Python.
+   */
+  stateDict(options?: { format?: 'simdopt' }): OptimizerState;
+  stateDict(options: { format: 'torch' }): TorchOptimizerState;
+  stateDict(options?: { format?: 'simdopt' | 'torch' }): OptimizerState | TorchOptimizerState {
     this.checkUsable();
+    const format = options?.format ?? 'simdopt';
+    if (format !== 'simdopt' && format !== 'torch') fail('options.format', "'simdopt' or 'torch'", format);
+    if (format === 'torch') return toTorchStateDict(this.stateDict(), this.paramGroups.flatMap((g) => g.params.map((p) => p.shape)));
     const state: OptimizerState['state'] = {};
     const paramGroups: OptimizerState['paramGroups'] = [];
     let index = 0;
@@ -335,16 +348,19 @@ export abstract class Optimizer<O extends BaseOptions> {
     return { version: STATE_DICT_VERSION, optimizer: this.kind, state, paramGroups };
   }
 
-  /** Restores `stateDict()` output (payloads may be number arrays). Checks everything first. */
-  loadStateDict(saved: OptimizerState): void {
+  /**
+   * Restores `stateDict()` output — also with payloads as number arrays, after plain JSON, or a
+   * PyTorch `optimizer.state_dict()` exported as JSON (state_interop.ts). Checks everything first.
+   */
+  loadStateDict(saved: OptimizerState | TorchOptimizerState): void {
     this.checkUsable();
-    const s = saved as unknown as Record<string, unknown>;
+    const s = normalizeStateDict(saved, this.kind, STATE_DICT_VERSION, this.paramGroups as unknown as readonly Record<string, unknown>[]) as Record<string, unknown>;
     if (s === null || typeof s !== 'object') fail('stateDict', 'an object from stateDict()', s);
     if (s.version !== STATE_DICT_VERSION) fail('stateDict.version', String(STATE_DICT_VERSION), s.version);
     if (s.optimizer !== this.kind) fail('stateDict.optimizer', `'${this.kind}'`, s.optimizer);
     const groups = s.paramGroups;
     if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      fail('stateDict.paramGroups', `${this.paramGroups.length} groups`, groups);
+      fail('stateDict.paramGroups', count(this.paramGroups.length, 'group'), groups);
     }
     if (s.state === null || typeof s.state !== 'object') fail('stateDict.state', 'an object', s.state);
     const params = this.paramGroups.flatMap((g) => g.params);
@@ -352,7 +368,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const where = `stateDict.paramGroups[${gi}]`;
       const mine = this.paramGroups[gi];
       if (g === null || typeof g !== 'object' || !Array.isArray(g.params) || g.params.length !== mine.params.length) {
-        fail(`${where}.params`, `${mine.params.length} parameters`, g?.params);
+        fail(`${where}.params`, count(mine.params.length, 'parameter'), g?.params);
       }
       const { params: _ids, ...options } = g;
       const merged = { ...cloneOptions(options), params: mine.params } as ParamGroup<O>;
@@ -422,6 +438,15 @@ export abstract class Optimizer<O extends BaseOptions> {
     reclaimer?.unregister(this);
     release(this.held);
     this.state.forget();
+  }
+
+  private static undisposed(o: Optimizer<BaseOptions>): boolean {
+    return !o.disposed;
+  }
+
+  /** @internal Throws SimdoptError when the optimizer is disposed or its backend was replaced (schedulers call it). */
+  assertUsable(): void {
+    this.checkUsable();
   }
 
   /** Whether every gradient of `params` is finite: one vectorised pass (reduce.ts `gradFiniteKernel`). */
