@@ -13,6 +13,7 @@
 //! IEEE operations so that the TypeScript backend can reproduce them.
 #![cfg_attr(not(test), no_std)]
 
+pub mod average;
 pub mod clip;
 pub mod dropout;
 pub mod lanes;
@@ -25,3 +26,4 @@ pub mod reduce;
 pub mod rng;
 pub mod stream;
 pub mod sweep;
+pub mod vector;
