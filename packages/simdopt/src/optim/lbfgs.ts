@@ -29,7 +29,8 @@
  *
  * With `skipNonFinite`, a non-finite loss or gradient at any evaluation stops the step and puts
  * the parameters and the optimizer state back as they were before it; `step` then returns the
- * first loss and `lastStepSkipped` is true. Defaults: lr 1, maxIter 20, maxEval ⌊maxIter·5/4⌋,
+ * first loss and `lastStepSkipped` is true. A closure that throws (or returns no number) has the
+ * same effect before its error propagates; `.grad` holds whatever the last closure call wrote. Defaults: lr 1, maxIter 20, maxEval ⌊maxIter·5/4⌋,
  * toleranceGrad 1e-7, toleranceChange 1e-9, historySize 100, lineSearchFn null.
  */
 import type { Backend, Handle, OptimizerKernel } from '../backend/backend.js';
@@ -178,26 +179,32 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       this.give(h);
     };
     const guard = group.skipNonFinite;
-    let x0: Handle | null = null;
+    // The parameters at the start: a stopped step (skipNonFinite, or a closure that throws) puts them back.
+    const x0 = take();
+    this.gatherParams(x0);
     this.skipped = false;
     let first = NaN;
     try {
-      if (guard) {
-        x0 = take();
-        this.gatherParams(x0);
-      }
-      first = this.evaluate(closure, guard);
+      first = this.call(closure);
+      if (guard && !Number.isFinite(first)) throw new NonFinite();
       this.runIterations(closure, group, this.st, take, release, first, guard);
     } catch (e) {
-      if (!(e instanceof NonFinite)) throw e;
-      this.setParams(x0!);
+      this.setParams(x0);
       this.st = before;
-      this.skipped = true;
+      this.skipped = e instanceof NonFinite;
+      if (!this.skipped) {
+        this.releaseAll(touched);
+        throw e;
+      }
     }
-    // Give back every buffer of this step that the (new or restored) state does not hold.
+    this.releaseAll(touched);
+    return first;
+  }
+
+  /** Gives back every buffer of a step that the (new or restored) state does not hold. */
+  private releaseAll(touched: Set<Handle>): void {
     const keep = new Set(handlesOf(this.st));
     for (const h of touched) if (!keep.has(h)) this.give(h);
-    return first;
   }
 
   /** PyTorch's loop, on `st` (mutated; buffers referenced by the state before the step are never written). */
@@ -450,9 +457,14 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   /** One closure call; its loss as a number (non-finite: stops the step when guarded). */
   private evaluate(closure: LossClosure, guard: boolean): number {
+    const loss = this.call(closure);
+    if (guard && !Number.isFinite(loss)) throw new NonFinite();
+    return loss;
+  }
+
+  private call(closure: LossClosure): number {
     const loss = closure();
     if (typeof loss !== 'number') fail('closure', 'a function returning the loss as a number', loss);
-    if (guard && !Number.isFinite(loss)) throw new NonFinite();
     return loss;
   }
 
@@ -564,7 +576,6 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     }
     const { params: _ids, ...options } = g;
     const merged = { ...mine, ...options, params: mine.params } as LBFGSOptions & { params: Parameter[] };
-    for (const k of Object.keys(merged)) if (!(k in this.defaults) && k !== 'params') fail(`stateDict.paramGroups[0].${k}`, 'an LBFGS option', k);
     this.checkOptions(merged, 'stateDict.paramGroups[0].');
     checkBoolean('stateDict.paramGroups[0].skipNonFinite', merged.skipNonFinite);
     const state = s.state as Record<string, Record<string, unknown>>;
