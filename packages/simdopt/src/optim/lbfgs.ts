@@ -39,7 +39,7 @@ import { checkParameter, type Parameter } from '../parameter.js';
 import { backend } from '../runtime.js';
 import { checkBoolean, checkInteger, checkNonNegative } from '../validate.js';
 import { VectorOps } from '../vector.js';
-import { Optimizer, STATE_DICT_VERSION, type BaseOptions, type OptimizerState, type ParamGroupInput, type ParamsInput } from './optimizer.js';
+import { Optimizer, STATE_DICT_VERSION, type BaseOptions, type OptimizerState, type ParamGroupInput, type ParamsInput, type StepOptions } from './optimizer.js';
 
 export interface LBFGSOptions extends BaseOptions {
   lr: number;
@@ -155,8 +155,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
    * Up to `maxIter` L-BFGS iterations from the loss and gradients `closure` computes; returns the
    * first loss (before any change). See the class documentation.
    */
-  // @ts-expect-error L-BFGS needs the closure and returns the loss, as PyTorch's LBFGS.step(closure)
-  override step(closure: LossClosure): number {
+  step(closure: LossClosure): number;
+  /**
+   * @deprecated L-BFGS needs a closure: without one this throws a SimdoptError naming `closure`.
+   * (This signature keeps LBFGS an `Optimizer` for schedulers, checkpoints and generic code.)
+   */
+  step(options?: StepOptions): boolean;
+  override step(closure?: LossClosure | StepOptions): number | boolean {
     this.usable();
     if (typeof closure !== 'function') fail('closure', 'a function that writes .grad and returns the loss', closure);
     const group = this.paramGroups[0];
@@ -185,9 +190,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     this.skipped = false;
     let first = NaN;
     try {
-      first = this.call(closure);
+      first = this.call(closure as LossClosure);
       if (guard && !Number.isFinite(first)) throw new NonFinite();
-      this.runIterations(closure, group, this.st, take, release, first, guard);
+      this.runIterations(closure as LossClosure, group, this.st, take, release, first, guard);
     } catch (e) {
       this.setParams(x0);
       this.st = before;
