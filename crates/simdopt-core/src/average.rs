@@ -5,8 +5,9 @@
 //! SWA:  avg ← avg + (p − avg)/(n + 1)     get_swa_avg_fn (n: models averaged so far, n + 1 as f32)
 //! EMA:  avg ← lerp(avg, p, 1 − decay)     get_ema_multi_avg_fn (torch._foreach_lerp_)
 //! ```
-//! The first update copies (TypeScript does that with a plain copy). Buffers `[avg, p]`, argument
-//! block `[mode, w]` with `w = n + 1` (SWA) or `1 − decay` (EMA).
+//! The first update copies (TypeScript does that with a plain copy). Buffers `[avg, p, out]`
+//! (`out` is the new average; it may be `avg` itself, the in-place update), argument block
+//! `[mode, w]` with `w = n + 1` (SWA) or `1 − decay` (EMA).
 
 use crate::lanes::Lanes;
 use crate::optim::lerp;
@@ -28,12 +29,14 @@ pub mod arg {
 pub mod buf {
     pub const AVG: usize = 0;
     pub const P: usize = 1;
-    pub const COUNT: usize = 2;
+    pub const OUT: usize = 2;
+    pub const COUNT: usize = 3;
 }
 
 struct Average<const EMA: bool> {
-    avg: *mut f32,
+    avg: *const f32,
     p: *const f32,
+    out: *mut f32,
     w: f32,
 }
 
@@ -44,7 +47,7 @@ impl<const EMA: bool> Elementwise for Average<EMA> {
         let a = L::load(self.avg.add(i));
         let p = L::load(self.p.add(i));
         let next = if EMA { lerp(a, p, self.w) } else { a + (p - a) / L::splat(self.w) };
-        next.store(self.avg.add(i));
+        next.store(self.out.add(i));
         L::zero()
     }
 }
@@ -60,15 +63,17 @@ impl ArrayKernel for AverageKernel {
         (a[arg::MODE] == arg::SWA || a[arg::MODE] == arg::EMA)
             && b[buf::AVG].present()
             && b[buf::P].present()
+            && b[buf::OUT].present()
             && b[buf::AVG].len == b[buf::P].len
+            && b[buf::OUT].len == b[buf::P].len
     }
 
     unsafe fn run<L: Lanes>(a: &[f32], b: &[Buffer]) -> f64 {
-        let (avg, p, n, w) = (b[buf::AVG].ptr, b[buf::P].ptr, b[buf::AVG].len, a[arg::W]);
+        let (avg, p, out, n, w) = (b[buf::AVG].ptr, b[buf::P].ptr, b[buf::OUT].ptr, b[buf::AVG].len, a[arg::W]);
         if a[arg::MODE] == arg::EMA {
-            stream::<L, _>(&Average::<true> { avg, p, w }, n)
+            stream::<L, _>(&Average::<true> { avg, p, out, w }, n)
         } else {
-            stream::<L, _>(&Average::<false> { avg, p, w }, n)
+            stream::<L, _>(&Average::<false> { avg, p, out, w }, n)
         }
     }
 }

@@ -243,8 +243,10 @@ fn average_vector_equals_scalar_and_float64() {
                 for args in [[average::arg::SWA, 4.0], [average::arg::EMA, 0.1], [average::arg::EMA, 0.7]] {
                     let mut a1 = a0[offset..].to_vec();
                     let mut a4 = a0[offset..].to_vec();
-                    run_array_kernel::<Scalar, AverageKernel>(&args, &[Buffer::of_mut(Some(&mut a1)), Buffer::of(&p[offset..])]).unwrap();
-                    run_array_kernel::<Emu4, AverageKernel>(&args, &[Buffer::of_mut(Some(&mut a4)), Buffer::of(&p[offset..])]).unwrap();
+                    let b1 = Buffer::of_mut(Some(&mut a1));
+                    run_array_kernel::<Scalar, AverageKernel>(&args, &[b1, Buffer::of(&p[offset..]), b1]).unwrap();
+                    let b4 = Buffer::of_mut(Some(&mut a4));
+                    run_array_kernel::<Emu4, AverageKernel>(&args, &[b4, Buffer::of(&p[offset..]), b4]).unwrap();
                     assert!(same_bits(&a1, &a4), "average len {len} offset {offset} {args:?}");
                     if !poison {
                         for i in 0..len {

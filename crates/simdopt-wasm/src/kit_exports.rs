@@ -154,5 +154,5 @@ kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays, write
 kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays, writes = [false, false, true, true], in_place = false);
 // [x, y?, out?]: DOT, AXPY (out may be y), SCALE (out may be x), ABS_MAX, ABS_SUM.
 kit_kernel!(simdopt_vector, vector::VectorKernel, run_arrays, writes = [false, false, true], in_place = true);
-// [avg (updated in place), p]
-kit_kernel!(simdopt_average, average::AverageKernel, run_arrays, writes = [true, false], in_place = false);
+// [avg, p, out]: out is the new average, exactly avg (in place) or apart from both.
+kit_kernel!(simdopt_average, average::AverageKernel, run_arrays, writes = [false, false, true], in_place = true);

@@ -27,17 +27,18 @@ const f = Math.fround;
 const SWA = 0;
 const EMA = 1;
 
-/** Argument block `[mode, w]`, buffers `[avg, p]`: the js twin of average.rs. */
+/** Argument block `[mode, w]`, buffers `[avg, p, out]` (out may be avg): the js twin of average.rs. */
 export const averageKernel: ArrayKernel = {
   name: 'average',
   argsLength: 2,
-  writes: [true, false],
+  writes: [false, false, true],
   js(buffers, args) {
     const avg = buffers[0] as Float32Array;
     const p = buffers[1] as Float32Array;
+    const out = buffers[2] as Float32Array;
     const w = args[1];
-    if (args[0] === EMA) for (let i = 0; i < avg.length; i++) avg[i] = lerp32(avg[i], p[i], w);
-    else for (let i = 0; i < avg.length; i++) avg[i] = f(avg[i] + f(f(p[i] - avg[i]) / w));
+    if (args[0] === EMA) for (let i = 0; i < avg.length; i++) out[i] = lerp32(avg[i], p[i], w);
+    else for (let i = 0; i < avg.length; i++) out[i] = f(avg[i] + f(f(p[i] - avg[i]) / w));
     return 0;
   },
 };
@@ -134,7 +135,7 @@ export class AveragedModel {
     } else {
       this.args[0] = this.strategy === 'ema' ? EMA : SWA;
       this.args[1] = this.strategy === 'ema' ? 1 - this.decay! : this.count + 1;
-      this.averaged.forEach((a, i) => this.be.runArrays(averageKernel, [a.data, params[i].data], this.args));
+      this.averaged.forEach((a, i) => this.be.runArrays(averageKernel, [a.data, params[i].data, a.data], this.args));
     }
     this.count += 1;
   }

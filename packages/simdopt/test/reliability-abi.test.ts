@@ -235,15 +235,16 @@ describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
     refused(BAD_SHAPE, vec(0, x, y, y)); // DOT with an output
     refused(BAD_SHAPE, vec(2, x, 0, y, n, n - 1)); // SCALE into a shorter output
     refused(BAD_SHAPE, vec(7, x, 0, 0)); // no such operation
-    const avg = (a: number, p: number, mode = 0, len = n) => {
-      u32(table, 4).set([a, len, p, len]);
+    const avg = (a: number, p: number, out: number, mode = 0, len = n) => {
+      u32(table, 6).set([a, len, p, len, out, len]);
       f32(args, 2).set([mode, 3]);
-      return () => call('average', table, 2, args, 2, result);
+      return () => call('average', table, 3, args, 2, result);
     };
-    writesOnly([[y, y + 4 * n], [result, result + 8]], avg(y, x));
-    writesOnly([[y, y + 4 * n], [result, result + 8]], avg(y, x, 1));
-    refused(OVERLAP, avg(x, x)); // the average over the model's own values
-    refused(BAD_SHAPE, avg(y, x, 2)); // no such mode
+    writesOnly([[y, y + 4 * n], [result, result + 8]], avg(y, x, y));
+    writesOnly([[y, y + 4 * n], [result, result + 8]], avg(y, x, y, 1));
+    refused(OVERLAP, avg(y, x, y + 4, 0, n - 1)); // a shifted output
+    refused(OVERLAP, avg(y, x, args, 0, 2)); // over the arguments
+    refused(BAD_SHAPE, avg(y, x, y, 2)); // no such mode
     for (const p of [x, y, table, args, result]) b.free(p);
   });
 
