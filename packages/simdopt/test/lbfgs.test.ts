@@ -222,6 +222,14 @@ describe.each(BACKENDS)('LBFGS on %s', (backend) => {
     expect(sameBits(params[0].data, Float32Array.from(START.slice(0, 4)))).toBe(false);
   });
 
+  it('an optimizer of a replaced backend is refused by name', async () => {
+    const params = model();
+    const opt = new LBFGS(params);
+    await init({ backend: backend === 'js' ? 'wasm' : 'js' });
+    expect(thrown(() => opt.step(() => 0)).argument).toBe('LBFGS optimizer');
+    expect(thrown(() => opt.stateDict()).argument).toBe('LBFGS optimizer');
+  });
+
   it('memory: steady across steps, all returned by dispose', () => {
     const live0 = backendInfo().liveBytes;
     const params = model();

@@ -36,7 +36,8 @@
 import type { Backend, Handle, OptimizerKernel } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
 import { checkParameter, type Parameter } from '../parameter.js';
-import { backend } from '../runtime.js';
+import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
+import { backend, checkBackend, isActive } from '../runtime.js';
 import { checkBoolean, checkInteger, checkNonNegative } from '../validate.js';
 import { VectorOps } from '../vector.js';
 import { Optimizer, STATE_DICT_VERSION, type BaseOptions, type OptimizerState, type ParamGroupInput, type ParamsInput, type StepOptions } from './optimizer.js';
@@ -101,9 +102,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   private readonly be: Backend;
   private readonly ops: VectorOps;
   private st: LbfgsState = emptyState();
-  /** Free buffers of n f32, and every buffer this optimizer holds (for dispose). */
+  /** Free buffers of n f32, and every buffer this optimizer holds (freed by dispose or, if forgotten, by the GC). */
   private readonly spare: Handle[] = [];
-  private readonly owned = new Set<Handle>();
+  private readonly owned: Reclaimable;
   private numel = -1;
   private skipped = false;
   private gone = false;
@@ -124,6 +125,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     if (this.paramGroups.length !== 1) fail('params', "one param group (LBFGS doesn't support per-parameter options)", `${this.paramGroups.length} groups`);
     this.be = backend();
     this.ops = new VectorOps(this.be);
+    this.owned = reclaimable(this.be);
+    reclaimer?.register(this, this.owned, this);
   }
 
   protected checkOptions(o: LBFGSOptions, at: string): void {
@@ -529,7 +532,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const h = this.spare.pop();
     if (h !== undefined) return h;
     const fresh = this.be.alloc(Math.max(n, 1));
-    this.owned.add(fresh);
+    this.owned.blocks.add(fresh);
     return fresh;
   }
 
@@ -539,6 +542,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   private usable(): void {
     if (this.gone) throw new SimdoptError('LBFGS: the optimizer is disposed', 'optimizer');
+    if (!isActive(this.be)) checkBackend(this.be, 'LBFGS optimizer');
   }
 
   /**
@@ -665,8 +669,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   dispose(): void {
     if (this.gone) return;
     this.gone = true;
-    for (const h of this.owned) this.be.free(h);
-    this.owned.clear();
+    release(this.owned);
     this.spare.length = 0;
     this.st = emptyState();
     super.dispose();
