@@ -17,6 +17,21 @@ N = 37
 STEPS = 20
 
 
+def torch_source():
+    """What produced the vectors: Debian's package version where there is one (its torch reports
+    `__version__` 1.13.0a0 for the 1.13.1 sources), else torch.__version__."""
+    try:
+        import subprocess
+        deb = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'python3-torch'], capture_output=True, text=True, check=True).stdout
+        upstream = deb.split('+')[0].split('-')[0]
+        return f'torch {upstream} (Debian python3-torch {deb}, __version__ {torch.__version__})'
+    except Exception:
+        return f'torch {torch.__version__}'
+
+
+SOURCE = torch_source()
+
+
 def _init_and_grads(seed, steps, zero_every=0):
     g = torch.Generator().manual_seed(seed)
     init = (torch.rand(N, generator=g, dtype=torch.float64) * 4 - 2)
@@ -67,7 +82,7 @@ def make_cases(name, cls, defaults, configs, zero_every=0):
         cases.append({
             'id': f'{name}/{cid}',
             'optimizer': name,
-            'source': 'torch ' + torch.__version__.split('a')[0].split('+')[0],
+            'source': SOURCE,
             'hyper': h,
             'steps': STEPS,
             'init': [float(v) for v in init],

@@ -12,9 +12,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
-from asgd import write  # noqa: E402
+from asgd import SOURCE, write  # noqa: E402
 
-SOURCE = 'torch ' + torch.__version__.split('a')[0].split('+')[0]
 
 
 def quadratic(n, seed, cond=20.0):
