@@ -201,6 +201,15 @@ describe.each(BACKENDS)('LBFGS on %s', (backend) => {
     expect(thrown(() => opt.step(closure)).argument).toBe('optimizer');
   });
 
+  it("defaults as API.md; maxEval null or absent is ⌊maxIter·5/4⌋ as PyTorch's None", () => {
+    const [p] = model();
+    const { params: _p, ...group } = new LBFGS([p]).paramGroups[0];
+    expect(group).toEqual({ lr: 1, maxIter: 20, maxEval: 25, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null, skipNonFinite: false });
+    expect(new LBFGS([p], { maxIter: 7 }).paramGroups[0].maxEval).toBe(8);
+    expect(new LBFGS([p], { maxIter: 7, maxEval: null as never, lineSearchFn: null }).paramGroups[0].maxEval).toBe(8);
+    expect(new LBFGS([p], { maxIter: 7, maxEval: 3 }).paramGroups[0].maxEval).toBe(3);
+  });
+
   it('maxEval bounds the closure calls of a fixed-step call; a frozen parameter never moves', () => {
     const params = model();
     params[1].requiresGrad = false;

@@ -113,14 +113,14 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     super(params, {
       lr: 1,
       maxIter: 20,
-      // max_iter * 5 // 4 when max_eval is None
-      maxEval: Math.floor(((options.maxIter ?? 20) * 5) / 4),
       toleranceGrad: 1e-7,
       toleranceChange: 1e-9,
       historySize: 100,
-      lineSearchFn: null,
       skipNonFinite: false,
       ...options,
+      // max_iter * 5 // 4 when max_eval is None (null or absent here), as PyTorch
+      maxEval: options.maxEval ?? Math.floor(((options.maxIter ?? 20) * 5) / 4),
+      lineSearchFn: options.lineSearchFn ?? null,
     });
     if (this.paramGroups.length !== 1) fail('params', "one param group (LBFGS doesn't support per-parameter options)", `${this.paramGroups.length} groups`);
     this.be = backend();
