@@ -662,7 +662,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     }
     for (const h of handlesOf(this.st)) this.give(h);
     this.st = next.st;
-    for (const k of Object.keys(mine)) if (k !== 'params') delete (mine as Record<string, unknown>)[k];
+    for (const k of Object.keys(mine)) if (k !== 'params') delete (mine as unknown as Record<string, unknown>)[k];
     Object.assign(mine, options);
   }
 
