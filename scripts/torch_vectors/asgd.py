@@ -1,17 +1,15 @@
 """ASGD trajectories from real PyTorch (torch.optim.ASGD), float64 and float32 runs.
 
 Contract of scripts/torch-vectors.py: `vectors()` returns {file name: JSON content} for
-test/vectors/torch/. Self-contained on purpose. torch 1.13's `_single_tensor_asgd` performs the
+test/vectors/torch/. `make_cases` (also used by rprop.py) is this family's trajectory runner: its
+inputs come from torch.Generator, not _common.inputs, so the committed vectors stay as they are. torch 1.13's `_single_tensor_asgd` performs the
 same operations in the same order as torch 2.x's (non-capturable path): η and μ are 0-dim tensors
 of the default dtype in both, updated after the parameter and `ax`, so every configuration here
 holds for both versions.
 """
-import json
-import math
-import os
-import sys
-
 import torch
+
+from ._common import FORMAT_VERSION
 
 N = 37
 STEPS = 20
@@ -107,23 +105,10 @@ CONFIGS = [
 
 def vectors():
     return {'asgd.json': {
-        'format_version': 1,
+        'format_version': FORMAT_VERSION,
+        'source': SOURCE,
         'optimizer': 'asgd',
         'defaults': DEFAULTS,
         'cases': make_cases('asgd', torch.optim.ASGD, DEFAULTS, CONFIGS),
     }}
 
-
-def write(files):
-    here = os.path.dirname(os.path.abspath(__file__))
-    out = os.path.join(here, '..', '..', 'test', 'vectors', 'torch')
-    os.makedirs(out, exist_ok=True)
-    for name, content in files.items():
-        with open(os.path.join(out, name), 'w') as f:
-            json.dump(content, f, indent=1)
-            f.write('\n')
-        print('wrote', os.path.join('test/vectors/torch', name))
-
-
-if __name__ == '__main__':
-    write(vectors())

@@ -6,13 +6,10 @@ exercised. Each case calls `step(closure)` `steps` times; `expected[k]` is x aft
 `losses[k]` what that call returned. torch 1.13's lbfgs.py and torch 2.x's perform the same
 algorithm (same line search, same stopping rules), so every case holds for both.
 """
-import os
-import sys
+import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import torch  # noqa: E402
-
-from asgd import SOURCE, write  # noqa: E402
+from ._common import FORMAT_VERSION
+from .asgd import SOURCE
 
 
 
@@ -101,8 +98,5 @@ def cases():
 
 
 def vectors():
-    return {'lbfgs.json': {'format_version': 1, 'optimizer': 'lbfgs', 'defaults': DEFAULTS, 'cases': cases()}}
+    return {'lbfgs.json': {'format_version': FORMAT_VERSION, 'source': SOURCE, 'optimizer': 'lbfgs', 'defaults': DEFAULTS, 'cases': cases()}}
 
-
-if __name__ == '__main__':
-    write(vectors())

@@ -4,13 +4,10 @@ torch 1.13's `_single_tensor_rprop` and torch 2.x's (non-capturable path) perfor
 operations; every configuration here holds for both. Gradients contain exact zeros (the factor-1
 branch) and sign flips (the η− branch that zeroes the gradient).
 """
-import os
-import sys
+import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import torch  # noqa: E402
-
-from asgd import make_cases, write  # noqa: E402  (same directory: shared trajectory runner)
+from ._common import FORMAT_VERSION
+from .asgd import SOURCE, make_cases
 
 DEFAULTS = {'lr': 1e-2, 'etas': [0.5, 1.2], 'step_sizes': [1e-6, 50.0], 'maximize': False}
 
@@ -24,12 +21,10 @@ CONFIGS = [
 
 def vectors():
     return {'rprop.json': {
-        'format_version': 1,
+        'format_version': FORMAT_VERSION,
+        'source': SOURCE,
         'optimizer': 'rprop',
         'defaults': DEFAULTS,
         'cases': make_cases('rprop', torch.optim.Rprop, DEFAULTS, CONFIGS, zero_every=5),
     }}
 
-
-if __name__ == '__main__':
-    write(vectors())

@@ -8,13 +8,10 @@ k. SWA uses PyTorch's default average (avg + (p − avg)/(n + 1), the CPU path o
 SWALR: `lrs[k]` is the lr of every group after k scheduler steps (`lrs[0]` after construction),
 with an SGD optimizer whose group lrs are `base_lrs`; the recursive form is the same in 1.13 and 2.x.
 """
-import os
-import sys
+import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import torch  # noqa: E402
-
-from asgd import SOURCE, write  # noqa: E402
+from ._common import FORMAT_VERSION
+from .asgd import SOURCE
 
 SIZES = [5, 10]
 UPDATES = 12
@@ -84,8 +81,5 @@ def swalr_cases():
 
 
 def vectors():
-    return {'swa_utils.json': {'format_version': 1, 'averaged_model': averaged_cases(), 'swalr': swalr_cases()}}
+    return {'swa_utils.json': {'format_version': FORMAT_VERSION, 'source': SOURCE, 'averaged_model': averaged_cases(), 'swalr': swalr_cases()}}
 
-
-if __name__ == '__main__':
-    write(vectors())

@@ -19,6 +19,7 @@ import type { Backend } from './backend/backend.js';
 import { fail, SimdoptError } from './errors.js';
 import { checkParameter, Parameter } from './parameter.js';
 import { backend } from './runtime.js';
+import { checkKnownKeys } from './options/known-keys.js';
 import type { ArrayKernel } from './backend/backend.js';
 import { lerp32 } from './optim/adam.js';
 
@@ -90,7 +91,7 @@ export class AveragedModel {
 
   constructor(paramsOrModule: ParamsOrModule, options: AveragedModelOptions = {}) {
     if (options === null || typeof options !== 'object') fail('options', 'an options object { strategy?, decay? }', options);
-    for (const k of Object.keys(options)) if (k !== 'strategy' && k !== 'decay') fail(`options.${k}`, 'one of the options strategy, decay', k);
+    checkKnownKeys(options, ['strategy', 'decay'], 'options.', 'AveragedModel');
     const strategy = options.strategy ?? 'swa';
     if (strategy !== 'swa' && strategy !== 'ema') fail('options.strategy', "'swa' or 'ema'", strategy);
     let decay: number | null = null;

@@ -62,6 +62,7 @@ import {
 import { sameState, values } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
 import { OPTIMIZERS } from '../src/optim/registry.js';
+import { CLOSURE_OPTIMIZERS } from './support/reference.js';
 
 /** Everything the cases act on; made fresh for each case. */
 interface World {
@@ -292,7 +293,9 @@ const TYPOS: Array<[where: string, key: string]> = [
   ['written', 'beta1'],
 ];
 for (const { name, cls } of OPTIMIZERS) {
-  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): boolean; paramGroups: object[] };
+  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): unknown; paramGroups: object[] };
+  // L-BFGS steps through a closure (here a loss of 0 with zero gradients: it stops at once).
+  const stepOnce = CLOSURE_OPTIMIZERS.includes(name) ? (opt: InstanceType<typeof ctor>) => opt.step(() => 0) : (opt: InstanceType<typeof ctor>) => opt.step();
   for (const [how, key] of TYPOS) {
     if (how === 'options') CASES.push([`${name} unknown option ${key}`, key, (o) => new ctor([o.w], { [key]: 0.01 })]);
     if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
@@ -305,10 +308,10 @@ for (const { name, cls } of OPTIMIZERS) {
     if (how === 'written') {
       CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
         const opt = new ctor([Parameter.zeros(3)]);
-        opt.step();
+        stepOnce(opt);
         // The fast path notices the new key and re-checks the group before writing anything.
         (opt.paramGroups[0] as Record<string, unknown>)[key] = 0.5;
-        return opt.step();
+        return stepOnce(opt);
       }]);
     }
   }
@@ -339,6 +342,17 @@ CASES.push(
   ['mseLoss typo reduce', 'options.reduce', (o) => mseLoss(o.x, o.y, any({ reduce: 'sum' }))],
   ['huberLoss typo delt', 'options.delt', (o) => huberLoss(o.x, o.y, any({ delt: 1 }))],
   ['batches typo shufle', 'options.shufle', () => batches(10, 2, any({ shufle: false }))],
+  ['ASGD PyTorch name weight_decay', 'weight_decay', (o) => new ASGD([o.w], any({ weight_decay: 0.1 }))],
+  ['Rprop PyTorch name step_sizes', 'step_sizes', (o) => new Rprop([o.w], any({ step_sizes: [1e-6, 50] }))],
+  ['LBFGS PyTorch name max_iter', 'max_iter', (o) => new LBFGS([o.w], any({ max_iter: 5 }))],
+  ['LBFGS loadStateDict with an unknown group key', 'stateDict.paramGroups[0].history_size', (o) => {
+    const opt = new LBFGS([o.w]);
+    const s = opt.stateDict();
+    return opt.loadStateDict({ ...s, paramGroups: [{ ...s.paramGroups[0], history_size: 5 }] });
+  }],
+  ['AveragedModel PyTorch name avg_fn', 'options.avg_fn', (o) => new AveragedModel([o.w], any({ avg_fn: () => 0 }))],
+  ['SWALR PyTorch name swa_lr', 'swa_lr', (o) => new SWALR(o.opt, any({ swa_lr: 0.1 }))],
+  ['SWALR typo annealEpoch', 'annealEpoch', (o) => new SWALR(o.opt, any({ swaLr: 0.1, annealEpoch: 3 }))],
 );
 
 /** Runs `act` with `group[key]` set to `value`, then removes the key again. */

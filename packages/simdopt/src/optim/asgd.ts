@@ -1,3 +1,51 @@
+/** ASGD: options schema, kernel (js twin) and class; see the class comment. */
+import { finite, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import type { ASGDOptions } from './options.js';
+
+export type { ASGDOptions };
+
+/** ASGD's options (src/optim/options.ts is generated from this). */
+export const asgdSchema = schema('ASGD', 'torch.optim.ASGD', {
+  lr: lr(1e-2),
+  lambd: nonNegative(1e-4, 'λ, the decay term of η.', 'lambd'),
+  alpha: finite(0.75, 'α, the power of the η schedule.', 'alpha'),
+  t0: finite(1e6, 'The step after which averaging starts (μ < 1).', 't0'),
+  weightDecay: weightDecay(),
+  maximize,
+});
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/asgd.rs, `arg`).
+const MAXIMIZE = 1;
+const WEIGHT_DECAY = 2;
+const COPY_AX = 4;
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const asgdKernel = kernel('asgd', 5, (p, g, s, a) => {
+  const flags = a[0];
+  const maximize = (flags & MAXIMIZE) !== 0;
+  const decay = (flags & WEIGHT_DECAY) !== 0;
+  const copy = (flags & COPY_AX) !== 0;
+  const wd = a[1];
+  const factor = a[2];
+  const negEta = a[3];
+  const mu = a[4];
+  const ax = s[0];
+  for (let i = 0; i < p.length; i++) {
+    let pi = p[i];
+    let gi = maximize ? -g[i] : g[i];
+    if (decay) gi = f(gi + f(wd * pi));
+    pi = f(pi * factor);
+    pi = f(pi + f(negEta * gi));
+    p[i] = pi;
+    ax[i] = copy ? pi : f(ax[i] + f(f(pi - ax[i]) * mu));
+  }
+});
+
+/** Until its first step a parameter has no state; `writeArgs` starts η from the group's lr then. */
+const INITIAL_SCALARS = Object.freeze({ eta: 0, mu: 1 });
+
 /**
  * ASGD, averaged stochastic gradient descent (Polyak & Juditsky 1992), with the exact semantics
  * of `torch.optim.ASGD` (torch 1.13 and 2.x agree; Rust kernel: crates/simdopt-core/src/optim/asgd.rs).
@@ -11,90 +59,15 @@
  * `eta` and `mu` are per-parameter state, as in PyTorch: η starts at the group's lr and μ at 1
  * when the parameter's state is created (its first step), and both are rounded to float32 as
  * PyTorch keeps them in 0-dim float32 tensors. `ax` is the running average (the averaged model
- * PyTorch never copies back into the parameters either). Defaults: lr 1e-2, lambd 1e-4,
- * alpha 0.75, t0 1e6, weightDecay 0, maximize false.
+ * PyTorch never copies back into the parameters either).
+ * Defaults: lr 0.01, lambd 0.0001, alpha 0.75, t0 1000000, weightDecay 0, maximize false.
  */
-import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBoolean, checkNonNegative, checkNumber } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
-
-export interface ASGDOptions extends BaseOptions {
-  lr: number;
-  /** λ, the decay term. */
-  lambd: number;
-  /** α, the power of the η schedule. */
-  alpha: number;
-  /** The step after which averaging starts (μ < 1). */
-  t0: number;
-  weightDecay: number;
-  maximize: boolean;
-}
-
-const f = Math.fround;
-
-// Argument block (crates/simdopt-core/src/optim/asgd.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
-const COPY_AX = 4;
-
-/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const asgdKernel: OptimizerKernel = {
-  name: 'asgd',
-  argsLength: 5,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const decay = (flags & WEIGHT_DECAY) !== 0;
-    const copy = (flags & COPY_AX) !== 0;
-    const wd = a[1];
-    const factor = a[2];
-    const negEta = a[3];
-    const mu = a[4];
-    const ax = s[0];
-    for (let i = 0; i < p.length; i++) {
-      let pi = p[i];
-      let gi = maximize ? -g[i] : g[i];
-      if (decay) gi = f(gi + f(wd * pi));
-      pi = f(pi * factor);
-      pi = f(pi + f(negEta * gi));
-      p[i] = pi;
-      ax[i] = copy ? pi : f(ax[i] + f(f(pi - ax[i]) * mu));
-    }
-  },
-};
-
-/** Until its first step a parameter has no state; `writeArgs` starts η from the group's lr then. */
-const INITIAL_SCALARS = Object.freeze({ eta: 0, mu: 1 });
-
 export class ASGD extends Optimizer<ASGDOptions> {
-  protected readonly kind = 'ASGD';
   protected readonly kernel = asgdKernel;
   protected readonly slotNamesAll = ['ax'] as const;
 
   constructor(params: ParamsInput<ASGDOptions>, options: Partial<ASGDOptions> = {}) {
-    super(params, {
-      lr: 1e-2,
-      lambd: 1e-4,
-      alpha: 0.75,
-      t0: 1e6,
-      weightDecay: 0,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: ASGDOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}lambd`, o.lambd);
-    checkNumber(`${at}alpha`, o.alpha);
-    checkNumber(`${at}t0`, o.t0);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['ax'];
+    super(params, options, { schema: asgdSchema });
   }
 
   protected initialScalars(): Readonly<Record<string, number>> {

@@ -1,61 +1,33 @@
-/**
- * L-BFGS (Liu & Nocedal 1989, "On the limited memory BFGS method for large scale optimization"),
- * with the exact algorithm of `torch.optim.LBFGS` (torch 1.13 and 2.x agree), itself after minFunc:
- * the two-loop recursion over the last `historySize` curvature pairs, an initial step
- * `min(1, 1/‖g‖₁)·lr` on the first iteration, and either fixed steps of `lr` or the strong-Wolfe
- * line search (`lineSearchFn: 'strong_wolfe'`, cubic interpolation, c1 = 1e-4, c2 = 0.9, at most
- * 25 evaluations).
- *
- * ```text
- * step(closure): loss₀ = closure(); g = flat gradient; stop if max|g| ≤ toleranceGrad
- * repeat up to maxIter times:
- *   first iteration ever: d = −g, H = 1                       else:
- *   y = g − g_prev, s = t·d; if y·s > 1e-10 keep (y, s, ρ = 1/(y·s)) (dropping the oldest), H = y·s/y·y
- *   q = −g; for i newest…oldest: α_i = ρ_i·s_i·q, q ← q − α_i·y_i
- *   d = H·q; for i oldest…newest: β_i = ρ_i·y_i·d, d ← d + (α_i − β_i)·s_i
- *   t = min(1, 1/Σ|g|)·lr on the very first iteration, else lr; stop if g·d > −toleranceChange
- *   p ← p + t·d (t from the line search when one is used); re-evaluate g and the loss
- *   stop when maxIter or maxEval is reached, max|g| ≤ toleranceGrad, max|t·d| ≤ toleranceChange
- *   or |loss − loss_prev| < toleranceChange
- * returns loss₀
- * ```
- * The closure zeroes and writes every parameter's `.grad` for the current `.data` and returns the
- * loss. All parameters form one flat vector (one param group only, as in PyTorch; a parameter
- * with `requiresGrad === false` counts with a zero gradient, like PyTorch's `grad is None`, so it
- * never moves). The vectors (direction, gradients, history) live in backend memory and every dot
- * product and axpy is one pass of the vector kernel (crates/simdopt-core/src/vector.rs); the
- * scalars of the recursion and the line search are float64 TypeScript (PyTorch rounds them to
- * float32 0-dim tensors: a difference far below the float32 drift of the vectors themselves).
- *
- * With `skipNonFinite`, a non-finite loss or gradient at any evaluation stops the step and puts
- * the parameters and the optimizer state back as they were before it; `step` then returns the
- * first loss and `lastStepSkipped` is true. A closure that throws (or returns no number) has the
- * same effect before its error propagates; `.grad` holds whatever the last closure call wrote. Defaults: lr 1, maxIter 20, maxEval ⌊maxIter·5/4⌋,
- * toleranceGrad 1e-7, toleranceChange 1e-9, historySize 100, lineSearchFn null.
- */
+/** L-BFGS: options schema and class (steps through `step(closure)`); see the class comment. */
 import type { Backend, Handle, OptimizerKernel } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
-import { checkParameter, type Parameter } from '../parameter.js';
+import { checkParameter } from '../parameter.js';
 import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend, isActive } from '../runtime.js';
-import { checkBoolean, checkInteger, checkNonNegative } from '../validate.js';
+import { checkInteger } from '../validate.js';
 import { VectorOps } from '../vector.js';
-import { Optimizer, STATE_DICT_VERSION, type BaseOptions, type OptimizerState, type ParamGroupInput, type ParamsInput, type StepOptions } from './optimizer.js';
+import { lr, nonNegative, schema, spec } from './house.js';
+import { Optimizer, STATE_DICT_VERSION, type OptimizerState, type ParamGroup, type ParamGroupInput, type ParamsInput, type StepOptions } from './optimizer.js';
+import type { LBFGSOptions } from './options.js';
 
-export interface LBFGSOptions extends BaseOptions {
-  lr: number;
-  /** Iterations per `step` call. */
-  maxIter: number;
-  /** Closure evaluations per `step` call (default ⌊maxIter·5/4⌋). */
-  maxEval: number;
-  /** Stop when max|g| falls to this. */
-  toleranceGrad: number;
-  /** Stop when the step, the loss change or the directional derivative falls below this. */
-  toleranceChange: number;
-  /** Curvature pairs kept. */
-  historySize: number;
-  lineSearchFn: null | 'strong_wolfe';
-}
+export type { LBFGSOptions };
+
+const integer = spec('number', (n, v) => checkInteger(n, v, 1));
+
+/** LBFGS's options (src/optim/options.ts is generated from this). */
+export const lbfgsSchema = schema('LBFGS', 'torch.optim.LBFGS', {
+  lr: lr(1),
+  maxIter: integer(20, 'Iterations per `step` call (an integer >= 1).', 'max_iter'),
+  maxEval: spec('number | null', (n, v) => {
+    if (v !== null && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) fail(n, 'null or an integer >= 1', v);
+  })(null, 'Closure evaluations per `step` call (an integer >= 1); null: ⌊maxIter·5/4⌋, which the constructor writes, as PyTorch.', 'max_eval'),
+  toleranceGrad: nonNegative(1e-7, 'Stop when max|g| falls to this.', 'tolerance_grad'),
+  toleranceChange: nonNegative(1e-9, 'Stop when the step, the loss change or the directional derivative falls below this.', 'tolerance_change'),
+  historySize: integer(100, 'Curvature pairs kept (an integer >= 1).', 'history_size'),
+  lineSearchFn: spec("null | 'strong_wolfe'", (n, v) => {
+    if (v !== null && v !== 'strong_wolfe') fail(n, "null or 'strong_wolfe'", v);
+  })(null, "null: fixed steps of lr; 'strong_wolfe': the strong-Wolfe line search.", 'line_search_fn'),
+});
 
 /** The closure of `LBFGS.step`: writes `.grad` for the current `.data`, returns the loss. */
 export type LossClosure = () => number;
@@ -93,8 +65,43 @@ const C1 = 1e-4;
 const C2 = 0.9;
 const MAX_LS = 25;
 
+/**
+ * L-BFGS (Liu & Nocedal 1989, "On the limited memory BFGS method for large scale optimization"),
+ * with the exact algorithm of `torch.optim.LBFGS` (torch 1.13 and 2.x agree), itself after minFunc:
+ * the two-loop recursion over the last `historySize` curvature pairs, an initial step
+ * `min(1, 1/‖g‖₁)·lr` on the first iteration, and either fixed steps of `lr` or the strong-Wolfe
+ * line search (`lineSearchFn: 'strong_wolfe'`, cubic interpolation, c1 = 1e-4, c2 = 0.9, at most
+ * 25 evaluations).
+ *
+ * ```text
+ * step(closure): loss₀ = closure(); g = flat gradient; stop if max|g| ≤ toleranceGrad
+ * repeat up to maxIter times:
+ *   first iteration ever: d = −g, H = 1                       else:
+ *   y = g − g_prev, s = t·d; if y·s > 1e-10 keep (y, s, ρ = 1/(y·s)) (dropping the oldest), H = y·s/y·y
+ *   q = −g; for i newest…oldest: α_i = ρ_i·s_i·q, q ← q − α_i·y_i
+ *   d = H·q; for i oldest…newest: β_i = ρ_i·y_i·d, d ← d + (α_i − β_i)·s_i
+ *   t = min(1, 1/Σ|g|)·lr on the very first iteration, else lr; stop if g·d > −toleranceChange
+ *   p ← p + t·d (t from the line search when one is used); re-evaluate g and the loss
+ *   stop when maxIter or maxEval is reached, max|g| ≤ toleranceGrad, max|t·d| ≤ toleranceChange
+ *   or |loss − loss_prev| < toleranceChange
+ * returns loss₀
+ * ```
+ * The closure zeroes and writes every parameter's `.grad` for the current `.data` and returns the
+ * loss. All parameters form one flat vector (one param group only, as in PyTorch; a parameter
+ * with `requiresGrad === false` counts with a zero gradient, like PyTorch's `grad is None`, so it
+ * never moves). The vectors (direction, gradients, history) live in backend memory and every dot
+ * product and axpy is one pass of the vector kernel (crates/simdopt-core/src/vector.rs); the
+ * scalars of the recursion and the line search are float64 TypeScript (PyTorch rounds them to
+ * float32 0-dim tensors: a difference far below the float32 drift of the vectors themselves).
+ *
+ * With `skipNonFinite`, a non-finite loss or gradient at any evaluation stops the step and puts
+ * the parameters and the optimizer state back as they were before it; `step` then returns the
+ * first loss and `lastStepSkipped` is true. A closure that throws (or returns no number) has the
+ * same effect before its error propagates; `.grad` holds whatever the last closure call wrote.
+ * Defaults: lr 1, maxIter 20, maxEval null, toleranceGrad 1e-7, toleranceChange 1e-9, historySize 100,
+ * lineSearchFn null (maxEval null becomes ⌊maxIter·5/4⌋ in the constructor, as PyTorch's None).
+ */
 export class LBFGS extends Optimizer<LBFGSOptions> {
-  protected readonly kind = 'LBFGS';
   protected readonly kernel = NO_KERNEL;
   protected readonly hasStepCounter = false;
   protected readonly slotNamesAll = [] as const;
@@ -110,37 +117,13 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   private gone = false;
 
   constructor(params: ParamsInput<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
-    super(params, {
-      lr: 1,
-      maxIter: 20,
-      toleranceGrad: 1e-7,
-      toleranceChange: 1e-9,
-      historySize: 100,
-      skipNonFinite: false,
-      ...options,
-      // max_iter * 5 // 4 when max_eval is None (null or absent here), as PyTorch
-      maxEval: options.maxEval ?? Math.floor(((options.maxIter ?? 20) * 5) / 4),
-      lineSearchFn: options.lineSearchFn ?? null,
-    });
+    // max_iter * 5 // 4 when max_eval is None (null or absent here), as PyTorch's constructor
+    super(params, { ...options, maxEval: options.maxEval ?? Math.floor(((options.maxIter ?? 20) * 5) / 4) }, { schema: lbfgsSchema });
     if (this.paramGroups.length !== 1) fail('params', "one param group (LBFGS doesn't support per-parameter options)", `${this.paramGroups.length} groups`);
     this.be = backend();
     this.ops = new VectorOps(this.be);
     this.owned = reclaimable(this.be);
     reclaimer?.register(this, this.owned, this);
-  }
-
-  protected checkOptions(o: LBFGSOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkInteger(`${at}maxIter`, o.maxIter, 1);
-    checkInteger(`${at}maxEval`, o.maxEval, 1);
-    checkNonNegative(`${at}toleranceGrad`, o.toleranceGrad);
-    checkNonNegative(`${at}toleranceChange`, o.toleranceChange);
-    checkInteger(`${at}historySize`, o.historySize, 1);
-    if (o.lineSearchFn !== null && o.lineSearchFn !== 'strong_wolfe') fail(`${at}lineSearchFn`, "null or 'strong_wolfe'", o.lineSearchFn);
-  }
-
-  protected slotNames(): readonly string[] {
-    return [];
   }
 
   protected writeArgs(): void {}
@@ -151,6 +134,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   addParamGroup(_group: ParamGroupInput<LBFGSOptions>): void {
+    // Its options first (an unknown key named with a hint, as for every optimizer), then the refusal.
+    if (_group !== null && typeof _group === 'object') this.checkGroup({ ...this.defaults, ..._group } as ParamGroup<LBFGSOptions>, 'paramGroup.');
     fail('paramGroup', "no second param group (LBFGS doesn't support per-parameter options)", _group);
   }
 
@@ -168,8 +153,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     this.usable();
     if (typeof closure !== 'function') fail('closure', 'a function that writes .grad and returns the loss', closure);
     const group = this.paramGroups[0];
-    this.checkOptions(group, 'paramGroups[0].');
-    checkBoolean('paramGroups[0].skipNonFinite', group.skipNonFinite);
+    this.checkGroup(group, 'paramGroups[0].');
     group.params.forEach((p, i) => checkParameter(`paramGroups[0].params[${i}]`, p));
     const n = this.flatSize();
     const before = { ...this.st, oldDirs: [...this.st.oldDirs], oldStps: [...this.st.oldStps], ro: [...this.st.ro] };
@@ -225,7 +209,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     firstLoss: number,
     guard: boolean,
   ): void {
-    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn, historySize } = group;
+    const { lr, maxIter, toleranceGrad, toleranceChange, lineSearchFn, historySize } = group;
+    const maxEval = group.maxEval ?? Math.floor((maxIter * 5) / 4);
     const v = (h: Handle) => this.view(h);
     const ops = this.ops;
     let loss = firstLoss;
@@ -584,9 +569,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       fail('stateDict.paramGroups[0].params', `${mine.params.length} parameters`, g?.params);
     }
     const { params: _ids, ...options } = g;
-    const merged = { ...mine, ...options, params: mine.params } as LBFGSOptions & { params: Parameter[] };
-    this.checkOptions(merged, 'stateDict.paramGroups[0].');
-    checkBoolean('stateDict.paramGroups[0].skipNonFinite', merged.skipNonFinite);
+    const merged = { ...options, params: mine.params } as ParamGroup<LBFGSOptions>;
+    this.checkGroup(merged, 'stateDict.paramGroups[0].');
     const state = s.state as Record<string, Record<string, unknown>>;
     if (state === null || typeof state !== 'object') fail('stateDict.state', 'an object', state);
     const keys = Object.keys(state);
