@@ -8,6 +8,8 @@
 //! The first update copies (TypeScript does that with a plain copy). Buffers `[avg, p, out]`
 //! (`out` is the new average; it may be `avg` itself, the in-place update), argument block
 //! `[mode, w]` with `w = n + 1` (SWA) or `1 − decay` (EMA).
+//!
+//! Spec: docs/SEMANTICS.md#averagedmodel
 
 use crate::lanes::Lanes;
 use crate::optim::lerp;

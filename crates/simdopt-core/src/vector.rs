@@ -12,6 +12,8 @@
 //! ABS_SUM  Σ |x|
 //! ```
 //! Every product is rounded to f32 before it is added, as two separate tensor ops would round it.
+//!
+//! Spec: docs/SEMANTICS.md#l-bfgs
 
 use crate::lanes::Lanes;
 use crate::stream::{stream, ArrayKernel, Buffer, Elementwise, Reduce};

@@ -104,8 +104,9 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
       expect(thrown(() => build(className, [p], { [name]: value })).argument, `${name} = ${String(value)}`).toBe(argument);
       expect(thrown(() => build(className, [{ params: [p], [name]: value }], {})).argument).toBe(`paramGroups[0].${argument}`);
     }
-    const edges: Record<string, unknown> = { lr: 0, weightDecay: 0 };
-    for (const name of ['eps', 'momentum', 'alpha', 'lrDecay', 'momentumDecay', 'initialAccumulatorValue', 'rho']) {
+    // Only options the class has: an unknown key is refused (Rprop has no weightDecay).
+    const edges: Record<string, unknown> = { lr: 0 };
+    for (const name of ['weightDecay', 'eps', 'momentum', 'alpha', 'lrDecay', 'momentumDecay', 'initialAccumulatorValue', 'rho']) {
       if (name in defaults) edges[name] = 0;
     }
     if ('betas' in defaults) edges.betas = [0, 0];

@@ -130,6 +130,8 @@ const CASES: Case[] = [
   ['Rprop stepSizes min > max', 'stepSizes', (o) => new Rprop([o.w], { stepSizes: [1, 0.1] })],
   ['LBFGS maxIter 0', 'maxIter', (o) => new LBFGS([o.w], { maxIter: 0 })],
   ['LBFGS unknown lineSearchFn', 'lineSearchFn', (o) => new LBFGS([o.w], { lineSearchFn: any('armijo') })],
+  ['LBFGS options null', 'options', (o) => new LBFGS([o.w], any(null))],
+  ['LBFGS maxEval 0', 'maxEval', (o) => new LBFGS([o.w], { maxEval: 0 })],
   ['LBFGS two param groups', 'params', (o) => new LBFGS([{ params: [o.w] }, { params: [o.b] }])],
   ['LBFGS step without a closure', 'closure', (o) => new LBFGS([o.w]).step()],
   ['LBFGS closure returning no number', 'closure', (o) => new LBFGS([o.w]).step(() => any('1'))],

@@ -13,6 +13,8 @@
 //! η and μ are the values before this step: per-parameter scalar state that TypeScript (`asgd.ts`)
 //! advances after the step, `η ← lr/(1 + λ·lr·t)^α`, `μ ← 1/max(1, t − t0)`, each rounded to f32
 //! as PyTorch keeps them in 0-dim float32 tensors. The one state slot is `ax`.
+//!
+//! Spec: docs/SEMANTICS.md#asgd
 
 use crate::lanes::Lanes;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};

@@ -14,6 +14,8 @@
 //! A NaN gradient therefore leaves its parameter and step size as they were (torch.sign(NaN) is
 //! 0) and makes `prev` NaN, which keeps the element frozen, exactly as PyTorch does.
 //! State slots: `prev`, `step_size` (TypeScript fills `step_size` with lr when it is created).
+//!
+//! Spec: docs/SEMANTICS.md#rprop
 
 use crate::lanes::Lanes;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};

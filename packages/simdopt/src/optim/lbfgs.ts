@@ -118,7 +118,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   constructor(params: ParamsInput<LBFGSOptions>, options: Partial<LBFGSOptions> = {}) {
     // max_iter * 5 // 4 when max_eval is None (null or absent here), as PyTorch's constructor
-    super(params, { ...options, maxEval: options.maxEval ?? Math.floor(((options.maxIter ?? 20) * 5) / 4) }, { schema: lbfgsSchema });
+    // (anything but an options object goes on to the base, which names it).
+    const given = options !== null && typeof options === 'object' ? { ...options, maxEval: options.maxEval ?? Math.floor(((options.maxIter ?? 20) * 5) / 4) } : options;
+    super(params, given, { schema: lbfgsSchema });
     if (this.paramGroups.length !== 1) fail('params', "one param group (LBFGS doesn't support per-parameter options)", `${this.paramGroups.length} groups`);
     this.be = backend();
     this.ops = new VectorOps(this.be);
@@ -133,10 +135,10 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     return this.skipped;
   }
 
-  addParamGroup(_group: ParamGroupInput<LBFGSOptions>): void {
+  addParamGroup(group: ParamGroupInput<LBFGSOptions>): void {
     // Its options first (an unknown key named with a hint, as for every optimizer), then the refusal.
-    if (_group !== null && typeof _group === 'object') this.checkGroup({ ...this.defaults, ..._group } as ParamGroup<LBFGSOptions>, 'paramGroup.');
-    fail('paramGroup', "no second param group (LBFGS doesn't support per-parameter options)", _group);
+    if (group !== null && typeof group === 'object') this.checkGroup({ ...this.defaults, ...group } as ParamGroup<LBFGSOptions>, 'paramGroup.');
+    fail('paramGroup', "no second param group (LBFGS doesn't support per-parameter options)", group);
   }
 
   /**
