@@ -19,6 +19,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import {
   Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, SGD, type Optimizer, type Parameter,
+  ASGD, Rprop,
 } from 'simdopt';
 import { REF_KERNELS } from './ref/kernels.js';
 
@@ -67,7 +68,7 @@ export interface OptimizerSpec {
    * The reference kernel for step t, and a fresh writer of its argument block (stateful for
    * NAdam's running product of momentum factors; steps must then come in order from 1).
    */
-  ref: { kernel(t: number): string; args(): (t: number, out: Float32Array) => void };
+  ref: { kernel(t: number): string; args(): (t: number, out: Float32Array) => void } | null;
 }
 
 const opt = (o: Optimizer<never> | object) => o as Optimizer<never>;
@@ -106,6 +107,13 @@ const ADAMAX_LR = 2e-3;
 const NADAM_LR = 2e-3;
 const NADAM_PSI = 4e-3;
 const RADAM_LR = 1e-3;
+const ASGD_LR = 1e-2;
+const ASGD_LAMBD = 1e-4;
+const ASGD_ALPHA = 0.75;
+const ASGD_T0 = 1e6;
+const RPROP_LR = 1e-2;
+const RPROP_ETAS = [0.5, 1.2] as const;
+const RPROP_SIZES = [1e-6, 50] as const;
 
 export const OPTIMIZERS: OptimizerSpec[] = [
   {
@@ -530,6 +538,95 @@ export const OPTIMIZERS: OptimizerSpec[] = [
       },
     },
   },
+  // --- --all, second wave (no reference SIMD kernel, no TensorFlow.js optimizer) ---
+  {
+    id: 'asgd',
+    label: 'ASGD',
+    options: `lr=${ASGD_LR}, lambd=${ASGD_LAMBD}, alpha=${ASGD_ALPHA}, t0=${ASGD_T0}`,
+    bytes: 16,
+    slots: 1,
+    core: false,
+    simdopt: (ps) => opt(new ASGD(ps, { lr: ASGD_LR, lambd: ASGD_LAMBD, alpha: ASGD_ALPHA, t0: ASGD_T0 })),
+    naive: plain((p, g, [ax], t) => {
+      const o = { lr: ASGD_LR, lambd: ASGD_LAMBD, alpha: ASGD_ALPHA, t0: ASGD_T0 };
+      for (let i = 0; i < p.length; i++) {
+        // η and μ of step t, recomputed per element from the step count
+        const eta = t === 1 ? o.lr : o.lr / Math.pow(1 + o.lambd * o.lr * (t - 1), o.alpha);
+        const mu = t === 1 ? 1 : 1 / Math.max(1, t - 1 - o.t0);
+        p[i] = p[i] * (1 - o.lambd * eta) - eta * g[i];
+        ax[i] = mu === 1 ? p[i] : ax[i] + (p[i] - ax[i]) * mu;
+      }
+    }),
+    tuned: plain((p, g, [ax], t, st) => {
+      const eta = t === 1 ? ASGD_LR : st.eta;
+      const mu = t === 1 ? 1 : st.mu;
+      const decay = 1 - ASGD_LAMBD * eta;
+      const n = p.length;
+      if (mu === 1) {
+        for (let i = 0; i < n; i++) {
+          const pi = p[i] * decay - eta * g[i];
+          p[i] = pi;
+          ax[i] = pi;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const pi = p[i] * decay - eta * g[i];
+          p[i] = pi;
+          ax[i] += (pi - ax[i]) * mu;
+        }
+      }
+      st.eta = ASGD_LR / Math.pow(1 + ASGD_LAMBD * ASGD_LR * t, ASGD_ALPHA);
+      st.mu = 1 / Math.max(1, t - ASGD_T0);
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'rprop',
+    label: 'Rprop',
+    options: `lr=${RPROP_LR}, etas=[${RPROP_ETAS}], stepSizes=[${RPROP_SIZES}]`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new Rprop(ps, { lr: RPROP_LR, etas: [...RPROP_ETAS], stepSizes: [...RPROP_SIZES] })),
+    naive: plain((p, g, [prev, size], t) => {
+      const o = { lr: RPROP_LR, etas: RPROP_ETAS, stepSizes: RPROP_SIZES };
+      for (let i = 0; i < p.length; i++) {
+        if (t === 1) size[i] = o.lr;
+        const s = Math.sign(g[i] * prev[i]);
+        const f = s > 0 ? o.etas[1] : s < 0 ? o.etas[0] : 1;
+        size[i] = Math.min(Math.max(size[i] * f, o.stepSizes[0]), o.stepSizes[1]);
+        const gi = s < 0 ? 0 : g[i];
+        p[i] = p[i] - Math.sign(gi) * size[i];
+        prev[i] = gi;
+      }
+    }),
+    tuned: plain((p, g, [prev, size], t) => {
+      if (t === 1) size.fill(RPROP_LR);
+      const [etaMinus, etaPlus] = RPROP_ETAS;
+      const [lo, hi] = RPROP_SIZES;
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        let gi = g[i];
+        const prod = gi * prev[i];
+        let ss = size[i];
+        if (prod > 0) {
+          ss *= etaPlus;
+          if (ss > hi) ss = hi;
+          size[i] = ss;
+        } else if (prod < 0) {
+          ss *= etaMinus;
+          if (ss < lo) ss = lo;
+          size[i] = ss;
+          gi = 0;
+        }
+        p[i] -= gi > 0 ? ss : gi < 0 ? -ss : 0;
+        prev[i] = gi;
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
 ];
 
 /** RAdam's rectification term at step t, or 0 while the variance is intractable (ρ_t ≤ 5). */
@@ -602,7 +699,7 @@ function tunedAdam(wd: number): PlainFactory {
 export function optimizerSpecs(all: boolean, only?: readonly string[]): OptimizerSpec[] {
   const names = new Set(REF_KERNELS.map((k) => k.name));
   for (const o of OPTIMIZERS) {
-    for (const t of [1, 10]) if (!names.has(o.ref.kernel(t))) throw new Error(`no reference kernel ${o.ref.kernel(t)}`);
+    for (const t of [1, 10]) if (o.ref !== null && !names.has(o.ref.kernel(t))) throw new Error(`no reference kernel ${o.ref.kernel(t)}`);
   }
   if (only && only.length > 0) {
     const unknown = only.filter((id) => !OPTIMIZERS.some((o) => o.id === id));

@@ -14,6 +14,7 @@ import {
   batchSizeOf,
   describeSpec,
   memoryBytesFor,
+  MORE_OPTIMIZERS,
   OPTIMIZERS,
   optimizerSpec,
   runOne,
@@ -48,7 +49,8 @@ dataset, or on your CSV, once per optimizer, and prints final loss and accuracy,
 wall time and steps/s. Every run: a learning-rate schedule stepped per batch, gradient clipping,
 L2 or decoupled weight decay, dropout. Writes an SVG chart of the curves.
 
-  --optimizer LIST     comma-separated, from: ${OPTIMIZERS.join(', ')}; or all (default all)
+  --optimizer LIST     comma-separated, from: ${OPTIMIZERS.join(', ')}; or all (default all);
+                       also ${MORE_OPTIMIZERS.join(', ')} (L-BFGS and Rprop on the full batch)
                          gd = full-batch gradient descent, sgd = mini-batch SGD,
                          momentum = SGD with momentum 0.9, adamw = Adam with decoupled decay
   --lr X               learning rate for every optimizer (default: each its own, see the table)
@@ -138,8 +140,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
   const chosen: OptimizerName[] = [];
   for (const n of names) {
     if (n === 'all') chosen.push(...OPTIMIZERS);
-    else if ((OPTIMIZERS as readonly string[]).includes(n)) chosen.push(n as OptimizerName);
-    else throw new UsageError(`--optimizer: unknown optimizer '${n}' (choose from ${OPTIMIZERS.join(', ')}, or all)`);
+    else if ((OPTIMIZERS as readonly string[]).includes(n) || (MORE_OPTIMIZERS as readonly string[]).includes(n)) chosen.push(n as OptimizerName);
+    else throw new UsageError(`--optimizer: unknown optimizer '${n}' (choose from ${OPTIMIZERS.join(', ')}, or all); by name also ${MORE_OPTIMIZERS.join(', ')}`);
   }
   const specs = [...new Set(chosen)].map(optimizerSpec);
   const scheduler = (v.scheduler ?? DEFAULTS.scheduler) as SchedulerName;
@@ -152,6 +154,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
     throw new UsageError(`--backend: unknown backend '${backend}' (choose from wasm-simd, wasm, js)`);
   }
   if (v.compare !== undefined && v.compare !== 'tfjs') throw new UsageError(`--compare: only 'tfjs' is supported, got '${v.compare}'`);
+  const noTfjs = chosen.filter((n) => (MORE_OPTIMIZERS as readonly string[]).includes(n));
+  if (v.compare === 'tfjs' && noTfjs.length > 0) throw new UsageError(`--compare tfjs: TensorFlow.js has no ${noTfjs.join(', ')}`);
   const config: TrainConfig = {
     hidden: v.hidden !== undefined ? positiveInt('--hidden', v.hidden, 4096) : DEFAULTS.hidden,
     dropout: v.dropout !== undefined ? number('--dropout', v.dropout, (x) => x >= 0 && x < 1, 'a probability in [0, 1)') : DEFAULTS.dropout,

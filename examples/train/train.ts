@@ -6,6 +6,9 @@
 import {
   Adam,
   AdamW,
+  ASGD,
+  LBFGS,
+  Rprop,
   backendInfo,
   batches,
   clipGradNorm,
@@ -26,7 +29,9 @@ import {
 import type { Dataset, Split } from './data.js';
 
 export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+/** Also available by name (not in `all`; TensorFlow.js has none of them): ASGD, Rprop and L-BFGS. */
+export const MORE_OPTIMIZERS = ['asgd', 'rprop', 'lbfgs'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number] | (typeof MORE_OPTIMIZERS)[number];
 export const SCHEDULERS = ['warmup-cosine', 'cosine', 'onecycle', 'step', 'constant'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
@@ -55,6 +60,11 @@ const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
   rmsprop: { label: 'RMSprop', fullBatch: false, lr: 3e-3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adam: { label: 'Adam', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adamw: { label: 'AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0 },
+  asgd: { label: 'ASGD', fullBatch: false, lr: 0.3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  // Rprop follows the signs of the gradient: full batch, as it is meant to be used (no weight decay in PyTorch's Rprop).
+  rprop: { label: 'Rprop', fullBatch: true, lr: 1e-2, weightDecay: 0, decoupled: false, momentum: 0 },
+  // L-BFGS: one step(closure) per epoch on the full batch, up to 20 iterations with a strong-Wolfe line search.
+  lbfgs: { label: 'L-BFGS', fullBatch: true, lr: 1, weightDecay: 0, decoupled: false, momentum: 0 },
 };
 
 export function optimizerSpec(name: OptimizerName): OptimizerSpec {
@@ -71,6 +81,12 @@ export function optimizerSpec(name: OptimizerName): OptimizerSpec {
         return new Adam(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'adamw':
         return new AdamW(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'asgd':
+        return new ASGD(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'rprop':
+        return new Rprop(params, { lr }) as unknown as AnyOptimizer;
+      case 'lbfgs':
+        return new LBFGS(params, { lr, historySize: 10, lineSearchFn: 'strong_wolfe' }) as unknown as AnyOptimizer;
     }
   };
   return { name, ...s, make };
@@ -158,7 +174,9 @@ export function lrSequence(spec: OptimizerSpec, name: SchedulerName, lr: number,
   const lrs = new Float64Array(totalSteps + 1);
   for (let i = 0; i < totalSteps; i++) {
     lrs[i] = opt.paramGroups[0].lr;
-    opt.step(); // zero gradient: only the counters move
+    // zero gradient: only the counters move (L-BFGS stops at once on a zero gradient)
+    if (opt instanceof LBFGS) opt.step(() => 0);
+    else opt.step();
     sched?.step();
   }
   lrs[totalSteps] = opt.paramGroups[0].lr;
@@ -234,6 +252,20 @@ export class Trainer {
    */
   step(x: Float32Array, y: Int32Array | Float32Array): number {
     const { model, optimizer } = this;
+    if (optimizer instanceof LBFGS) {
+      // L-BFGS evaluates the loss and gradient itself, as often as it needs (no clipping: it
+      // would make the gradient disagree with the loss the line search compares).
+      const loss = optimizer.step(() => {
+        optimizer.zeroGrad();
+        const out = model.forward(x);
+        const grad = this.gradOut.data.subarray(0, out.length);
+        const l = lossOf(this.data, out, y, grad);
+        model.backward(grad, { inputGrad: false });
+        return l;
+      });
+      this.scheduler?.step();
+      return loss;
+    }
     optimizer.zeroGrad();
     const out = model.forward(x);
     const grad = this.gradOut.data.subarray(0, out.length);

@@ -6,7 +6,7 @@
 //!
 //! Every file is accounted for: an optimizer file whose `optimizer` is neither in OPTIMIZER_FILES
 //! (support/args.rs) nor in TORCH_ONLY fails, and so does a file of another kind this test does
-//! not read, unless its file name is in PENDING.
+//! not read, unless its file name is in PENDING or CHECKED_BY.
 
 mod kit_support;
 mod support;
@@ -21,6 +21,22 @@ use support::json::Json;
 /// Torch vector files that may exist unchecked: written by a branch whose kernel has not landed.
 /// Keep it empty on main; an entry says which branch removes it.
 const PENDING: &[&str] = &[];
+
+/// Torch vector files checked case by case by another suite, named with it (a test below checks
+/// that it reads the file). The TypeScript suite runs every backend, whose wasm builds are these
+/// kernels; the Rust kernels of ASGD, Rprop, the vector ops and the average are checked against
+/// float64 equations and 4 lanes against 1 in tests/extras_kernels.rs. L-BFGS's recursion and line
+/// search, AveragedModel's counting and SWALR are TypeScript.
+const CHECKED_BY: &[(&str, &str)] = &[
+    ("asgd.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    ("rprop.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    ("lbfgs.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    ("swa_utils.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+];
+
+fn checked_elsewhere(name: &str) -> bool {
+    CHECKED_BY.iter().any(|(file, _)| *file == name)
+}
 
 /// Files that are not optimizer trajectories (schedulers.json's `optimizer` key describes its setup).
 const OTHER_KINDS: &[&str] = &["schedulers.json", "clip.json"];
@@ -96,7 +112,7 @@ fn every_torch_file_is_checked_or_pending() {
     assert!(files.len() >= 10, "only {} torch files", files.len());
     for (name, v) in &files {
         assert!(v.get("source").str().starts_with("torch 1.13"), "{name}: source");
-        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) {
+        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) || checked_elsewhere(name) {
             continue;
         }
         let optimizer = v.opt("optimizer").map(Json::str).unwrap_or_else(|| panic!("{name}: a torch vector file this test does not read"));
@@ -105,10 +121,21 @@ fn every_torch_file_is_checked_or_pending() {
 }
 
 #[test]
+fn files_checked_elsewhere_exist_and_are_read_there() {
+    let names: Vec<String> = torch_files().into_iter().map(|(n, _)| n).collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (file, suite) in CHECKED_BY {
+        assert!(names.iter().any(|n| n == file), "{file}: no such torch vector file");
+        let text = std::fs::read_to_string(root.join(suite)).unwrap_or_else(|e| panic!("{suite}: {e}"));
+        assert!(text.contains(&format!("test/vectors/torch/{file}'")), "{suite} does not read {file}");
+    }
+}
+
+#[test]
 fn every_torch_optimizer_case_matches_pytorch() {
     let mut count = 0;
     for (name, v) in torch_files() {
-        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) {
+        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) || checked_elsewhere(&name) {
             continue;
         }
         let optimizer = v.get("optimizer").str().to_string();

@@ -104,3 +104,5 @@ optimizer!(simdopt_adamax, optim::adamax::AdamaxKernel);
 optimizer!(simdopt_nadam, optim::nadam::NadamKernel);
 optimizer!(simdopt_radam, optim::radam::RadamKernel);
 optimizer!(simdopt_lion, optim::lion::LionKernel);
+optimizer!(simdopt_asgd, optim::asgd::AsgdKernel);
+optimizer!(simdopt_rprop, optim::rprop::RpropKernel);

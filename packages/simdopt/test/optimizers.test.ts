@@ -16,7 +16,7 @@ import {
   sameBits,
   sameState,
 } from './support/harness.js';
-import { API_DEFAULTS, newRefState, OPTIMIZER_CLASSES, referenceStep, type RefOptions, type RefState } from './support/reference.js';
+import { API_DEFAULTS, CLOSURE_OPTIMIZERS, newRefState, OPTIMIZER_CLASSES, referenceStep, type RefOptions, type RefState } from './support/reference.js';
 
 beforeEach(async () => {
   await init({ backend: 'wasm-simd', initialMemoryBytes: 1 << 20 });
@@ -91,6 +91,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
           [name, [0.9, Infinity], 'betas[1]'],
           [name, [0.9], 'betas'],
         );
+      } else if (className === 'ASGD' && (name === 'alpha' || name === 't0')) {
+        for (const v of [NaN, Infinity, -Infinity, '0.1']) bad.push([name, v, name]); // PyTorch allows any finite α and t0
       } else if (name === 'dampening') {
         bad.push([name, NaN, name], [name, Infinity, name]); // PyTorch allows any finite dampening
       } else {
@@ -102,8 +104,9 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
       expect(thrown(() => build(className, [p], { [name]: value })).argument, `${name} = ${String(value)}`).toBe(argument);
       expect(thrown(() => build(className, [{ params: [p], [name]: value }], {})).argument).toBe(`paramGroups[0].${argument}`);
     }
-    const edges: Record<string, unknown> = { lr: 0, weightDecay: 0 };
-    for (const name of ['eps', 'momentum', 'alpha', 'lrDecay', 'momentumDecay', 'initialAccumulatorValue', 'rho']) {
+    // Only options the class has: an unknown key is refused (Rprop has no weightDecay).
+    const edges: Record<string, unknown> = { lr: 0 };
+    for (const name of ['weightDecay', 'eps', 'momentum', 'alpha', 'lrDecay', 'momentumDecay', 'initialAccumulatorValue', 'rho']) {
       if (name in defaults) edges[name] = 0;
     }
     if ('betas' in defaults) edges.betas = [0, 0];
@@ -155,6 +158,9 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     if ('rho' in defaults) changes.push(['rho', 0.5]);
     if ('lrDecay' in defaults) changes.push(['lrDecay', 1]);
     if ('momentumDecay' in defaults) changes.push(['momentumDecay', 0.5]);
+    // Rprop reads lr only when it fills step_size (state creation, as PyTorch), and has no weight decay.
+    if (className === 'Rprop') changes.splice(0, 2, ['etas', [0.3, 1.6]], ['stepSizes', [1e-3, 0.01]]);
+    if ('lambd' in defaults) changes.push(['lambd', 0.5]);
 
     it.each(changes)('%s', (name, value) => {
       const params = makeParams([7, 4]);
@@ -216,7 +222,7 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     expect(Object.keys(saved.state)).toEqual(['0', '1']);
     expect(Object.keys(saved.state[0]).sort()).toEqual([...RICH_STATE_NAMES[className]].sort());
     for (const [name, v] of Object.entries(saved.state[1])) {
-      if (name === 'step' || name === 'mu_product') expect(typeof v).toBe('number');
+      if (name === 'step' || name === 'mu_product' || name === 'eta' || name === 'mu') expect(typeof v).toBe('number');
       else expect(v, name).toBeInstanceOf(Float32Array);
     }
     expect(saved.paramGroups[0].params).toEqual([0, 1]);
@@ -273,7 +279,7 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
       return o.stateDict();
     })();
     const otherClass = className === 'Adam' ? 'AdamW' : 'Adam';
-    const firstSlot = RICH_STATE_NAMES[className].find((n) => n !== 'step' && n !== 'mu_product')!;
+    const firstSlot = RICH_STATE_NAMES[className].find((n) => !['step', 'mu_product', 'eta', 'mu'].includes(n))!;
     const misfits: [string, unknown][] = [
       ['stateDict.optimizer', { ...good, optimizer: otherClass }],
       ['stateDict.version', { ...good, version: 2 }],
@@ -376,6 +382,6 @@ describe('every optimizer in one table', () => {
       .filter(([, v]) => typeof v === 'function' && v.prototype instanceof simdopt.Optimizer)
       .map(([k]) => k)
       .sort();
-    expect(exported).toEqual([...OPTIMIZER_CLASSES].sort());
+    expect(exported).toEqual([...OPTIMIZER_CLASSES, ...CLOSURE_OPTIMIZERS].sort());
   });
 });

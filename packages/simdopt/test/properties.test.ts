@@ -41,6 +41,10 @@ function optionsArb(className: string): fc.Arbitrary<Record<string, unknown>> {
     lrDecay: orZero(unit(1)),
     initialAccumulatorValue: orZero(unit(1)),
     momentumDecay: unit(0.1),
+    lambd: unit(0.5),
+    t0: fc.integer({ min: 0, max: 6 }),
+    etas: fc.tuple(fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.double({ min: 1.01, max: 3, noNaN: true })),
+    stepSizes: fc.tuple(fc.double({ min: 0, max: 1e-3, noNaN: true }), fc.double({ min: 1e-3, max: 50, noNaN: true })),
   });
   return universe.map((u) => {
     const o: Record<string, unknown> = {};
@@ -142,7 +146,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
 
 // The optimizers (with decoupledWeightDecay off) that add wd·p to the gradient; AdamW and Lion
 // decay the parameter instead.
-const COUPLED = OPTIMIZER_CLASSES.filter((c) => c !== 'AdamW' && c !== 'Lion');
+// Rprop has no weight decay.
+const COUPLED = OPTIMIZER_CLASSES.filter((c) => c !== 'AdamW' && c !== 'Lion' && c !== 'Rprop');
 
 describe.each(COUPLED)('%s', (className) => {
   it('weightDecay = λ is adding λ·p to the gradient, bit for bit', async () => {

@@ -464,8 +464,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     return { group, active: group.params, slots: this.slotNames(group) };
   }
 
-  /** Unknown keys, then the schema, then the subclass's checks. */
-  private checkGroup(group: ParamGroup<O>, where: string): void {
+  /** Unknown keys, then the schema, then the subclass's checks (LBFGS calls it from its own step and loadStateDict). */
+  protected checkGroup(group: ParamGroup<O>, where: string): void {
     checkKnownKeys(group, this.optionKeys, where, this.label, this.groupFields);
     if (this.schema !== undefined) checkAgainst(this.schema, group as unknown as Record<string, unknown>, where);
     this.checkOptions(group, where);

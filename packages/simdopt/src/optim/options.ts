@@ -342,3 +342,100 @@ export interface LionOptions extends BaseOptions {
    */
   maximize: boolean;
 }
+
+/** Options of {@link ASGD} (PyTorch: `torch.optim.ASGD`). */
+export interface ASGDOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.01
+   */
+  lr: number;
+  /**
+   * λ, the decay term of η.
+   * @default 0.0001
+   */
+  lambd: number;
+  /**
+   * α, the power of the η schedule.
+   * @default 0.75
+   */
+  alpha: number;
+  /**
+   * The step after which averaging starts (μ < 1).
+   * @default 1000000
+   */
+  t0: number;
+  /**
+   * Weight decay (L2 penalty). PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link Rprop} (PyTorch: `torch.optim.Rprop`). */
+export interface RpropOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.01
+   */
+  lr: number;
+  /**
+   * [η−, η+]: the factors of the step size after a sign flip and after agreeing signs (0 < η− < 1 < η+).
+   * @default [0.5, 1.2]
+   */
+  etas: [number, number];
+  /**
+   * [minimum, maximum] step size. PyTorch: `step_sizes`.
+   * @default [0.000001, 50]
+   */
+  stepSizes: [number, number];
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link LBFGS} (PyTorch: `torch.optim.LBFGS`). */
+export interface LBFGSOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 1
+   */
+  lr: number;
+  /**
+   * Iterations per `step` call (an integer >= 1). PyTorch: `max_iter`.
+   * @default 20
+   */
+  maxIter: number;
+  /**
+   * Closure evaluations per `step` call (an integer >= 1); null: ⌊maxIter·5/4⌋, which the constructor writes, as PyTorch. PyTorch: `max_eval`.
+   * @default null
+   */
+  maxEval: number | null;
+  /**
+   * Stop when max|g| falls to this. PyTorch: `tolerance_grad`.
+   * @default 1e-7
+   */
+  toleranceGrad: number;
+  /**
+   * Stop when the step, the loss change or the directional derivative falls below this. PyTorch: `tolerance_change`.
+   * @default 1e-9
+   */
+  toleranceChange: number;
+  /**
+   * Curvature pairs kept (an integer >= 1). PyTorch: `history_size`.
+   * @default 100
+   */
+  historySize: number;
+  /**
+   * null: fixed steps of lr; 'strong_wolfe': the strong-Wolfe line search. PyTorch: `line_search_fn`.
+   * @default null
+   */
+  lineSearchFn: null | 'strong_wolfe';
+}

@@ -15,6 +15,9 @@ import { Adamax, adamaxSchema } from './adamax.js';
 import { NAdam, nadamSchema } from './nadam.js';
 import { RAdam, radamSchema } from './radam.js';
 import { Lion, lionSchema } from './lion.js';
+import { ASGD, asgdSchema } from './asgd.js';
+import { Rprop, rpropSchema } from './rprop.js';
+import { LBFGS, lbfgsSchema } from './lbfgs.js';
 
 export interface OptimizerEntry {
   /** The class name, as `stateDict().optimizer` writes it. */
@@ -35,4 +38,7 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'NAdam', cls: NAdam, schema: nadamSchema },
   { name: 'RAdam', cls: RAdam, schema: radamSchema },
   { name: 'Lion', cls: Lion, schema: lionSchema },
+  { name: 'ASGD', cls: ASGD, schema: asgdSchema },
+  { name: 'Rprop', cls: Rprop, schema: rpropSchema },
+  { name: 'LBFGS', cls: LBFGS, schema: lbfgsSchema },
 ];

@@ -65,6 +65,8 @@ export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
   NAdam: { lr: 0.05, weightDecay: 0.01, momentumDecay: 0.01 },
   RAdam: { lr: 0.05, weightDecay: 0.01 },
   Lion: { lr: 0.01, weightDecay: 0.1 },
+  ASGD: { lr: 0.05, lambd: 0.01, t0: 3, weightDecay: 0.01 },
+  Rprop: { lr: 0.05, etas: [0.4, 1.3], stepSizes: [1e-4, 1] },
 };
 
 /** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
@@ -79,6 +81,8 @@ export const RICH_STATE_NAMES: Record<string, string[]> = {
   NAdam: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
   RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
   Lion: ['step', 'exp_avg'],
+  ASGD: ['step', 'eta', 'mu', 'ax'],
+  Rprop: ['step', 'prev', 'step_size'],
 };
 
 /** The gradient of parameter `index` at step `k` (open loop, but fixed for a seed). */

@@ -13,6 +13,9 @@ export interface RefState {
   step: number;
   buffers: Record<string, Float64Array>;
   muProduct: number;
+  /** ASGD's η and μ (absent until its first step). */
+  eta?: number;
+  mu?: number;
 }
 
 export function newRefState(className: string, n: number, constructorOptions: RefOptions): RefState {
@@ -183,6 +186,36 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
       }
       return;
     }
+    case 'ASGD': {
+      const ax = buffer(st, 'ax', n);
+      const lambd = o.lambd as number;
+      const eta = st.eta ?? lr;
+      const mu = st.mu ?? 1;
+      for (let i = 0; i < n; i++) {
+        p[i] = p[i] * (1 - lambd * eta) - eta * g[i];
+        ax[i] = mu === 1 ? p[i] : ax[i] + (p[i] - ax[i]) * mu;
+      }
+      st.eta = lr / (1 + lambd * lr * t) ** (o.alpha as number);
+      st.mu = 1 / Math.max(1, t - (o.t0 as number));
+      return;
+    }
+    case 'Rprop': {
+      const prev = buffer(st, 'prev', n);
+      const fresh = st.buffers.step_size === undefined;
+      const size = buffer(st, 'step_size', n);
+      if (fresh) size.fill(lr);
+      const [etaMinus, etaPlus] = o.etas as [number, number];
+      const [lo, hi] = o.stepSizes as [number, number];
+      for (let i = 0; i < n; i++) {
+        const prod = g[i] * prev[i];
+        const factor = prod > 0 ? etaPlus : prod < 0 ? etaMinus : 1;
+        size[i] = Math.min(Math.max(size[i] * factor, lo), hi);
+        const gi = prod < 0 ? 0 : g[i];
+        p[i] -= Math.sign(gi) * size[i];
+        prev[i] = gi;
+      }
+      return;
+    }
     default:
       throw new Error(`no reference for ${className}`);
   }
@@ -200,6 +233,11 @@ export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   NAdam: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false },
   RAdam: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false },
   Lion: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false },
+  ASGD: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false },
+  Rprop: { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false },
 };
+
+/** Optimizers stepped with a closure (`step(closure)`), outside the step()-driven tables; tested in lbfgs.test.ts. */
+export const CLOSURE_OPTIMIZERS = ['LBFGS'];
 
 export const OPTIMIZER_CLASSES = Object.keys(API_DEFAULTS);
