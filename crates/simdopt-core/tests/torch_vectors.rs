@@ -32,6 +32,8 @@ const CHECKED_BY: &[(&str, &str)] = &[
     ("rprop.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
     ("lbfgs.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
     ("swa_utils.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    // PyTorch state dicts exported mid-run, loaded and continued (src/optim/state_interop.ts).
+    ("state_dicts.json", "packages/simdopt/test/torch-state-dict.test.ts"),
 ];
 
 fn checked_elsewhere(name: &str) -> bool {

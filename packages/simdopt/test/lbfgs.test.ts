@@ -5,7 +5,7 @@
  * Its trajectories against PyTorch are in torch-vectors-extras.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendInfo, checkpoint, init, LBFGS, loadState, Parameter, restore, saveState, SimdoptError, StepLR, type OptimizerState } from 'simdopt';
+import { backendInfo, checkpoint, init, LBFGS, loadState, Parameter, restore, saveState, SimdoptError, StepLR, type OptimizerState, type TorchOptimizerState } from 'simdopt';
 import { evaluate, lbfgsClosure, type Objective } from './support/objectives.js';
 import { sameBits } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
@@ -47,6 +47,10 @@ describe.each(BACKENDS)('LBFGS on %s', (backend) => {
       opt.step(closure);
       opt.step(closure);
       const saved = opt.stateDict();
+      // PyTorch's layout, as Python's json.dumps would hand it over: flat lists, snake_case options.
+      const torchSaved = JSON.parse(JSON.stringify(opt.stateDict({ format: 'torch' }))) as TorchOptimizerState;
+      expect(torchSaved.param_groups[0]).toMatchObject({ max_iter: 4, history_size: 3, line_search_fn: lineSearchFn, params: [0, 1] });
+      expect((torchSaved.state[0] as Record<string, unknown>).old_dirs).toHaveLength(3);
       const at2 = params.map((p) => p.data.slice());
       const losses = [opt.step(closure), opt.step(closure)];
       const st = saved.state[0] as Record<string, unknown>;
@@ -55,7 +59,8 @@ describe.each(BACKENDS)('LBFGS on %s', (backend) => {
       expect(st.d).toBeInstanceOf(Float32Array);
       expect((st.d as Float32Array).length).toBe(7);
       const asNumbers = JSON.parse(JSON.stringify(saved, (_k, v) => (v instanceof Float32Array ? Array.from(v) : v))) as OptimizerState;
-      for (const copy of [structuredClone(saved), loadState<OptimizerState>(saveState(saved)), asNumbers]) {
+      const plainJson = JSON.parse(JSON.stringify(saved)) as OptimizerState; // Float32Arrays become index-keyed objects
+      for (const copy of [structuredClone(saved), loadState<OptimizerState>(saveState(saved)), asNumbers, plainJson, torchSaved]) {
         const ps = at2.map((d) => Parameter.from(d));
         const resumed = new LBFGS(ps, {});
         resumed.loadStateDict(copy);

@@ -32,6 +32,7 @@ const CHECKED_BY: Record<string, string> = {
   'rprop.json': 'torch-vectors-extras.test.ts',
   'lbfgs.json': 'torch-vectors-extras.test.ts',
   'swa_utils.json': 'torch-vectors-extras.test.ts',
+  'state_dicts.json': 'torch-state-dict.test.ts',
 };
 const SUITES = import.meta.glob('./*.test.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 

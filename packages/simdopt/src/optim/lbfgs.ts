@@ -9,6 +9,7 @@ import { VectorOps } from '../vector.js';
 import { lr, nonNegative, schema, spec } from './house.js';
 import { Optimizer, STATE_DICT_VERSION, type OptimizerState, type ParamGroup, type ParamGroupInput, type ParamsInput, type StepOptions } from './optimizer.js';
 import type { LBFGSOptions } from './options.js';
+import { flatPayload, normalizeStateDict, toTorchStateDict, type TorchOptimizerState } from './state_interop.js';
 
 export type { LBFGSOptions };
 
@@ -536,8 +537,22 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
    * PyTorch's layout: `state[0]` holds `func_evals`, `n_iter`, `d`, `t`, `old_dirs`, `old_stps`,
    * `ro`, `H_diag`, `prev_flat_grad`, `prev_loss` (once a step has run); payloads are copies.
    */
-  stateDict(): OptimizerState {
+  stateDict(options?: { format?: 'simdopt' }): OptimizerState;
+  stateDict(options: { format: 'torch' }): TorchOptimizerState;
+  stateDict(options?: { format?: 'simdopt' | 'torch' }): OptimizerState | TorchOptimizerState {
     this.usable();
+    const format = options?.format ?? 'simdopt';
+    if (format !== 'simdopt' && format !== 'torch') fail('options.format', "'simdopt' or 'torch'", format);
+    if (format === 'torch') {
+      // PyTorch's LBFGS state is flat vectors over all parameters, never shaped per parameter.
+      const own = this.stateDict();
+      const torch = toTorchStateDict({ state: {}, paramGroups: own.paramGroups }, []);
+      const plain = (v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : Array.isArray(v) ? v.map(plain) : v);
+      for (const [k, e] of Object.entries(own.state)) {
+        torch.state[k] = Object.fromEntries(Object.entries(e).map(([n, v]) => [n, plain(v)])) as TorchOptimizerState['state'][string];
+      }
+      return torch;
+    }
     const base = super.stateDict();
     const st = this.st;
     if (st.funcEvals === 0 && st.nIter === 0) return { ...base, state: {} };
@@ -557,9 +572,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   /** Restores `stateDict()` output (payloads may be number arrays; PyTorch's `al` is ignored). */
-  loadStateDict(saved: OptimizerState): void {
+  loadStateDict(saved: OptimizerState | TorchOptimizerState): void {
     this.usable();
-    const s = saved as unknown as Record<string, unknown>;
+    const s = reviveState(saved, this.kind, this.paramGroups as unknown as readonly Record<string, unknown>[]) as Record<string, unknown>;
     if (s === null || typeof s !== 'object') fail('stateDict', 'an object from stateDict()', s);
     if (s.version !== STATE_DICT_VERSION) fail('stateDict.version', String(STATE_DICT_VERSION), s.version);
     if (s.optimizer !== this.kind) fail('stateDict.optimizer', `'${this.kind}'`, s.optimizer);
@@ -684,4 +699,37 @@ function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: nu
     return Math.min(Math.max(minPos, lo), hi);
   }
   return (lo + hi) / 2;
+}
+
+/**
+ * `stateDict()` output, the same after plain JSON, or PyTorch's LBFGS `state_dict()` as JSON, in
+ * `stateDict()`'s own shape. `old_dirs`/`old_stps` are lists of flat vectors, so they are kept
+ * apart from the generic normalisation (which would flatten them into one) and each read alone.
+ */
+function reviveState(saved: unknown, kind: string, current: readonly Record<string, unknown>[]): unknown {
+  const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x) && !ArrayBuffer.isView(x);
+  if (!isObject(saved) || !isObject(saved.state)) return normalizeStateDict(saved, kind, STATE_DICT_VERSION, current);
+  const lists: Record<string, unknown>[] = [];
+  const state: Record<string, unknown> = {};
+  for (const [k, e] of Object.entries(saved.state)) {
+    if (!isObject(e)) {
+      state[k] = e;
+      continue;
+    }
+    const { old_dirs, old_stps, ...rest } = e;
+    state[k] = rest;
+    if (old_dirs !== undefined || old_stps !== undefined) lists.push({ old_dirs, old_stps });
+  }
+  const out = normalizeStateDict({ ...saved, state }, kind, STATE_DICT_VERSION, current) as Record<string, unknown>;
+  const entries = Object.values(out.state as Record<string, unknown>);
+  // LBFGS keeps one entry; anything else is refused by loadStateDict's own checks.
+  if (lists.length === 1 && entries.length === 1 && isObject(entries[0])) {
+    const entry = entries[0];
+    for (const name of ['old_dirs', 'old_stps'] as const) {
+      const list = lists[0][name];
+      const items = Array.isArray(list) ? list : isObject(list) ? Object.values(list) : list;
+      entry[name] = Array.isArray(items) ? items.map((v, i) => flatPayload(v, `stateDict.state[0].${name}[${i}]`)) : items;
+    }
+  }
+  return out;
 }
