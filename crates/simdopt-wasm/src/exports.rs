@@ -103,3 +103,4 @@ optimizer!(simdopt_adamax, optim::adamax::AdamaxKernel);
 optimizer!(simdopt_nadam, optim::nadam::NadamKernel);
 optimizer!(simdopt_radam, optim::radam::RadamKernel);
 optimizer!(simdopt_lion, optim::lion::LionKernel);
+optimizer!(simdopt_adopt, optim::adopt::AdoptKernel);

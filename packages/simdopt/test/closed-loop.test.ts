@@ -75,6 +75,9 @@ const CASES: Case[] = [
   { className: 'RAdam', problem: 'rosenbrock', options: { lr: 5e-3 }, steps: 11000 },
   { className: 'Lion', problem: 'quadratic', options: { lr: 0.01 }, steps: 1000, halveLrEvery: 300 },
   { className: 'Lion', problem: 'rosenbrock', options: { lr: 1e-3 }, steps: 4000 },
+  { className: 'ADOPT', problem: 'quadratic', options: { lr: 0.05 }, steps: 500 },
+  // β2 = 0.9999 keeps the first steps' huge squared gradients for thousands of steps: 0.99 adapts.
+  { className: 'ADOPT', problem: 'rosenbrock', options: { lr: 0.02, betas: [0.9, 0.99] }, steps: 8000 },
 ];
 
 beforeAll(async () => {
@@ -84,6 +87,7 @@ beforeAll(async () => {
 describe('closed loop', () => {
   it('covers every optimizer on both problems', () => {
     const classes = ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Lion'];
+    classes.push('ADOPT');
     for (const c of classes) {
       expect(CASES.filter((k) => k.className === c).map((k) => k.problem).sort()).toEqual(['quadratic', 'rosenbrock']);
     }

@@ -150,7 +150,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     if ('betas' in defaults) changes.push(['betas', [0.5, 0.9]]);
     if ('momentum' in defaults) changes.push(['momentum', 0.5]);
     if ('dampening' in defaults) changes.push(['dampening', 0.5]);
-    if ('eps' in defaults) changes.push(['eps', 0.1]);
+    // ADOPT's eps floors √v (a clamp) instead of adding to it: 0.1 is below every √v here.
+    if ('eps' in defaults) changes.push(['eps', className === 'ADOPT' ? 2 : 0.1]);
     if ('alpha' in defaults) changes.push(['alpha', 0.5]);
     if ('rho' in defaults) changes.push(['rho', 0.5]);
     if ('lrDecay' in defaults) changes.push(['lrDecay', 1]);

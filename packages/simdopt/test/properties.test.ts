@@ -41,6 +41,7 @@ function optionsArb(className: string): fc.Arbitrary<Record<string, unknown>> {
     lrDecay: orZero(unit(1)),
     initialAccumulatorValue: orZero(unit(1)),
     momentumDecay: unit(0.1),
+    decouple: fc.boolean(),
   });
   return universe.map((u) => {
     const o: Record<string, unknown> = {};
@@ -151,6 +152,7 @@ describe.each(COUPLED)('%s', (className) => {
       fc.property(scenarioArb(className), fc.double({ min: 1e-4, max: 0.5, noNaN: true }), (s, lambda) => {
         const options = { ...s.options };
         if ('decoupledWeightDecay' in options) options.decoupledWeightDecay = false;
+        if ('decouple' in options) options.decouple = false;
         const wd = Math.fround(lambda);
         // maximize negates the gradient before the decay is added: add −λ·p so that −g' = −g + λ·p.
         const sign = options.maximize ? -1 : 1;

@@ -15,6 +15,7 @@ import { adagradKernel } from '../src/optim/adagrad.js';
 import { adamKernel } from '../src/optim/adam.js';
 import { adamaxKernel } from '../src/optim/adamax.js';
 import { lionKernel } from '../src/optim/lion.js';
+import { adoptKernel } from '../src/optim/adopt.js';
 import { nadamKernel } from '../src/optim/nadam.js';
 import { radamKernel } from '../src/optim/radam.js';
 import { rmspropKernel } from '../src/optim/rmsprop.js';
@@ -40,6 +41,7 @@ const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
   ['nadam', 0, 2],
   ['radam', 0, 2],
   ['lion', 0, 1],
+  ['adopt', 0, 2],
 ];
 const TENSOR_KITS = ['grad_norm', 'grad_finite', 'grad_scale', 'grad_clamp', 'l1_penalty', 'l2_penalty'];
 
@@ -90,6 +92,8 @@ function block(floats: number, fill = 0): number {
 const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
   [sgdKernel, adamKernel, rmspropKernel, adagradKernel, adadeltaKernel, adamaxKernel, nadamKernel, radamKernel, lionKernel].map((k) => [k.name, k.argsLength]),
 );
+
+ARGS_LENGTH[adoptKernel.name] = adoptKernel.argsLength;
 
 describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
   const lengths = ARGS_LENGTH;

@@ -7,6 +7,7 @@ pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
+pub mod adopt;
 pub mod lion;
 pub mod nadam;
 pub mod radam;

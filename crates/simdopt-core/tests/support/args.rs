@@ -6,6 +6,7 @@
 use super::json::Json;
 use simdopt_core::lanes::Lanes;
 use simdopt_core::optim::{adadelta, adagrad, adam, adamax, lion, nadam, radam, rmsprop, sgd};
+use simdopt_core::optim::adopt;
 use simdopt_core::sweep::{step_slices, OptimizerKernel};
 
 /// One step's argument block for `optimizer` at step `t` (1-based); `first` marks the step that
@@ -129,6 +130,18 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
             let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
             vec![flags as f64, 1.0 - lr * wd, b[0], 1.0 - b[0], b[1], 1.0 - b[1], lr]
         }
+        "adopt" => {
+            let b = h.get("betas").nums();
+            let wd = num("weight_decay");
+            let decay = if wd == 0.0 { 0 } else if flag("decouple") { 2 } else { 1 };
+            // clip_lambda of the step before its increment (t − 1), from the cases' named lambdas.
+            let clip = match h.get("clip_lambda") {
+                Json::Null => None,
+                c => Some(clip_lambda(c.str(), t as f64 - 1.0)),
+            };
+            let flags = flag("maximize") as u32 | (clip.is_some() as u32) << 1 | (first as u32) << 2 | decay << 3;
+            vec![flags as f64, wd, -lr * wd, 1.0 - b[0], b[1], 1.0 - b[1], lr, num("eps"), clip.unwrap_or(0.0)]
+        }
         other => panic!("no argument block for {other}"),
     };
     a.into_iter().map(|x| x as f32).collect()
@@ -157,6 +170,7 @@ pub fn slot_names(optimizer: &str, h: &Json) -> Vec<&'static str> {
         "adamax" => vec!["exp_avg", "exp_inf"],
         "nadam" | "radam" => vec!["exp_avg", "exp_avg_sq"],
         "lion" => vec!["exp_avg"],
+        "adopt" => vec!["exp_avg", "exp_avg_sq"],
         other => panic!("no slots for {other}"),
     }
 }
@@ -195,6 +209,7 @@ pub fn step_with<L: Lanes>(optimizer: &str, args: &[f32], p: &mut [f32], g: &[f3
         "nadam" => run::<L, nadam::NadamKernel>(args, p, g, state),
         "radam" => run::<L, radam::RadamKernel>(args, p, g, state),
         "lion" => run::<L, lion::LionKernel>(args, p, g, state),
+        "adopt" => run::<L, adopt::AdoptKernel>(args, p, g, state),
         other => panic!("no kernel for {other}"),
     }
 }
@@ -210,4 +225,14 @@ pub const OPTIMIZER_FILES: &[&str] = &[
     "adamax.json",
     "nadam.json",
     "radam.json",
+    "adopt.json",
 ];
+
+/// The clip functions the ADOPT vectors name (scripts/reference/adopt.py `CLIPS`).
+pub fn clip_lambda(name: &str, step: f64) -> f64 {
+    match name {
+        "step**0.25" => step.powf(0.25),
+        "step**0.25/4" => step.powf(0.25) / 4.0,
+        other => panic!("no clip_lambda {other}"),
+    }
+}

@@ -65,6 +65,7 @@ export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
   NAdam: { lr: 0.05, weightDecay: 0.01, momentumDecay: 0.01 },
   RAdam: { lr: 0.05, weightDecay: 0.01 },
   Lion: { lr: 0.01, weightDecay: 0.1 },
+  ADOPT: { lr: 0.01, weightDecay: 0.01 },
 };
 
 /** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
@@ -79,6 +80,7 @@ export const RICH_STATE_NAMES: Record<string, string[]> = {
   NAdam: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
   RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
   Lion: ['step', 'exp_avg'],
+  ADOPT: ['step', 'exp_avg', 'exp_avg_sq'],
 };
 
 /** The gradient of parameter `index` at step `k` (open loop, but fixed for a seed). */

@@ -43,6 +43,7 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
   st.step += 1;
   const t = st.step;
   const g = Float64Array.from(grad, (x) => (maximize ? -x : x));
+  if (className === 'ADOPT') return adoptStep(o, p, g, st);
   const decoupled = className === 'AdamW' || className === 'Lion' || o.decoupledWeightDecay === true;
   if (wd !== 0) {
     for (let i = 0; i < n; i++) {
@@ -200,6 +201,35 @@ export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   NAdam: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false },
   RAdam: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false },
   Lion: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false },
+  ADOPT: { lr: 1e-3, betas: [0.9, 0.9999], eps: 1e-6, weightDecay: 0, decouple: false, maximize: false },
 };
 
 export const OPTIMIZER_CLASSES = Object.keys(API_DEFAULTS);
+
+/**
+ * ADOPT as iShohei220/adopt src/adopt/adopt.py: the first step only sets v; `clipLambda` (an
+ * optimizer option, default step ** 0.25) takes the step count before its increment.
+ */
+function adoptStep(o: RefOptions, p: Float64Array, g: Float64Array, st: RefState): void {
+  const n = p.length;
+  const [beta1, beta2] = o.betas as [number, number];
+  const wd = o.weightDecay as number;
+  const clipLambda = o.clipLambda === undefined ? (s: number) => s ** 0.25 : (o.clipLambda as ((s: number) => number) | null);
+  const m = buffer(st, 'exp_avg', n);
+  const v = buffer(st, 'exp_avg_sq', n);
+  const step = st.step - 1;
+  if (wd !== 0 && o.decouple !== true) for (let i = 0; i < n; i++) g[i] += wd * p[i];
+  if (step === 0) {
+    for (let i = 0; i < n; i++) v[i] += g[i] * g[i];
+    return;
+  }
+  const c = clipLambda === null ? Infinity : clipLambda(step);
+  for (let i = 0; i < n; i++) {
+    if (wd !== 0 && o.decouple === true) p[i] -= o.lr * wd * p[i];
+    const denom = Math.max(Math.sqrt(v[i]), o.eps as number);
+    const x = Math.min(Math.max(g[i] / denom, -c), c);
+    m[i] = lerp(m[i], x, 1 - beta1);
+    p[i] -= o.lr * m[i];
+    v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+  }
+}

@@ -14,6 +14,7 @@ import adadelta from '../../../../test/vectors/adadelta.json';
 import adamax from '../../../../test/vectors/adamax.json';
 import nadam from '../../../../test/vectors/nadam.json';
 import radam from '../../../../test/vectors/radam.json';
+import adopt from '../../../../test/vectors/adopt.json';
 
 export interface OptimizerCase {
   id: string;
@@ -43,6 +44,7 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: adamax as VectorFile, className: 'Adamax' },
   { file: nadam as VectorFile, className: 'NAdam' },
   { file: radam as VectorFile, className: 'RAdam' },
+  { file: adopt as VectorFile, className: 'ADOPT' },
 ];
 
 /**
@@ -51,12 +53,19 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
  */
 export const REFERENCE_ONLY_STATE = new Set(['last_rho_t']);
 
+/** The clip functions the ADOPT vectors name (scripts/reference/adopt.py `CLIPS`). */
+export const CLIP_LAMBDAS: Record<string, (step: number) => number> = {
+  'step**0.25': (s) => s ** 0.25,
+  'step**0.25/4': (s) => s ** 0.25 / 4,
+};
+
 export const BACKENDS = ['wasm-simd', 'wasm', 'js'] as const;
 
 /** PyTorch's argument names → simdopt's option names (`weight_decay` → `weightDecay`). */
 export function camelOptions(hyper: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(hyper)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  if ('clip_lambda' in hyper) out.clipLambda = hyper.clip_lambda === null ? null : CLIP_LAMBDAS[hyper.clip_lambda as string];
   return out;
 }
 
