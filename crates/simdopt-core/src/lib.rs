@@ -25,3 +25,4 @@ pub mod reduce;
 pub mod rng;
 pub mod stream;
 pub mod sweep;
+pub mod two_pass;

@@ -104,3 +104,4 @@ optimizer!(simdopt_nadam, optim::nadam::NadamKernel);
 optimizer!(simdopt_radam, optim::radam::RadamKernel);
 optimizer!(simdopt_lion, optim::lion::LionKernel);
 optimizer!(simdopt_adopt, optim::adopt::AdoptKernel);
+optimizer!(simdopt_lamb, optim::lamb::LambKernel);

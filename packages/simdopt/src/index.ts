@@ -23,6 +23,7 @@ export { Adamax, type AdamaxOptions } from './optim/adamax.js';
 export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Lion, type LionOptions } from './optim/lion.js';
+export { LAMB, type LAMBOptions } from './optim/lamb.js';
 export { ADOPT, type ADOPTOptions, type ADOPTConstructorOptions, type ClipLambda } from './optim/adopt.js';
 export { saveState, loadState } from './state.js';
 export { checkpoint, restore, CHECKPOINT_VERSION, type Checkpoint, type CheckpointTargets } from './checkpoint.js';

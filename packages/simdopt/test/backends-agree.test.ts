@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Adam, AdamW, init, Parameter, SGD, type Optimizer } from 'simdopt';
 import { ADOPT } from 'simdopt';
+import { LAMB } from 'simdopt';
 import { BACKENDS } from './support/vectors.js';
 
 function rng(seed: number) {
@@ -27,6 +28,8 @@ const CONFIGS: [string, Make][] = [
   ['adam', (ps) => new Adam(ps, { lr: 0.01 }) as never],
   ['adam amsgrad wd maximize', (ps) => new Adam(ps, { lr: 0.01, amsgrad: true, weightDecay: 0.1, maximize: true, betas: [0.8, 0.99], eps: 1e-3 }) as never],
   ['adamw', (ps) => new AdamW(ps, { lr: 0.01, weightDecay: 0.5, betas: [0.3, 0.9] }) as never],
+  ['lamb', (ps) => new LAMB(ps, { lr: 0.01 }) as never],
+  ['lamb wd epsRoot maximize', (ps) => new LAMB(ps, { lr: 0.01, weightDecay: 0.1, epsRoot: 1e-4, maximize: true, betas: [0.5, 0.9] }) as never],
   ['adopt', (ps) => new ADOPT(ps, { lr: 0.01 }) as never],
   ['adopt tight clip coupled wd', (ps) => new ADOPT(ps, { lr: 0.01, weightDecay: 0.1, clipLambda: (s) => s ** 0.25 / 8 }) as never],
   ['adopt no clip decouple maximize', (ps) => new ADOPT(ps, { lr: 0.01, weightDecay: 0.1, decouple: true, maximize: true, clipLambda: null, eps: 1e-3 }) as never],

@@ -75,6 +75,9 @@ const CASES: Case[] = [
   { className: 'RAdam', problem: 'rosenbrock', options: { lr: 5e-3 }, steps: 11000 },
   { className: 'Lion', problem: 'quadratic', options: { lr: 0.01 }, steps: 1000, halveLrEvery: 300 },
   { className: 'Lion', problem: 'rosenbrock', options: { lr: 1e-3 }, steps: 4000 },
+  // LAMB moves each tensor by lr·‖p‖ per step: like Lion, its accuracy is its lr's.
+  { className: 'LAMB', problem: 'quadratic', options: { lr: 0.01 }, steps: 3000, halveLrEvery: 500 },
+  { className: 'LAMB', problem: 'rosenbrock', options: { lr: 0.01 }, steps: 6000, halveLrEvery: 2000 },
   { className: 'ADOPT', problem: 'quadratic', options: { lr: 0.05 }, steps: 500 },
   // β2 = 0.9999 keeps the first steps' huge squared gradients for thousands of steps: 0.99 adapts.
   { className: 'ADOPT', problem: 'rosenbrock', options: { lr: 0.02, betas: [0.9, 0.99] }, steps: 8000 },
@@ -88,6 +91,7 @@ describe('closed loop', () => {
   it('covers every optimizer on both problems', () => {
     const classes = ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Lion'];
     classes.push('ADOPT');
+    classes.push('LAMB');
     for (const c of classes) {
       expect(CASES.filter((k) => k.className === c).map((k) => k.problem).sort()).toEqual(['quadratic', 'rosenbrock']);
     }

@@ -8,6 +8,7 @@ pub mod adagrad;
 pub mod adam;
 pub mod adamax;
 pub mod adopt;
+pub mod lamb;
 pub mod lion;
 pub mod nadam;
 pub mod radam;

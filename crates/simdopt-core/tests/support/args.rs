@@ -7,6 +7,7 @@ use super::json::Json;
 use simdopt_core::lanes::Lanes;
 use simdopt_core::optim::{adadelta, adagrad, adam, adamax, lion, nadam, radam, rmsprop, sgd};
 use simdopt_core::optim::adopt;
+use simdopt_core::optim::lamb;
 use simdopt_core::sweep::{step_slices, OptimizerKernel};
 
 /// One step's argument block for `optimizer` at step `t` (1-based); `first` marks the step that
@@ -14,7 +15,8 @@ use simdopt_core::sweep::{step_slices, OptimizerKernel};
 pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
     let num = |k: &str| h.get(k).num();
     let flag = |k: &str| h.opt(k).map(Json::bool).unwrap_or(false);
-    let lr = num("lr");
+    // optax names it learning_rate (LAMB).
+    let lr = h.opt("lr").unwrap_or_else(|| h.get("learning_rate")).num();
     let a: Vec<f64> = match optimizer {
         "sgd" => {
             let (wd, mu) = (num("weight_decay"), num("momentum"));
@@ -142,6 +144,12 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
             let flags = flag("maximize") as u32 | (clip.is_some() as u32) << 1 | (first as u32) << 2 | decay << 3;
             vec![flags as f64, wd, -lr * wd, 1.0 - b[0], b[1], 1.0 - b[1], lr, num("eps"), clip.unwrap_or(0.0)]
         }
+        "lamb" => {
+            let (b1, b2, wd) = (num("b1"), num("b2"), num("weight_decay"));
+            let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
+            let t = t as f64;
+            vec![flags as f64, wd, b1, 1.0 - b1, b2, 1.0 - b2, 1.0 - b1.powf(t), 1.0 - b2.powf(t), num("eps_root"), num("eps"), lr]
+        }
         other => panic!("no argument block for {other}"),
     };
     a.into_iter().map(|x| x as f32).collect()
@@ -171,6 +179,7 @@ pub fn slot_names(optimizer: &str, h: &Json) -> Vec<&'static str> {
         "nadam" | "radam" => vec!["exp_avg", "exp_avg_sq"],
         "lion" => vec!["exp_avg"],
         "adopt" => vec!["exp_avg", "exp_avg_sq"],
+        "lamb" => vec!["mu", "nu"],
         other => panic!("no slots for {other}"),
     }
 }
@@ -210,6 +219,7 @@ pub fn step_with<L: Lanes>(optimizer: &str, args: &[f32], p: &mut [f32], g: &[f3
         "radam" => run::<L, radam::RadamKernel>(args, p, g, state),
         "lion" => run::<L, lion::LionKernel>(args, p, g, state),
         "adopt" => run::<L, adopt::AdoptKernel>(args, p, g, state),
+        "lamb" => run::<L, lamb::LambKernel>(args, p, g, state),
         other => panic!("no kernel for {other}"),
     }
 }
@@ -226,6 +236,7 @@ pub const OPTIMIZER_FILES: &[&str] = &[
     "nadam.json",
     "radam.json",
     "adopt.json",
+    "lamb.json",
 ];
 
 /// The clip functions the ADOPT vectors name (scripts/reference/adopt.py `CLIPS`).

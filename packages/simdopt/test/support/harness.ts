@@ -66,6 +66,7 @@ export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
   RAdam: { lr: 0.05, weightDecay: 0.01 },
   Lion: { lr: 0.01, weightDecay: 0.1 },
   ADOPT: { lr: 0.01, weightDecay: 0.01 },
+  LAMB: { lr: 0.01, weightDecay: 0.01 },
 };
 
 /** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
@@ -81,6 +82,7 @@ export const RICH_STATE_NAMES: Record<string, string[]> = {
   RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
   Lion: ['step', 'exp_avg'],
   ADOPT: ['step', 'exp_avg', 'exp_avg_sq'],
+  LAMB: ['step', 'mu', 'nu'],
 };
 
 /** The gradient of parameter `index` at step `k` (open loop, but fixed for a seed). */

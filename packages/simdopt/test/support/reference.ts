@@ -44,6 +44,7 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
   const t = st.step;
   const g = Float64Array.from(grad, (x) => (maximize ? -x : x));
   if (className === 'ADOPT') return adoptStep(o, p, g, st);
+  if (className === 'LAMB') return lambStep(o, p, g, st);
   const decoupled = className === 'AdamW' || className === 'Lion' || o.decoupledWeightDecay === true;
   if (wd !== 0) {
     for (let i = 0; i < n; i++) {
@@ -202,6 +203,7 @@ export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   RAdam: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false },
   Lion: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false },
   ADOPT: { lr: 1e-3, betas: [0.9, 0.9999], eps: 1e-6, weightDecay: 0, decouple: false, maximize: false },
+  LAMB: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, epsRoot: 0, weightDecay: 0, maximize: false },
 };
 
 export const OPTIMIZER_CLASSES = Object.keys(API_DEFAULTS);
@@ -232,4 +234,27 @@ function adoptStep(o: RefOptions, p: Float64Array, g: Float64Array, st: RefState
     p[i] -= o.lr * m[i];
     v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
   }
+}
+
+/** LAMB as optax.lamb: Adam's direction plus wd·p, scaled by ‖p‖/‖u‖ of this parameter (1 if either is 0). */
+function lambStep(o: RefOptions, p: Float64Array, g: Float64Array, st: RefState): void {
+  const n = p.length;
+  const [beta1, beta2] = o.betas as [number, number];
+  const wd = o.weightDecay as number;
+  const mu = buffer(st, 'mu', n);
+  const nu = buffer(st, 'nu', n);
+  const u = new Float64Array(n);
+  let pp = 0;
+  let uu = 0;
+  for (let i = 0; i < n; i++) {
+    mu[i] = (1 - beta1) * g[i] + beta1 * mu[i];
+    nu[i] = (1 - beta2) * g[i] * g[i] + beta2 * nu[i];
+    const mHat = mu[i] / (1 - beta1 ** st.step);
+    const vHat = nu[i] / (1 - beta2 ** st.step);
+    u[i] = mHat / (Math.sqrt(vHat + (o.epsRoot as number)) + (o.eps as number)) + wd * p[i];
+    pp += p[i] * p[i];
+    uu += u[i] * u[i];
+  }
+  const ratio = pp === 0 || uu === 0 ? 1 : Math.sqrt(pp) / Math.sqrt(uu);
+  for (let i = 0; i < n; i++) p[i] -= o.lr * ratio * u[i];
 }

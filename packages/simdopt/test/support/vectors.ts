@@ -15,6 +15,7 @@ import adamax from '../../../../test/vectors/adamax.json';
 import nadam from '../../../../test/vectors/nadam.json';
 import radam from '../../../../test/vectors/radam.json';
 import adopt from '../../../../test/vectors/adopt.json';
+import lamb from '../../../../test/vectors/lamb.json';
 
 export interface OptimizerCase {
   id: string;
@@ -45,6 +46,7 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: nadam as VectorFile, className: 'NAdam' },
   { file: radam as VectorFile, className: 'RAdam' },
   { file: adopt as VectorFile, className: 'ADOPT' },
+  { file: lamb as VectorFile, className: 'LAMB' },
 ];
 
 /**
@@ -65,6 +67,10 @@ export const BACKENDS = ['wasm-simd', 'wasm', 'js'] as const;
 export function camelOptions(hyper: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(hyper)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  // optax's names (LAMB): learning_rate, b1, b2.
+  if ('learning_rate' in hyper) [out.lr, out.learningRate] = [hyper.learning_rate, undefined];
+  if ('b1' in hyper) [out.betas, out.b1, out.b2] = [[hyper.b1, hyper.b2], undefined, undefined];
+  for (const k of ['learningRate', 'b1', 'b2']) if (out[k] === undefined) delete out[k];
   if ('clip_lambda' in hyper) out.clipLambda = hyper.clip_lambda === null ? null : CLIP_LAMBDAS[hyper.clip_lambda as string];
   return out;
 }
