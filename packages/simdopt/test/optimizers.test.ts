@@ -57,6 +57,7 @@ function oracle(
   const states = init.map((p) => newRefState(className, p.length, options(1)));
   for (let k = 1; k <= steps; k++) {
     params.forEach((p, i) => {
+      states[i].groupStep = k;
       if (!frozen(k, i)) referenceStep(className, options(k), p, gradientAt(k, i, p.length), states[i]);
     });
   }
@@ -107,6 +108,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
       if (name in defaults) edges[name] = 0;
     }
     if ('betas' in defaults) edges.betas = [0, 0];
+    // The Schedule-Free reference refuses momentum 0 (eval() would divide by it).
+    if (className === 'ScheduleFreeSGD') edges.momentum = 0.5;
     expect(() => build(className, [p], edges)).not.toThrow();
     if ('rho' in defaults) expect(() => build(className, [p], { rho: 1 })).not.toThrow();
   });
@@ -152,6 +155,9 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     if ('dampening' in defaults) changes.push(['dampening', 0.5]);
     // ADOPT's eps floors √v (a clamp) instead of adding to it: 0.1 is below every √v here.
     if ('eps' in defaults) changes.push(['eps', className === 'ADOPT' ? 2 : 0.1]);
+    // Schedule-Free takes no maximize (API.md, as the reference).
+    if (!('maximize' in defaults)) changes.splice(changes.findIndex(([n]) => n === 'maximize'), 1);
+    if ('warmupSteps' in defaults) changes.push(['warmupSteps', 20], ['r', 2], ['weightLrPower', 0.5]);
     if ('alpha' in defaults) changes.push(['alpha', 0.5]);
     if ('rho' in defaults) changes.push(['rho', 0.5]);
     if ('lrDecay' in defaults) changes.push(['lrDecay', 1]);

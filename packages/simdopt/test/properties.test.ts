@@ -43,11 +43,15 @@ function optionsArb(className: string): fc.Arbitrary<Record<string, unknown>> {
     momentumDecay: unit(0.1),
     decouple: fc.boolean(),
     epsRoot: fc.constantFrom(0, 1e-8, 1e-3),
+    warmupSteps: fc.integer({ min: 0, max: 4 }),
+    r: fc.constantFrom(0, 0.5, 2),
+    weightLrPower: fc.constantFrom(0, 1, 2),
   });
   return universe.map((u) => {
     const o: Record<string, unknown> = {};
     for (const k of Object.keys(API_DEFAULTS[className])) o[k] = u[k as keyof typeof u];
     if (className === 'AdamW') delete o.decoupledWeightDecay;
+    if (className === 'ScheduleFreeSGD') o.momentum = Math.max(o.momentum as number, 0.1);
     if (o.nesterov) Object.assign(o, { dampening: 0, momentum: Math.max(o.momentum as number, 0.1) });
     return o;
   });
@@ -128,6 +132,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     );
   });
 
+  // Schedule-Free has no maximize option.
+  if (!('maximize' in API_DEFAULTS[className])) return;
   it('maximize with g is minimize with −g, bit for bit', async () => {
     await init({ backend: 'wasm-simd', initialMemoryBytes: 1 << 20 });
     fc.assert(
@@ -144,8 +150,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
 
 // The optimizers (with decoupledWeightDecay off) that add wd·p to the gradient; AdamW and Lion
 // decay the parameter instead.
-// LAMB adds wd·p to the update, after the moments.
-const COUPLED = OPTIMIZER_CLASSES.filter((c) => c !== 'AdamW' && c !== 'Lion' && c !== 'LAMB');
+// LAMB and Schedule-Free AdamW add wd·p to the normalised update, not to the gradient.
+const COUPLED = OPTIMIZER_CLASSES.filter((c) => c !== 'AdamW' && c !== 'Lion' && c !== 'LAMB' && c !== 'ScheduleFreeAdamW');
 
 describe.each(COUPLED)('%s', (className) => {
   it('weightDecay = λ is adding λ·p to the gradient, bit for bit', async () => {

@@ -17,6 +17,7 @@ import { adamaxKernel } from '../src/optim/adamax.js';
 import { lionKernel } from '../src/optim/lion.js';
 import { adoptKernel } from '../src/optim/adopt.js';
 import { lambKernel } from '../src/optim/lamb.js';
+import { scheduleFreeKernel } from '../src/optim/schedulefree.js';
 import { nadamKernel } from '../src/optim/nadam.js';
 import { radamKernel } from '../src/optim/radam.js';
 import { rmspropKernel } from '../src/optim/rmsprop.js';
@@ -44,6 +45,7 @@ const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
   ['lion', 0, 1],
   ['adopt', 0, 2],
   ['lamb', 0, 2],
+  ['schedulefree', 1, 2], // AdamW
 ];
 const TENSOR_KITS = ['grad_norm', 'grad_finite', 'grad_scale', 'grad_clamp', 'l1_penalty', 'l2_penalty'];
 
@@ -97,6 +99,7 @@ const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
 
 ARGS_LENGTH[adoptKernel.name] = adoptKernel.argsLength;
 ARGS_LENGTH[lambKernel.name] = lambKernel.argsLength;
+ARGS_LENGTH[scheduleFreeKernel.name] = scheduleFreeKernel.argsLength;
 
 describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
   const lengths = ARGS_LENGTH;

@@ -13,6 +13,7 @@ pub mod lion;
 pub mod nadam;
 pub mod radam;
 pub mod rmsprop;
+pub mod schedulefree;
 pub mod sgd;
 
 /// How weight decay enters an update.

@@ -8,6 +8,7 @@ use simdopt_core::lanes::Lanes;
 use simdopt_core::optim::{adadelta, adagrad, adam, adamax, lion, nadam, radam, rmsprop, sgd};
 use simdopt_core::optim::adopt;
 use simdopt_core::optim::lamb;
+use simdopt_core::optim::schedulefree;
 use simdopt_core::sweep::{step_slices, OptimizerKernel};
 
 /// One step's argument block for `optimizer` at step `t` (1-based); `first` marks the step that
@@ -150,6 +151,27 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
             let t = t as f64;
             vec![flags as f64, wd, b1, 1.0 - b1, b2, 1.0 - b2, 1.0 - b1.powf(t), 1.0 - b2.powf(t), num("eps_root"), num("eps"), lr]
         }
+        "schedulefree_adamw" | "schedulefree_sgd" => {
+            let adaptive = optimizer == "schedulefree_adamw";
+            let (wd, warmup, r, power) = (num("weight_decay"), num("warmup_steps"), num("r"), num("weight_lr_power"));
+            let beta1 = if adaptive { h.get("betas").nums()[0] } else { num("momentum") };
+            let beta2 = if adaptive { h.get("betas").nums()[1] } else { 0.0 };
+            // The group bookkeeping over steps 0 ..= t − 1, as the reference advances it.
+            let (mut lr_max, mut weight_sum, mut ckp1, mut lr_k) = (-1f64, 0f64, 0f64, 0f64);
+            for k in 0..t {
+                let k = k as f64;
+                let sched = if k < warmup { (k + 1.0) / warmup } else { 1.0 };
+                lr_k = lr * sched;
+                lr_max = lr_max.max(lr_k);
+                let weight = (k + 1.0).powf(r) * lr_max.powf(power);
+                weight_sum += weight;
+                ckp1 = if weight_sum != 0.0 { weight / weight_sum } else { 0.0 };
+            }
+            let flags = adaptive as u32 | (first as u32) << 1 | ((wd != 0.0) as u32) << 2;
+            let bc2 = if adaptive { 1.0 - beta2.powf(t as f64) } else { 1.0 };
+            let eps = if adaptive { num("eps") } else { 0.0 };
+            vec![flags as f64, wd, beta2, 1.0 - beta2, bc2, eps, ckp1, lr_k * (beta1 * (1.0 - ckp1) - 1.0), lr_k]
+        }
         other => panic!("no argument block for {other}"),
     };
     a.into_iter().map(|x| x as f32).collect()
@@ -180,6 +202,8 @@ pub fn slot_names(optimizer: &str, h: &Json) -> Vec<&'static str> {
         "lion" => vec!["exp_avg"],
         "adopt" => vec!["exp_avg", "exp_avg_sq"],
         "lamb" => vec!["mu", "nu"],
+        "schedulefree_adamw" => vec!["z", "exp_avg_sq"],
+        "schedulefree_sgd" => vec!["z"],
         other => panic!("no slots for {other}"),
     }
 }
@@ -220,6 +244,7 @@ pub fn step_with<L: Lanes>(optimizer: &str, args: &[f32], p: &mut [f32], g: &[f3
         "lion" => run::<L, lion::LionKernel>(args, p, g, state),
         "adopt" => run::<L, adopt::AdoptKernel>(args, p, g, state),
         "lamb" => run::<L, lamb::LambKernel>(args, p, g, state),
+        "schedulefree_adamw" | "schedulefree_sgd" => run::<L, schedulefree::ScheduleFreeKernel>(args, p, g, state),
         other => panic!("no kernel for {other}"),
     }
 }
@@ -237,6 +262,8 @@ pub const OPTIMIZER_FILES: &[&str] = &[
     "radam.json",
     "adopt.json",
     "lamb.json",
+    "schedulefree_adamw.json",
+    "schedulefree_sgd.json",
 ];
 
 /// The clip functions the ADOPT vectors name (scripts/reference/adopt.py `CLIPS`).
@@ -246,4 +273,13 @@ pub fn clip_lambda(name: &str, step: f64) -> f64 {
         "step**0.25/4" => step.powf(0.25) / 4.0,
         other => panic!("no clip_lambda {other}"),
     }
+}
+
+/// Schedule-Free's train (`to_train`) or eval switch: `p ← lerp(p, z, w)`.
+pub fn schedulefree_switch(optimizer: &str, h: &Json, to_train: bool) -> Vec<f32> {
+    let beta = if optimizer == "schedulefree_adamw" { h.get("betas").nums()[0] } else { h.get("momentum").num() };
+    let mut a = vec![0f32; schedulefree::arg::LEN];
+    a[schedulefree::arg::FLAGS] = (1u32 << schedulefree::arg::SWITCH) as f32;
+    a[schedulefree::arg::WEIGHT] = (if to_train { 1.0 - beta } else { 1.0 - 1.0 / beta }) as f32;
+    a
 }

@@ -441,6 +441,31 @@ export abstract class Optimizer<O extends BaseOptions> {
     }
   }
 
+  /**
+   * Runs this optimizer's kernel once with `args` over every parameter of `group` that has state
+   * (values, gradient and state as in a step; step counters and scalar state do not change).
+   * For operations between steps that move the values from the state: Schedule-Free's
+   * `train()` / `eval()`.
+   */
+  protected runOverState(group: ParamGroup<O>, args: Float32Array): void {
+    this.checkUsable();
+    const gi = this.paramGroups.indexOf(group);
+    group.params.forEach((p, pi) => checkParameter(`paramGroups[${gi}].params[${pi}]`, p));
+    const params = group.params.filter((p) => this.state.get(p)?.block != null);
+    if (params.length === 0) return;
+    const table = this.backend.createTable(
+      params.map((p) => {
+        const s = this.state.get(p)!;
+        return { data: p.handle, dataOffset: 0, grad: p.handle, gradOffset: p.gradOffset, state: s.block, len: p.size, slots: s.slots.length };
+      }),
+    );
+    try {
+      this.backend.runOptimizer(this.kernel, table, args);
+    } finally {
+      table.dispose();
+    }
+  }
+
   /** Frees the optimizer's state (never the parameters); idempotent. */
   dispose(): void {
     if (this.disposed) return;

@@ -13,6 +13,10 @@ export interface RefState {
   step: number;
   buffers: Record<string, Float64Array>;
   muProduct: number;
+  /** The group's step count (Schedule-Free keeps its scalars per group, not per parameter). */
+  groupStep?: number;
+  /** Schedule-Free's group bookkeeping, replayed per parameter. */
+  book?: { k: number; weightSum: number; lrMax: number };
 }
 
 export function newRefState(className: string, n: number, constructorOptions: RefOptions): RefState {
@@ -45,6 +49,7 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
   const g = Float64Array.from(grad, (x) => (maximize ? -x : x));
   if (className === 'ADOPT') return adoptStep(o, p, g, st);
   if (className === 'LAMB') return lambStep(o, p, g, st);
+  if (className.startsWith('ScheduleFree')) return scheduleFreeStep(className === 'ScheduleFreeAdamW', o, p, Float64Array.from(grad), st);
   const decoupled = className === 'AdamW' || className === 'Lion' || o.decoupledWeightDecay === true;
   if (wd !== 0) {
     for (let i = 0; i < n; i++) {
@@ -204,6 +209,8 @@ export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   Lion: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false },
   ADOPT: { lr: 1e-3, betas: [0.9, 0.9999], eps: 1e-6, weightDecay: 0, decouple: false, maximize: false },
   LAMB: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, epsRoot: 0, weightDecay: 0, maximize: false },
+  ScheduleFreeAdamW: { lr: 0.0025, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 },
+  ScheduleFreeSGD: { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 },
 };
 
 export const OPTIMIZER_CLASSES = Object.keys(API_DEFAULTS);
@@ -257,4 +264,44 @@ function lambStep(o: RefOptions, p: Float64Array, g: Float64Array, st: RefState)
   }
   const ratio = pp === 0 || uu === 0 ? 1 : Math.sqrt(pp) / Math.sqrt(uu);
   for (let i = 0; i < n; i++) p[i] -= o.lr * ratio * u[i];
+}
+
+/**
+ * Schedule-Free (facebookresearch/schedule_free) in train mode. The group scalars advance once per
+ * group step (`st.groupStep`, else the parameter's own count); a parameter that sat out steps
+ * catches up on them with the current options.
+ */
+function scheduleFreeStep(adaptive: boolean, o: RefOptions, p: Float64Array, g: Float64Array, st: RefState): void {
+  const n = p.length;
+  const book = (st.book ??= { k: 0, weightSum: 0, lrMax: -1 });
+  const target = st.groupStep ?? st.step;
+  const warmup = o.warmupSteps as number;
+  let ckp1 = 0;
+  let lr = 0;
+  while (book.k < target) {
+    const k = book.k;
+    lr = o.lr * (k < warmup ? (k + 1) / warmup : 1);
+    book.lrMax = Math.max(lr, book.lrMax);
+    const weight = (k + 1) ** (o.r as number) * book.lrMax ** (o.weightLrPower as number);
+    book.weightSum += weight;
+    ckp1 = book.weightSum !== 0 ? weight / book.weightSum : 0;
+    book.k = k + 1;
+  }
+  const first = st.buffers.z === undefined;
+  const z = buffer(st, 'z', n);
+  if (first) z.set(p);
+  const beta1 = adaptive ? (o.betas as [number, number])[0] : (o.momentum as number);
+  const beta2 = adaptive ? (o.betas as [number, number])[1] : 0;
+  const v = adaptive ? buffer(st, 'exp_avg_sq', n) : null;
+  const wd = o.weightDecay as number;
+  for (let i = 0; i < n; i++) {
+    let d = g[i];
+    if (v) {
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      d = g[i] / (Math.sqrt(v[i] / (1 - beta2 ** book.k)) + (o.eps as number));
+    }
+    d += wd * p[i];
+    p[i] = lerp(p[i], z[i], ckp1) + lr * (beta1 * (1 - ckp1) - 1) * d;
+    z[i] -= lr * d;
+  }
 }

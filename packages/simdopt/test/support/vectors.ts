@@ -16,6 +16,8 @@ import nadam from '../../../../test/vectors/nadam.json';
 import radam from '../../../../test/vectors/radam.json';
 import adopt from '../../../../test/vectors/adopt.json';
 import lamb from '../../../../test/vectors/lamb.json';
+import schedulefreeAdamw from '../../../../test/vectors/schedulefree_adamw.json';
+import schedulefreeSgd from '../../../../test/vectors/schedulefree_sgd.json';
 
 export interface OptimizerCase {
   id: string;
@@ -27,6 +29,8 @@ export interface OptimizerCase {
   expected: number[][];
   final_state: Record<string, number | number[]>;
   f32_max_abs_diff: number[];
+  /** Schedule-Free: steps after which the case records the eval point (eval(), compare, train()). */
+  eval_after?: number[];
 }
 
 interface VectorFile {
@@ -47,6 +51,8 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: radam as VectorFile, className: 'RAdam' },
   { file: adopt as VectorFile, className: 'ADOPT' },
   { file: lamb as VectorFile, className: 'LAMB' },
+  { file: schedulefreeAdamw as VectorFile, className: 'ScheduleFreeAdamW' },
+  { file: schedulefreeSgd as VectorFile, className: 'ScheduleFreeSGD' },
 ];
 
 /**
