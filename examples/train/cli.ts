@@ -15,6 +15,7 @@ import {
   describeSpec,
   memoryBytesFor,
   OPTIMIZERS,
+  TFJS_OPTIMIZERS,
   optimizerSpec,
   runOne,
   SCHEDULERS,
@@ -240,7 +241,9 @@ export async function trainAll(options: Options, io: Io): Promise<Summary> {
   stdout.write(`\nloss: mean ${data.task === 'classification' ? 'cross-entropy' : 'squared error (standardised target)'} without dropout; time: the whole run with an evaluation per epoch; steps/s: optimizer steps per second of training.\n`);
 
   const summary: Summary = { data, results, chart: '' };
-  if (options.compare === 'tfjs') summary.tfjs = await compareTfjs(options.specs, data, config, io, results);
+  // TensorFlow.js has neither Schedule-Free, ADOPT nor LAMB: those runs are not compared.
+  const tfjsSpecs = options.specs.filter((s) => TFJS_OPTIMIZERS.includes(s.name));
+  if (options.compare === 'tfjs') summary.tfjs = await compareTfjs(tfjsSpecs, data, config, io, results.filter((r) => tfjsSpecs.includes(r.spec)));
 
   mkdirSync(options.out, { recursive: true });
   const chart = join(options.out, `train-${data.name.replace(/[^\w.-]+/g, '_')}.svg`);

@@ -23,9 +23,12 @@ import {
   type AnyOptimizer,
   type LRScheduler,
 } from 'simdopt';
+import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
 import type { Dataset, Split } from './data.js';
 
-export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'] as const;
+export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb'] as const;
+/** The optimizers TensorFlow.js has (the `--compare tfjs` runs). */
+export const TFJS_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const SCHEDULERS = ['warmup-cosine', 'cosine', 'onecycle', 'step', 'constant'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
@@ -43,6 +46,11 @@ export interface OptimizerSpec {
   decoupled: boolean;
   /** SGD momentum (0: none). */
   momentum: number;
+  /**
+   * Schedule-Free: no learning-rate schedule (its own warm-up over the schedule's first 5 %), and
+   * every evaluation at the averaged point x (`eval()`), training at y (`train()`).
+   */
+  scheduleFree?: boolean;
   make(params: Parameter[], lr: number): AnyOptimizer;
 }
 
@@ -55,6 +63,9 @@ const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
   rmsprop: { label: 'RMSprop', fullBatch: false, lr: 3e-3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adam: { label: 'Adam', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adamw: { label: 'AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0 },
+  schedulefree: { label: 'ScheduleFreeAdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0, scheduleFree: true },
+  adopt: { label: 'ADOPT', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  lamb: { label: 'LAMB', fullBatch: false, lr: 2e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
 };
 
 export function optimizerSpec(name: OptimizerName): OptimizerSpec {
@@ -71,6 +82,16 @@ export function optimizerSpec(name: OptimizerName): OptimizerSpec {
         return new Adam(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'adamw':
         return new AdamW(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'schedulefree': {
+        // The warm-up the other runs get from the schedule: 5 % of the steps, set by runOne.
+        const o = new ScheduleFreeAdamW(params, { lr, weightDecay: s.weightDecay });
+        o.train();
+        return o as unknown as AnyOptimizer;
+      }
+      case 'adopt':
+        return new ADOPT(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'lamb':
+        return new LAMB(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
     }
   };
   return { name, ...s, make };
@@ -337,7 +358,9 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
   const optimizer = spec.make(model.parameters(), lr);
   const order = batches(data.train.rows, batchSize, { shuffle: !spec.fullBatch, seed: seeds(config.seed).batches });
   const stepsPerEpoch = Math.ceil(data.train.rows / batchSize);
-  const scheduler = makeScheduler(config.scheduler, optimizer, lr, stepsPerEpoch * config.epochs);
+  const sf = spec.scheduleFree === true ? (optimizer as unknown as ScheduleFreeAdamW) : null;
+  if (sf) sf.paramGroups[0].warmupSteps = config.scheduler === 'constant' ? 0 : Math.max(1, Math.round(stepsPerEpoch * config.epochs * 0.05));
+  const scheduler = sf ? null : makeScheduler(config.scheduler, optimizer, lr, stepsPerEpoch * config.epochs);
   const trainer = new Trainer(model, optimizer, scheduler, data, config.clip, batchSize);
   const history: EpochRecord[] = [];
   let epochsToTarget: number | null = null;
@@ -351,10 +374,12 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
       steps++;
     }
     trainMs += performance.now() - e0;
-    const record = { epoch, train: evaluate(model, data, data.train), test: evaluate(model, data, data.test), lr: optimizer.paramGroups[0].lr };
+    sf?.eval();
+    const record = { epoch, train: evaluate(model, data, data.train), test: evaluate(model, data, data.test), lr: sf ? sf.groupState().scheduledLr : optimizer.paramGroups[0].lr };
     history.push(record);
     if (epochsToTarget === null && record.test.score >= config.target) epochsToTarget = epoch;
     hooks.onEpoch?.(record);
+    if (epoch < config.epochs) sf?.train();
   }
   const grid = data.task === 'classification' && data.features === 2 ? decisionGrid(model, data) : undefined;
   // The js backend has no wasm memory to grow (its memoryBytes follows the allocations).

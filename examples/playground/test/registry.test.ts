@@ -58,6 +58,8 @@ describe('registry', () => {
     const opt = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, spec, [p], defaults(spec, ctx));
     p.grad.set([0.5, -0.5]);
     opt.step();
+    // ADOPT's first step only initialises its second moment (the reference's step 0).
+    if (spec.name === 'ADOPT') opt.step();
     expect(Array.from(p.data)).not.toEqual([1, -1]);
     opt.dispose();
     // Each available scheduler accepts its defaults on a fresh optimizer of this kind and steps.
