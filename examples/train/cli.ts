@@ -15,6 +15,7 @@ import {
   describeSpec,
   memoryBytesFor,
   OPTIMIZERS,
+  DEFAULT_OPTIMIZERS,
   TFJS_OPTIMIZERS,
   optimizerSpec,
   runOne,
@@ -51,7 +52,9 @@ L2 or decoupled weight decay, dropout. Writes an SVG chart of the curves.
 
   --optimizer LIST     comma-separated, from: ${OPTIMIZERS.join(', ')}; or all (default all)
                          gd = full-batch gradient descent, sgd = mini-batch SGD,
-                         momentum = SGD with momentum 0.9, adamw = Adam with decoupled decay
+                         momentum = SGD with momentum 0.9, adamw = Adam with decoupled decay,
+                         schedulefree = ScheduleFreeAdamW (no schedule, evaluated in eval mode);
+                         all = ${DEFAULT_OPTIMIZERS.join(', ')}
   --lr X               learning rate for every optimizer (default: each its own, see the table)
   --epochs N           epochs per optimizer (default ${DEFAULTS.epochs})
   --batch-size N       mini-batch size (default ${DEFAULTS.batchSize}; gd always uses the whole train split)
@@ -138,7 +141,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
   const names = (v.optimizer ?? 'all').split(',').map((s) => s.trim().toLowerCase());
   const chosen: OptimizerName[] = [];
   for (const n of names) {
-    if (n === 'all') chosen.push(...OPTIMIZERS);
+    if (n === 'all') chosen.push(...DEFAULT_OPTIMIZERS);
     else if ((OPTIMIZERS as readonly string[]).includes(n)) chosen.push(n as OptimizerName);
     else throw new UsageError(`--optimizer: unknown optimizer '${n}' (choose from ${OPTIMIZERS.join(', ')}, or all)`);
   }

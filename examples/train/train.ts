@@ -27,6 +27,8 @@ import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
 import type { Dataset, Split } from './data.js';
 
 export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb'] as const;
+/** What `--optimizer all` (the default) runs: torch.optim's. The others are chosen by name. */
+export const DEFAULT_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
 /** The optimizers TensorFlow.js has (the `--compare tfjs` runs). */
 export const TFJS_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -65,7 +67,7 @@ const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
   adamw: { label: 'AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0 },
   schedulefree: { label: 'ScheduleFreeAdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0, scheduleFree: true },
   adopt: { label: 'ADOPT', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
-  lamb: { label: 'LAMB', fullBatch: false, lr: 2e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  lamb: { label: 'LAMB', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
 };
 
 export function optimizerSpec(name: OptimizerName): OptimizerSpec {
