@@ -305,3 +305,12 @@ function scheduleFreeStep(adaptive: boolean, o: RefOptions, p: Float64Array, g: 
     z[i] -= lr * d;
   }
 }
+
+/** Schedule-Free's train (`toTrain`) or eval switch of one parameter: p ← lerp(p, z, 1 − β or 1 − 1/β). */
+export function scheduleFreeSwitch(className: string, o: RefOptions, p: Float64Array, st: RefState, toTrain: boolean): void {
+  const z = st.buffers.z;
+  if (z === undefined) return;
+  const beta = className === 'ScheduleFreeAdamW' ? (o.betas as [number, number])[0] : (o.momentum as number);
+  const w = toTrain ? 1 - beta : 1 - 1 / beta;
+  for (let i = 0; i < p.length; i++) p[i] = lerp(p[i], z[i], w);
+}
