@@ -24,13 +24,9 @@ export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Lion, type LionOptions } from './optim/lion.js';
 export { LAMB, type LAMBOptions } from './optim/lamb.js';
-export {
-  ScheduleFreeAdamW,
-  ScheduleFreeSGD,
-  type ScheduleFreeAdamWOptions,
-  type ScheduleFreeSGDOptions,
-  type ScheduleFreeGroupState,
-} from './optim/schedulefree.js';
+export { ScheduleFreeAdamW, type ScheduleFreeAdamWOptions } from './optim/schedulefreeadamw.js';
+export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from './optim/schedulefreesgd.js';
+export { type ScheduleFreeGroupState } from './optim/schedulefree.js';
 export { ADOPT, type ADOPTOptions, type ADOPTConstructorOptions, type ClipLambda } from './optim/adopt.js';
 export { saveState, loadState } from './state.js';
 export { checkpoint, restore, CHECKPOINT_VERSION, type Checkpoint, type CheckpointTargets } from './checkpoint.js';

@@ -99,6 +99,9 @@ interface World {
 
 type Case = [label: string, argument: string, act: (w: World) => unknown];
 
+/** A Schedule-Free group's bookkeeping as `stateDict().paramGroups` carries it. */
+const SF_BOOK = { k: 2, trainMode: true, weightSum: 0.5, lrMax: 0.01, scheduledLr: 0.01 };
+
 // Deliberately wrong arguments bypass the static types.
 const any = (v: unknown) => v as never;
 
@@ -126,6 +129,11 @@ const CASES: Case[] = [
   ['ADOPT non-boolean decouple', 'decouple', (o) => new ADOPT([o.w], { decouple: any(1) })],
   ['ADOPT clipLambda not a function', 'clipLambda', (o) => new ADOPT([o.w], { clipLambda: any(0.25) })],
   ['ADOPT clipLambda in a param group', 'paramGroups[0].clipLambda', (o) => new ADOPT([any({ params: [o.w], clipLambda: () => 1 })])],
+  // Schedule-Free's bookkeeping fields pass the unknown-key check in a group; a misspelt option beside them does not.
+  ['ScheduleFreeAdamW group with bookkeeping and warmup_steps', 'paramGroups[0].warmup_steps', (o) => new ScheduleFreeAdamW([any({ params: [o.w], ...SF_BOOK, warmup_steps: 3 })])],
+  ['ScheduleFreeSGD addParamGroup with bookkeeping and weightLRPower', 'paramGroup.weightLRPower', (o) => new ScheduleFreeSGD([o.b]).addParamGroup(any({ params: [o.w], ...SF_BOOK, weightLRPower: 2 }))],
+  ['ScheduleFreeSGD negative weightSum in a group', 'paramGroups[0].weightSum', (o) => new ScheduleFreeSGD([any({ params: [o.w], ...SF_BOOK, weightSum: -1 })])],
+  ['ScheduleFreeAdamW bookkeeping k as a constructor option', 'k', (o) => new ScheduleFreeAdamW([o.w], any({ k: 3 }))],
   ['SGD nesterov without momentum', 'nesterov', (o) => new SGD([o.w], { nesterov: true })],
   ['SGD non-boolean maximize', 'maximize', (o) => new SGD([o.w], { maximize: any(1) })],
   ['Adam non-boolean skipNonFinite', 'skipNonFinite', (o) => new Adam([o.w], { skipNonFinite: any('yes') })],
@@ -281,7 +289,7 @@ const TYPOS: Array<[where: string, key: string]> = [
   ['written', 'beta1'],
 ];
 for (const { name, cls } of OPTIMIZERS) {
-  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): boolean; paramGroups: object[] };
+  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): boolean; paramGroups: object[]; train?(): void };
   for (const [how, key] of TYPOS) {
     if (how === 'options') CASES.push([`${name} unknown option ${key}`, key, (o) => new ctor([o.w], { [key]: 0.01 })]);
     if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
@@ -294,6 +302,7 @@ for (const { name, cls } of OPTIMIZERS) {
     if (how === 'written') {
       CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
         const opt = new ctor([Parameter.zeros(3)]);
+        opt.train?.(); // Schedule-Free steps only in train mode
         opt.step();
         // The fast path notices the new key and re-checks the group before writing anything.
         (opt.paramGroups[0] as Record<string, unknown>)[key] = 0.5;

@@ -90,6 +90,21 @@ describe.each(BACKENDS)('Schedule-Free modes on %s', (backend) => {
     expect(resumed.stateDict()).toEqual(state);
   });
 
+  it.each(CLASSES)('%s: the bookkeeping lives in the param groups; a group carrying it is accepted as it is', (_name, make) => {
+    const params = makeParams([4, 3]);
+    const opt = make([params[0]]);
+    expect(opt.paramGroups[0]).toMatchObject({ k: 0, trainMode: false, weightSum: 0, lrMax: -1, scheduledLr: 0 });
+    opt.train();
+    runSteps(opt as never, [params[0]], 1, 2);
+    expect(opt.paramGroups[0]).toMatchObject(opt.groupState(0));
+    const { params: _ids, ...group } = opt.stateDict().paramGroups[0];
+    opt.addParamGroup({ ...group, params: [params[1]] } as never);
+    expect(opt.groupState(1)).toEqual(opt.groupState(0));
+    expect(opt.groupState(1).k).toBe(2);
+    // Bookkeeping is not an option: the defaults never hold it.
+    expect(Object.keys(opt.defaults)).not.toContain('k');
+  });
+
   it('a group without a warm-up and lr 0 keeps c = 0 (the reference catches the ZeroDivisionError)', () => {
     const params = makeParams([4]);
     const opt = new ScheduleFreeSGD(params, { lr: 0 });

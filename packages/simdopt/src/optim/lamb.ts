@@ -1,3 +1,72 @@
+/** LAMB: options schema, kernel (js twin) and class; see the class comment. */
+import { LaneSum } from '../stream.js';
+import { adamBetas, eps, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import type { LAMBOptions } from './options.js';
+
+export type { LAMBOptions };
+
+/** LAMB's options (src/optim/options.ts is generated from this), in optax.lamb's order. */
+export const lambSchema = schema('LAMB', 'optax.lamb', {
+  lr: lr(1e-3), betas: adamBetas(0.9, 0.999), eps: eps(1e-6),
+  epsRoot: nonNegative(0, 'Added to ν̂ inside the square root.', 'eps_root'),
+  weightDecay: nonNegative(0, 'Added to the update (`u + wd·p`) before the trust ratio.', 'weight_decay'), maximize
+});
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`).
+const MAXIMIZE = 1;
+const WEIGHT_DECAY = 2;
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
+  const flags = a[0];
+  const maximize = (flags & MAXIMIZE) !== 0;
+  const decay = (flags & WEIGHT_DECAY) !== 0;
+  const wd = a[1];
+  const beta1 = a[2];
+  const w1 = a[3];
+  const beta2 = a[4];
+  const w2 = a[5];
+  const bc1 = a[6];
+  const bc2 = a[7];
+  const epsRoot = a[8];
+  const eps = a[9];
+  const negLr = -a[10];
+  const mu = s[0];
+  const nu = s[1];
+  const n = p.length;
+  const direction = (pi: number, m: number, v: number): number => {
+    const u = f(f(m / bc1) / f(f(Math.sqrt(f(f(v / bc2) + epsRoot))) + eps));
+    return decay ? f(u + f(wd * pi)) : u;
+  };
+  const pp = new LaneSum(n);
+  const uu = new LaneSum(n);
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    const gi = maximize ? -g[i] : g[i];
+    const m = f(f(w1 * gi) + f(beta1 * mu[i]));
+    const v = f(f(w2 * f(gi * gi)) + f(beta2 * nu[i]));
+    mu[i] = m;
+    nu[i] = v;
+    const u = direction(pi, m, v);
+    pp.add(f(pi * pi));
+    uu.add(f(u * u));
+  }
+  const ratio = trustRatio(pp.result(), uu.result());
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    p[i] = f(pi + f(f(direction(pi, mu[i], nu[i]) * ratio) * negLr));
+  }
+});
+
+/** ‖p‖ / ‖u‖ from the sums of squares, norms in float32; 1 when either norm is 0 (lamb.rs `trust_ratio`). */
+function trustRatio(pp: number, uu: number): number {
+  const paramNorm = f(Math.sqrt(f(pp)));
+  const updateNorm = f(Math.sqrt(f(uu)));
+  return paramNorm === 0 || updateNorm === 0 ? 1 : f(paramNorm / updateNorm);
+}
+
 /**
  * LAMB (You et al. 2020, "Large Batch Optimization for Deep Learning: Training BERT in 76
  * minutes", arXiv 1904.00962) as `optax.lamb` composes it: scale_by_adam → add_decayed_weights →
@@ -10,116 +79,17 @@
  * r = ‖p‖ / ‖u‖ per parameter tensor (1 when either norm is 0)
  * p ← p − lr·r·u
  * ```
- * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-6, epsRoot 0, weightDecay 0. The norms are
- * reduced inside the step (two passes over each tensor: moments and sums, then the move), in a
- * fixed summation order, so every backend gives the same bits. State: `step` (optax's `count`),
- * `mu`, `nu`.
+ * The norms are reduced inside the step (two passes over each tensor: moments and sums, then the
+ * move), in a fixed summation order, so every backend gives the same bits. State: `step` (optax's
+ * `count`), `mu`, `nu`.
+ * Defaults: lr 0.001, betas [0.9, 0.999], eps 0.000001, epsRoot 0, weightDecay 0, maximize false.
  */
-import type { OptimizerKernel } from '../backend/backend.js';
-import { LaneSum } from '../stream.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
-import { power } from './power.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
-
-export interface LAMBOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  /** Added to ν̂ inside the square root. */
-  epsRoot: number;
-  /** Added to the update (`u + wd·p`) before the trust ratio. */
-  weightDecay: number;
-  maximize: boolean;
-}
-
-const f = Math.fround;
-
-// Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
-
-/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const lambKernel: OptimizerKernel = {
-  name: 'lamb',
-  argsLength: 11,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const decay = (flags & WEIGHT_DECAY) !== 0;
-    const wd = a[1];
-    const beta1 = a[2];
-    const w1 = a[3];
-    const beta2 = a[4];
-    const w2 = a[5];
-    const bc1 = a[6];
-    const bc2 = a[7];
-    const epsRoot = a[8];
-    const eps = a[9];
-    const negLr = -a[10];
-    const mu = s[0];
-    const nu = s[1];
-    const n = p.length;
-    const direction = (pi: number, m: number, v: number): number => {
-      const u = f(f(m / bc1) / f(f(Math.sqrt(f(f(v / bc2) + epsRoot))) + eps));
-      return decay ? f(u + f(wd * pi)) : u;
-    };
-    const pp = new LaneSum(n);
-    const uu = new LaneSum(n);
-    for (let i = 0; i < n; i++) {
-      const pi = p[i];
-      const gi = maximize ? -g[i] : g[i];
-      const m = f(f(w1 * gi) + f(beta1 * mu[i]));
-      const v = f(f(w2 * f(gi * gi)) + f(beta2 * nu[i]));
-      mu[i] = m;
-      nu[i] = v;
-      const u = direction(pi, m, v);
-      pp.add(f(pi * pi));
-      uu.add(f(u * u));
-    }
-    const ratio = trustRatio(pp.result(), uu.result());
-    for (let i = 0; i < n; i++) {
-      const pi = p[i];
-      p[i] = f(pi + f(f(direction(pi, mu[i], nu[i]) * ratio) * negLr));
-    }
-  },
-};
-
-/** ‖p‖ / ‖u‖ from the sums of squares, norms in float32; 1 when either norm is 0 (lamb.rs `trust_ratio`). */
-function trustRatio(pp: number, uu: number): number {
-  const paramNorm = f(Math.sqrt(f(pp)));
-  const updateNorm = f(Math.sqrt(f(uu)));
-  return paramNorm === 0 || updateNorm === 0 ? 1 : f(paramNorm / updateNorm);
-}
-
 export class LAMB extends Optimizer<LAMBOptions> {
-  protected readonly kind: string = 'LAMB';
   protected readonly kernel = lambKernel;
   protected readonly slotNamesAll = ['mu', 'nu'] as const;
 
   constructor(params: ParamsInput<LAMBOptions>, options: Partial<LAMBOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-6,
-      epsRoot: 0,
-      weightDecay: 0,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: LAMBOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkNonNegative(`${at}epsRoot`, o.epsRoot);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['mu', 'nu'];
+    super(params, options, { schema: lambSchema });
   }
 
   protected writeArgs(a: Float32Array, o: LAMBOptions, { step }: StepContext): void {

@@ -29,7 +29,7 @@ import {
   type ParamsInput,
 } from './param-groups.js';
 import { NO_FRESH, NO_SCALARS, StateStore, type ParamState } from './state-store.js';
-import { sameSlots, splitRuns, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
+import { sameSlots, splitRuns, tableEntries, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
 
 export type { ParamGroup, ParamGroupInput, ParamsInput };
 
@@ -426,12 +426,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     group.params.forEach((p, pi) => checkParameter(`paramGroups[${gi}].params[${pi}]`, p));
     const params = group.params.filter((p) => this.state.get(p)?.block != null);
     if (params.length === 0) return;
-    const table = this.backend.createTable(
-      params.map((p) => {
-        const s = this.state.get(p)!;
-        return { data: p.handle, dataOffset: 0, grad: p.handle, gradOffset: p.gradOffset, state: s.block, len: p.size, slots: s.slots.length };
-      }),
-    );
+    // A one-off table: the step's cached tables cover only the parameters that last stepped.
+    const table = this.backend.createTable(tableEntries(params, params.map((p) => this.state.get(p)!)));
     try {
       this.backend.runOptimizer(this.kernel, table, args);
     } finally {
@@ -509,9 +505,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       return hit.table;
     }
     if (hit) this.disposeTable(hit.table);
-    const table = this.backend.createTable(
-      run.map((p, i) => ({ data: p.handle, grad: p.handle, gradOffset: p.gradOffset, state: states[i].block, len: p.size, slots: states[i].slots.length })),
-    );
+    const table = this.backend.createTable(tableEntries(run, states));
     this.held.tables.add(table);
     cache[r] = { params: run, blocks: states.map((s) => s.block), table };
     return table;

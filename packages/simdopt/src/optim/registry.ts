@@ -15,6 +15,10 @@ import { Adamax, adamaxSchema } from './adamax.js';
 import { NAdam, nadamSchema } from './nadam.js';
 import { RAdam, radamSchema } from './radam.js';
 import { Lion, lionSchema } from './lion.js';
+import { ADOPT, adoptSchema } from './adopt.js';
+import { LAMB, lambSchema } from './lamb.js';
+import { ScheduleFreeAdamW, scheduleFreeAdamWSchema } from './schedulefreeadamw.js';
+import { ScheduleFreeSGD, scheduleFreeSGDSchema } from './schedulefreesgd.js';
 
 export interface OptimizerEntry {
   /** The class name, as `stateDict().optimizer` writes it. */
@@ -35,4 +39,8 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'NAdam', cls: NAdam, schema: nadamSchema },
   { name: 'RAdam', cls: RAdam, schema: radamSchema },
   { name: 'Lion', cls: Lion, schema: lionSchema },
+  { name: 'ADOPT', cls: ADOPT, schema: adoptSchema },
+  { name: 'LAMB', cls: LAMB, schema: lambSchema },
+  { name: 'ScheduleFreeAdamW', cls: ScheduleFreeAdamW, schema: scheduleFreeAdamWSchema },
+  { name: 'ScheduleFreeSGD', cls: ScheduleFreeSGD, schema: scheduleFreeSGDSchema },
 ];

@@ -1,4 +1,7 @@
 /**
+ * What Schedule-Free AdamW and SGD (schedulefreeadamw.ts, schedulefreesgd.ts) share: the kernel,
+ * the options after their first ones, the group bookkeeping, the modes and the step.
+ *
  * Schedule-Free AdamW and SGD (Defazio et al. 2024, "The Road Less Scheduled", arXiv
  * 2405.15682), as facebookresearch/schedule_free `schedulefree/adamw_schedulefree.py` and
  * `sgd_schedulefree.py` compute them (Rust kernel: crates/simdopt-core/src/optim/schedulefree.rs).
@@ -16,37 +19,15 @@
  * β is β1 (AdamW) or `momentum` (SGD). As in the reference the optimizer starts in eval mode:
  * call `train()` before the first `step()` (a step outside train mode throws) and `eval()` before
  * evaluating or saving the model. The group bookkeeping — `k`, `trainMode`, `weightSum`, `lrMax`,
- * `scheduledLr` — is kept per group (the reference keeps it in `param_groups`) and travels in
- * `stateDict().paramGroups`; per-parameter state is `z` (and `exp_avg_sq` for AdamW).
+ * `scheduledLr` — is kept in each param group, as the reference keeps it in `param_groups` (so it
+ * travels in `stateDict().paramGroups`); the traits name these fields (`groupFields`) so the
+ * unknown-key check accepts them while still refusing a misspelt option. Per-parameter state is
+ * `z` (and `exp_avg_sq` for AdamW).
  */
-import type { OptimizerKernel } from '../backend/backend.js';
 import { fail, SimdoptError } from '../errors.js';
-import { checkBetas, checkInteger, checkNonNegative, checkNumber } from '../validate.js';
-import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type OptimizerState, type ParamGroup, type ParamsInput, type StepContext, type StepOptions } from './optimizer.js';
-
-export interface ScheduleFreeAdamWOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  /** Steps of linear lr warm-up (0: none). */
-  warmupSteps: number;
-  /** The averaging weight grows as (k+1)^r. */
-  r: number;
-  /** The averaging weight grows as lrMax^weightLrPower. */
-  weightLrPower: number;
-}
-
-export interface ScheduleFreeSGDOptions extends BaseOptions {
-  lr: number;
-  /** The interpolation β between z and the average, in (0, 1). */
-  momentum: number;
-  weightDecay: number;
-  warmupSteps: number;
-  r: number;
-  weightLrPower: number;
-}
+import { checkBoolean, checkInteger, checkNonNegative, checkNumber } from '../validate.js';
+import { checkAgainst, kernel, lerp32, nonNegative, Optimizer, spec, type BaseOptions, type OptionSpec, type ParamsInput, type Schema, type StepContext } from './house.js';
+import type { ParamGroup, ParamGroupInput, StepOptions } from './optimizer.js';
 
 /** A group's bookkeeping, under the reference's names (camelCased). */
 export interface ScheduleFreeGroupState {
@@ -57,6 +38,14 @@ export interface ScheduleFreeGroupState {
   scheduledLr: number;
 }
 
+/** The options after β (and eps): the same in both, in the reference's keyword order. */
+export const scheduleFreeTail = (): Record<string, OptionSpec> => ({
+  weightDecay: nonNegative(0, 'Weight decay, added to the direction at the interpolated point y.', 'weight_decay'),
+  warmupSteps: spec('number', (n, v) => checkInteger(n, v))(0, 'Steps of linear lr warm-up (0: none).', 'warmup_steps'),
+  r: nonNegative(0, 'The averaging weight grows as (k+1)^r.', 'r'),
+  weightLrPower: nonNegative(2, 'The averaging weight grows as lrMax^weightLrPower.', 'weight_lr_power'),
+});
+
 const f = Math.fround;
 
 // Argument block (crates/simdopt-core/src/optim/schedulefree.rs, `arg`).
@@ -66,64 +55,73 @@ const WEIGHT_DECAY = 4;
 const SWITCH = 8;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const scheduleFreeKernel: OptimizerKernel = {
-  name: 'schedulefree',
-  argsLength: 9,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const z = s[0];
-    if ((flags & SWITCH) !== 0) {
-      const w = a[6];
-      for (let i = 0; i < p.length; i++) p[i] = lerp32(p[i], z[i], w);
-      return;
+export const scheduleFreeKernel = kernel('schedulefree', 9, (p, g, s, a) => {
+  const flags = a[0];
+  const z = s[0];
+  if ((flags & SWITCH) !== 0) {
+    const w = a[6];
+    for (let i = 0; i < p.length; i++) p[i] = lerp32(p[i], z[i], w);
+    return;
+  }
+  const adaptive = (flags & ADAPTIVE) !== 0;
+  const first = (flags & FIRST) !== 0;
+  const decay = (flags & WEIGHT_DECAY) !== 0;
+  const wd = a[1];
+  const beta2 = a[2];
+  const w2 = a[3];
+  const bc2 = a[4];
+  const eps = a[5];
+  const c = a[6];
+  const yAlpha = a[7];
+  const lr = a[8];
+  const v = s[1];
+  for (let i = 0; i < p.length; i++) {
+    const y = p[i];
+    if (first) z[i] = y;
+    const gi = g[i];
+    let d = gi;
+    if (adaptive) {
+      const vi = f(f(v[i] * beta2) + f(f(w2 * gi) * gi));
+      v[i] = vi;
+      d = f(gi / f(f(Math.sqrt(f(vi / bc2))) + eps));
     }
-    const adaptive = (flags & ADAPTIVE) !== 0;
-    const first = (flags & FIRST) !== 0;
-    const decay = (flags & WEIGHT_DECAY) !== 0;
-    const wd = a[1];
-    const beta2 = a[2];
-    const w2 = a[3];
-    const bc2 = a[4];
-    const eps = a[5];
-    const c = a[6];
-    const yAlpha = a[7];
-    const lr = a[8];
-    const v = s[1];
-    for (let i = 0; i < p.length; i++) {
-      const y = p[i];
-      if (first) z[i] = y;
-      const gi = g[i];
-      let d = gi;
-      if (adaptive) {
-        const vi = f(f(v[i] * beta2) + f(f(w2 * gi) * gi));
-        v[i] = vi;
-        d = f(gi / f(f(Math.sqrt(f(vi / bc2))) + eps));
-      }
-      if (decay) d = f(d + f(wd * y));
-      const zi = z[i];
-      p[i] = f(lerp32(y, zi, c) + f(yAlpha * d));
-      z[i] = f(zi - f(lr * d));
-    }
-  },
-};
+    if (decay) d = f(d + f(wd * y));
+    const zi = z[i];
+    p[i] = f(lerp32(y, zi, c) + f(yAlpha * d));
+    z[i] = f(zi - f(lr * d));
+  }
+});
 
+/** The bookkeeping fields a group holds besides its options. */
 const BOOK_KEYS = ['k', 'trainMode', 'weightSum', 'lrMax', 'scheduledLr'] as const;
 
 type Common = BaseOptions & { weightDecay: number; warmupSteps: number; r: number; weightLrPower: number };
 
 /** What both Schedule-Free optimizers share: the group bookkeeping, the mode, the step. */
-abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
+export abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
   protected readonly hasStepCounter: boolean = false;
-  private readonly books = new WeakMap<object, ScheduleFreeGroupState>();
+  protected readonly kernel = scheduleFreeKernel;
   /** This step's group scalars, computed once per group and step() call. */
   private readonly advanced = new WeakMap<object, { serial: number; ckp1: number; lr: number }>();
   private serial = 0;
   private switchArgs: Float32Array | null = null;
+  private readonly optionSchema: Schema;
 
   /** AdamW adapts by a second moment; SGD does not. */
   protected abstract readonly adaptive: boolean;
   /** β of the interpolation: β1 or momentum. */
   protected abstract beta(group: O): number;
+
+  constructor(params: ParamsInput<O>, options: Partial<O>, schema: Schema) {
+    super(params, options, { schema, groupFields: BOOK_KEYS });
+    this.optionSchema = schema;
+    for (const g of this.paramGroups) this.book(g);
+  }
+
+  addParamGroup(group: ParamGroupInput<O>): void {
+    super.addParamGroup(group);
+    this.book(this.paramGroups[this.paramGroups.length - 1]);
+  }
 
   /** Whether the first group is in train mode (the mode `step()` checks, as the reference). */
   get trainMode(): boolean {
@@ -134,7 +132,8 @@ abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
   groupState(index = 0): ScheduleFreeGroupState {
     const g = this.paramGroups[index];
     if (g === undefined) fail('index', `a group index below ${this.paramGroups.length}`, index);
-    return { ...this.book(g) };
+    const { k, trainMode, weightSum, lrMax, scheduledLr } = this.book(g);
+    return { k, trainMode, weightSum, lrMax, scheduledLr };
   }
 
   /** Moves every parameter with state from the evaluation point x to the training point y. */
@@ -156,29 +155,6 @@ abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
     return super.step(options);
   }
 
-  stateDict(): OptimizerState {
-    const sd = super.stateDict();
-    sd.paramGroups.forEach((g, i) => Object.assign(g, this.book(this.paramGroups[i])));
-    return sd;
-  }
-
-  loadStateDict(saved: OptimizerState): void {
-    const groups = (saved as unknown as { paramGroups?: unknown })?.paramGroups;
-    let books: ScheduleFreeGroupState[] = [];
-    let stripped = saved;
-    if (Array.isArray(groups)) {
-      books = groups.map((g: Record<string, unknown>, gi: number) => readBook(g, `stateDict.paramGroups[${gi}]`));
-      const rest = groups.map((g: Record<string, unknown>) => {
-        const copy = { ...g };
-        for (const key of BOOK_KEYS) delete copy[key];
-        return copy;
-      });
-      stripped = { ...saved, paramGroups: rest as OptimizerState['paramGroups'] };
-    }
-    super.loadStateDict(stripped);
-    books.forEach((b, i) => this.books.set(this.paramGroups[i], b));
-  }
-
   protected writeArgs(a: Float32Array, o: O, { fresh }: StepContext): void {
     const { ckp1, lr } = this.advance(o);
     const adaptive = this.adaptive;
@@ -197,18 +173,25 @@ abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
     a[8] = lr;
   }
 
-  protected checkCommon(o: O, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkInteger(`${at}warmupSteps`, o.warmupSteps);
-    checkNonNegative(`${at}r`, o.r);
-    checkNonNegative(`${at}weightLrPower`, o.weightLrPower);
+  /** The bookkeeping a group holds (from a state dict, or written by hand), where it holds it. */
+  protected checkOptions(o: O, at: string): void {
+    const g = o as unknown as Partial<Record<(typeof BOOK_KEYS)[number], unknown>>;
+    if (g.k !== undefined) checkInteger(`${at}k`, g.k);
+    if (g.trainMode !== undefined) checkBoolean(`${at}trainMode`, g.trainMode);
+    if (g.weightSum !== undefined) checkNonNegative(`${at}weightSum`, g.weightSum);
+    if (g.lrMax !== undefined) checkNumber(`${at}lrMax`, g.lrMax);
+    if (g.scheduledLr !== undefined) checkNonNegative(`${at}scheduledLr`, g.scheduledLr);
   }
 
+  /** A group's bookkeeping, in the group itself; missing fields start as the reference's. */
   private book(group: object): ScheduleFreeGroupState {
-    let b = this.books.get(group);
-    if (b === undefined) this.books.set(group, (b = { k: 0, trainMode: false, weightSum: 0, lrMax: -1, scheduledLr: 0 }));
-    return b;
+    const b = group as Partial<ScheduleFreeGroupState>;
+    b.k ??= 0;
+    b.trainMode ??= false;
+    b.weightSum ??= 0;
+    b.lrMax ??= -1;
+    b.scheduledLr ??= 0;
+    return b as ScheduleFreeGroupState;
   }
 
   /** Advances a group's bookkeeping once per step() (writeArgs may run once per run of parameters). */
@@ -232,7 +215,11 @@ abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
   }
 
   private switchTo(train: boolean): void {
-    this.paramGroups.forEach((g, gi) => this.checkOptions(g, `paramGroups[${gi}].`));
+    // Every group's options first (β moves the values): a bad one leaves every group as it was.
+    this.paramGroups.forEach((g, gi) => {
+      checkAgainst(this.optionSchema, g as unknown as Record<string, unknown>, `paramGroups[${gi}].`);
+      this.checkOptions(g, `paramGroups[${gi}].`);
+    });
     for (const group of this.paramGroups) {
       const b = this.book(group);
       if (b.trainMode === train) continue;
@@ -244,76 +231,5 @@ abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
       this.runOverState(group as ParamGroup<O>, args);
       b.trainMode = train;
     }
-  }
-}
-
-/** A group's bookkeeping from a state dict entry, checked. */
-function readBook(g: Record<string, unknown>, where: string): ScheduleFreeGroupState {
-  if (g === null || typeof g !== 'object') fail(where, 'a param group object', g);
-  checkInteger(`${where}.k`, g.k);
-  if (typeof g.trainMode !== 'boolean') fail(`${where}.trainMode`, 'true or false', g.trainMode);
-  checkNonNegative(`${where}.weightSum`, g.weightSum);
-  checkNumber(`${where}.lrMax`, g.lrMax);
-  checkNonNegative(`${where}.scheduledLr`, g.scheduledLr);
-  return { k: g.k as number, trainMode: g.trainMode, weightSum: g.weightSum as number, lrMax: g.lrMax as number, scheduledLr: g.scheduledLr as number };
-}
-
-export class ScheduleFreeAdamW extends ScheduleFree<ScheduleFreeAdamWOptions> {
-  protected readonly kind: string = 'ScheduleFreeAdamW';
-  protected readonly kernel = scheduleFreeKernel;
-  protected readonly slotNamesAll = ['z', 'exp_avg_sq'] as const;
-  protected readonly adaptive = true;
-
-  constructor(params: ParamsInput<ScheduleFreeAdamWOptions>, options: Partial<ScheduleFreeAdamWOptions> = {}) {
-    super(params, {
-      lr: 0.0025,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      warmupSteps: 0,
-      r: 0,
-      weightLrPower: 2,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected beta(o: ScheduleFreeAdamWOptions): number {
-    return o.betas[0];
-  }
-
-  protected checkOptions(o: ScheduleFreeAdamWOptions, at: string): void {
-    this.checkCommon(o, at);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}eps`, o.eps);
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['z', 'exp_avg_sq'];
-  }
-}
-
-export class ScheduleFreeSGD extends ScheduleFree<ScheduleFreeSGDOptions> {
-  protected readonly kind: string = 'ScheduleFreeSGD';
-  protected readonly kernel = scheduleFreeKernel;
-  protected readonly slotNamesAll = ['z'] as const;
-  protected readonly adaptive = false;
-
-  constructor(params: ParamsInput<ScheduleFreeSGDOptions>, options: Partial<ScheduleFreeSGDOptions> = {}) {
-    super(params, { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2, skipNonFinite: false, ...options });
-  }
-
-  protected beta(o: ScheduleFreeSGDOptions): number {
-    return o.momentum;
-  }
-
-  protected checkOptions(o: ScheduleFreeSGDOptions, at: string): void {
-    this.checkCommon(o, at);
-    // The reference refuses momentum outside (0, 1).
-    if (typeof o.momentum !== 'number' || !(o.momentum > 0 && o.momentum < 1)) fail(`${at}momentum`, 'a number in (0, 1)', o.momentum);
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['z'];
   }
 }
