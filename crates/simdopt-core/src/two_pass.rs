@@ -13,6 +13,8 @@
 //!
 //! Memory per step: pass 1 reads p, g and the slots and writes the slots; pass 2 reads p and the
 //! slots and writes p — two passes, against one for an elementwise optimizer.
+//!
+//! Spec: docs/SEMANTICS.md#lamb
 
 use crate::lanes::{Lanes, Scalar};
 use crate::stream::BLOCK_QUADS;

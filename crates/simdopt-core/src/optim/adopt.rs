@@ -16,6 +16,8 @@
 //! ```
 //! State slots: `exp_avg`, `exp_avg_sq`. TypeScript (`adopt.ts`) evaluates `clipLambda` and
 //! writes the argument block.
+//!
+//! Spec: docs/SEMANTICS.md#adopt
 
 use crate::lanes::Lanes;
 use crate::optim::{decay, lerp, Decay};

@@ -14,6 +14,8 @@
 //! `‖x‖ = sqrt(f32(Σx²))`, `r = ‖p‖ / ‖u‖` in f32. Two passes per tensor ([`crate::two_pass`]):
 //! the first updates μ, ν and sums p² and u²; the second recomputes u and moves p.
 //! State slots: `mu`, `nu` (optax's names). TypeScript (`lamb.ts`) writes the bias corrections.
+//!
+//! Spec: docs/SEMANTICS.md#lamb
 
 use crate::lanes::{Lanes, Scalar};
 use crate::sweep::{flag, OptimizerKernel, Tensor, MAX_SLOTS};

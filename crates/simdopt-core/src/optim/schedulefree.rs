@@ -14,6 +14,8 @@
 //! β is β1 (AdamW) or the momentum (SGD). The group-wide scalars — the warmed-up lr, the weight
 //! sum and `c = weight / weight_sum` — are computed by TypeScript (`schedulefree.ts`) once per
 //! step. State slots: `z`, and `exp_avg_sq` for AdamW.
+//!
+//! Spec: docs/SEMANTICS.md#schedule-free-adamw-and-sgd
 
 use crate::lanes::Lanes;
 use crate::optim::lerp;
