@@ -22,6 +22,7 @@ import {
   ASGD, Rprop,
 } from 'simdopt';
 import { REF_KERNELS } from './ref/kernels.js';
+import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
 
 /** A plain-JS update: returns the function that performs step `t` (1-based). */
 export type PlainFactory = (p: Float32Array, g: Float32Array, s: Float32Array[]) => (t: number) => void;
@@ -67,6 +68,7 @@ export interface OptimizerSpec {
   /**
    * The reference kernel for step t, and a fresh writer of its argument block (stateful for
    * NAdam's running product of momentum factors; steps must then come in order from 1).
+   * null: no hand-written kernel (the optimizers beyond torch.optim).
    */
   ref: { kernel(t: number): string; args(): (t: number, out: Float32Array) => void } | null;
 }
@@ -114,8 +116,169 @@ const ASGD_T0 = 1e6;
 const RPROP_LR = 1e-2;
 const RPROP_ETAS = [0.5, 1.2] as const;
 const RPROP_SIZES = [1e-6, 50] as const;
+const ADOPT_LR = 1e-3;
+const ADOPT_B2 = 0.9999;
+const ADOPT_EPS = 1e-6;
+const LAMB_LR = 1e-3;
+const LAMB_EPS = 1e-6;
+const SF_LR = 0.0025;
 
 export const OPTIMIZERS: OptimizerSpec[] = [
+  // --- beyond torch.optim (run with --all or --optimizers=adopt,lamb,schedulefree-adamw) ---
+  {
+    id: 'adopt',
+    label: 'ADOPT',
+    options: `lr=${ADOPT_LR}, betas=[${B1}, ${ADOPT_B2}], eps=${ADOPT_EPS}, clipLambda=step^0.25`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new ADOPT(ps, { lr: ADOPT_LR })),
+    naive: plain((p, g, [m, v], t) => {
+      const o = { lr: ADOPT_LR, betas: [B1, ADOPT_B2], eps: ADOPT_EPS, clipLambda: (s: number) => s ** 0.25 };
+      for (let i = 0; i < p.length; i++) {
+        if (t === 1) {
+          v[i] = v[i] + g[i] * g[i];
+          continue;
+        }
+        const n = Math.min(Math.max(g[i] / Math.max(Math.sqrt(v[i]), o.eps), -o.clipLambda(t - 1)), o.clipLambda(t - 1));
+        m[i] = m[i] + (1 - o.betas[0]) * (n - m[i]);
+        p[i] = p[i] - o.lr * m[i];
+        v[i] = o.betas[1] * v[i] + (1 - o.betas[1]) * g[i] * g[i];
+      }
+    }),
+    tuned: plain((p, g, [m, v], t) => {
+      const n = p.length;
+      if (t === 1) {
+        for (let i = 0; i < n; i++) v[i] = g[i] * g[i];
+        return;
+      }
+      const clip = (t - 1) ** 0.25;
+      const lr = ADOPT_LR;
+      const w1 = 1 - B1;
+      const b2 = ADOPT_B2;
+      const w2 = 1 - ADOPT_B2;
+      const eps = ADOPT_EPS;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const vi = v[i];
+        const r = Math.sqrt(vi);
+        let x = gi / (r < eps ? eps : r);
+        x = x > clip ? clip : x < -clip ? -clip : x;
+        const mi = m[i] + w1 * (x - m[i]);
+        m[i] = mi;
+        p[i] -= lr * mi;
+        v[i] = b2 * vi + w2 * gi * gi;
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'lamb',
+    label: 'LAMB',
+    options: `lr=${LAMB_LR}, betas=[${B1}, ${B2}], eps=${LAMB_EPS}`,
+    // Two passes: p, g, μ, ν in and μ, ν out; then p, μ, ν in and p out.
+    bytes: 40,
+    // The plain-JS contenders keep the update in a third array between their two passes.
+    slots: 3,
+    core: false,
+    simdopt: (ps) => opt(new LAMB(ps, { lr: LAMB_LR })),
+    naive: plain((p, g, [mu, nu, u], t) => {
+      const o = { lr: LAMB_LR, b1: B1, b2: B2, eps: LAMB_EPS, epsRoot: 0 };
+      let pp = 0;
+      let uu = 0;
+      for (let i = 0; i < p.length; i++) {
+        mu[i] = (1 - o.b1) * g[i] + o.b1 * mu[i];
+        nu[i] = (1 - o.b2) * g[i] * g[i] + o.b2 * nu[i];
+        u[i] = mu[i] / (1 - Math.pow(o.b1, t)) / (Math.sqrt(nu[i] / (1 - Math.pow(o.b2, t)) + o.epsRoot) + o.eps);
+        pp += p[i] * p[i];
+        uu += u[i] * u[i];
+      }
+      const ratio = pp === 0 || uu === 0 ? 1 : Math.sqrt(pp) / Math.sqrt(uu);
+      for (let i = 0; i < p.length; i++) p[i] = p[i] - o.lr * ratio * u[i];
+    }),
+    tuned: plain((p, g, [mu, nu, u], t) => {
+      const n = p.length;
+      const b1 = B1;
+      const w1 = 1 - B1;
+      const b2 = B2;
+      const w2 = 1 - B2;
+      const invBc1 = 1 / (1 - B1 ** t);
+      const invBc2 = 1 / (1 - B2 ** t);
+      const eps = LAMB_EPS;
+      let pp = 0;
+      let uu = 0;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const pi = p[i];
+        const mi = w1 * gi + b1 * mu[i];
+        const vi = w2 * gi * gi + b2 * nu[i];
+        mu[i] = mi;
+        nu[i] = vi;
+        const ui = (mi * invBc1) / (Math.sqrt(vi * invBc2) + eps);
+        u[i] = ui;
+        pp += pi * pi;
+        uu += ui * ui;
+      }
+      const step = -LAMB_LR * (pp === 0 || uu === 0 ? 1 : Math.sqrt(pp / uu));
+      for (let i = 0; i < n; i++) p[i] += step * u[i];
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'schedulefree-adamw',
+    label: 'ScheduleFreeAdamW',
+    options: `lr=${SF_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => {
+      const o = new ScheduleFreeAdamW(ps, { lr: SF_LR });
+      o.train();
+      return opt(o);
+    },
+    naive: plain((p, g, [z, v], t, st) => {
+      const o = { lr: SF_LR, betas: [B1, B2], eps: ADAM_EPS, r: 0, weightLrPower: 2 };
+      const k = t - 1;
+      st.lrMax = Math.max(o.lr, st.lrMax ?? -1);
+      const weight = Math.pow(k + 1, o.r) * Math.pow(st.lrMax, o.weightLrPower);
+      st.weightSum = (st.weightSum ?? 0) + weight;
+      const c = weight / st.weightSum;
+      for (let i = 0; i < p.length; i++) {
+        if (t === 1) z[i] = p[i];
+        v[i] = o.betas[1] * v[i] + (1 - o.betas[1]) * g[i] * g[i];
+        const d = g[i] / (Math.sqrt(v[i] / (1 - Math.pow(o.betas[1], k + 1))) + o.eps);
+        p[i] = p[i] + c * (z[i] - p[i]) + o.lr * (o.betas[0] * (1 - c) - 1) * d;
+        z[i] = z[i] - o.lr * d;
+      }
+    }),
+    tuned: plain((p, g, [z, v], t, st) => {
+      const n = p.length;
+      if (t === 1) z.set(p);
+      const lr = SF_LR;
+      const weight = lr * lr; // (k+1)^0 · lrMax²
+      st.weightSum = (st.weightSum ?? 0) + weight;
+      const c = weight / st.weightSum;
+      const yAlpha = lr * (B1 * (1 - c) - 1);
+      const b2 = B2;
+      const w2 = 1 - B2;
+      const invBc2 = 1 / (1 - B2 ** t);
+      const eps = ADAM_EPS;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const vi = b2 * v[i] + w2 * gi * gi;
+        v[i] = vi;
+        const d = gi / (Math.sqrt(vi * invBc2) + eps);
+        const yi = p[i];
+        const zi = z[i];
+        p[i] = yi + c * (zi - yi) + yAlpha * d;
+        z[i] = zi - lr * d;
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
   {
     id: 'sgd',
     label: 'SGD',

@@ -29,3 +29,4 @@ pub mod rng;
 pub mod stream;
 pub mod sweep;
 pub mod vector;
+pub mod two_pass;

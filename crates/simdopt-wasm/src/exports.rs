@@ -106,3 +106,6 @@ optimizer!(simdopt_radam, optim::radam::RadamKernel);
 optimizer!(simdopt_lion, optim::lion::LionKernel);
 optimizer!(simdopt_asgd, optim::asgd::AsgdKernel);
 optimizer!(simdopt_rprop, optim::rprop::RpropKernel);
+optimizer!(simdopt_adopt, optim::adopt::AdoptKernel);
+optimizer!(simdopt_lamb, optim::lamb::LambKernel);
+optimizer!(simdopt_schedulefree, optim::schedulefree::ScheduleFreeKernel);

@@ -51,6 +51,10 @@ export const OPTIMIZERS: Spec[] = [
   { name: 'Rprop', knobs: [lr(0.2), num('etaMinus', 0.5, 0.999), num('etaPlus', 1.2), num('stepSizeMax', 50)] },
   // L-BFGS: stepped with a closure (runStep); lr 1 with the strong-Wolfe line search.
   { name: 'LBFGS', knobs: [{ key: 'lr', default: 1, min: 0 }, int('maxIter', () => 20), int('historySize', () => 100), flag('strongWolfe', true)] },
+  { name: 'ADOPT', knobs: [lr(1), ...betas(0.9, 0.9999), num('eps', 1e-6), num('weightDecay', 0), flag('decouple')] },
+  { name: 'LAMB', knobs: [lr(0.3), ...betas(0.9, 0.999), num('eps', 1e-6), num('weightDecay', 0)] },
+  { name: 'ScheduleFreeAdamW', knobs: [lr(1), ...betas(0.9, 0.999), num('eps', 1e-8), num('weightDecay', 0), { key: 'warmupSteps', default: 0, min: 0, integer: true }, num('r', 0)] },
+  { name: 'ScheduleFreeSGD', knobs: [lr(1, 'sgd'), num('momentum', 0.9, 0.999), num('weightDecay', 0), { key: 'warmupSteps', default: 0, min: 0, integer: true }, num('r', 0)] },
 ];
 
 // One line per scheduler ('none' is always there); lengths follow the run's number of steps.
@@ -107,7 +111,10 @@ type Ctor = new (...args: unknown[]) => unknown;
 export function construct<T>(module: object, spec: Spec, first: unknown, values: Values): T {
   const cls = (module as Record<string, Ctor>)[spec.name];
   if (typeof cls !== 'function') throw new Error(`simdopt exports no ${spec.name}`);
-  return new cls(first, toOptions(spec, values)) as T;
+  const made = new cls(first, toOptions(spec, values)) as { train?: unknown };
+  // Schedule-Free starts in eval mode (as its reference); the playground steps it at y.
+  if (typeof made.train === 'function') (made as { train(): void }).train();
+  return made as T;
 }
 
 /** A short label: the name and the knobs that differ from their defaults (lr always). */

@@ -26,6 +26,11 @@ export { Lion, type LionOptions } from './optim/lion.js';
 export { ASGD, type ASGDOptions } from './optim/asgd.js';
 export { Rprop, type RpropOptions } from './optim/rprop.js';
 export { LBFGS, type LBFGSOptions, type LossClosure } from './optim/lbfgs.js';
+export { LAMB, type LAMBOptions } from './optim/lamb.js';
+export { ScheduleFreeAdamW, type ScheduleFreeAdamWOptions } from './optim/schedulefreeadamw.js';
+export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from './optim/schedulefreesgd.js';
+export { type ScheduleFreeGroupState } from './optim/schedulefree.js';
+export { ADOPT, type ADOPTOptions, type ADOPTConstructorOptions, type ClipLambda } from './optim/adopt.js';
 export { saveState, loadState } from './state.js';
 export {
   AveragedModel,

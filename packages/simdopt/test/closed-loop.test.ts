@@ -80,6 +80,17 @@ const CASES: Case[] = [
   { className: 'ASGD', problem: 'rosenbrock', options: { lr: 2e-3 }, steps: 8000 },
   { className: 'Rprop', problem: 'quadratic', options: {}, steps: 100 },
   { className: 'Rprop', problem: 'rosenbrock', options: {}, steps: 4000 },
+  // LAMB moves each tensor by lr·‖p‖ per step: like Lion, its accuracy is its lr's.
+  { className: 'LAMB', problem: 'quadratic', options: { lr: 0.01 }, steps: 3000, halveLrEvery: 500 },
+  { className: 'LAMB', problem: 'rosenbrock', options: { lr: 0.01 }, steps: 6000, halveLrEvery: 2000 },
+  // Schedule-Free averages its iterates: no lr decay, and r > 0 weights the later ones more.
+  { className: 'ScheduleFreeAdamW', problem: 'quadratic', options: { lr: 0.05 }, steps: 3000 },
+  { className: 'ScheduleFreeAdamW', problem: 'rosenbrock', options: { lr: 0.01, betas: [0.9, 0.99] }, steps: 10000 },
+  { className: 'ScheduleFreeSGD', problem: 'quadratic', options: { lr: 0.1 }, steps: 2000 },
+  { className: 'ScheduleFreeSGD', problem: 'rosenbrock', options: { lr: 2e-3, r: 2 }, steps: 20000 },
+  { className: 'ADOPT', problem: 'quadratic', options: { lr: 0.05 }, steps: 500 },
+  // β2 = 0.9999 keeps the first steps' huge squared gradients for thousands of steps: 0.99 adapts.
+  { className: 'ADOPT', problem: 'rosenbrock', options: { lr: 0.02, betas: [0.9, 0.99] }, steps: 8000 },
 ];
 
 beforeAll(async () => {
@@ -90,6 +101,9 @@ describe('closed loop', () => {
   it('covers every optimizer on both problems', () => {
     const classes = ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Lion'];
     classes.push('ASGD', 'Rprop');
+    classes.push('ADOPT');
+    classes.push('LAMB');
+    classes.push('ScheduleFreeAdamW', 'ScheduleFreeSGD');
     for (const c of classes) {
       expect(CASES.filter((k) => k.className === c).map((k) => k.problem).sort()).toEqual(['quadratic', 'rosenbrock']);
     }
@@ -99,6 +113,9 @@ describe('closed loop', () => {
     const problem = PROBLEMS[name];
     const x = Parameter.from(problem.start);
     const opt = new (optimizerClass(className))([x], c.options);
+    // Schedule-Free trains at y and is judged at its evaluation point x (eval mode).
+    const modes = opt as unknown as { train?(): void; eval?(): void };
+    modes.train?.();
     const distance = () => Math.max(...problem.minimum.map((m, i) => Math.abs(x.data[i] - m)));
     const initial = distance();
     for (let k = 1; k <= c.steps; k++) {
@@ -106,6 +123,7 @@ describe('closed loop', () => {
       problem.gradient(x.data, x.grad);
       opt.step();
     }
+    modes.eval?.();
     expect(initial).toBeGreaterThan(1);
     expect(distance()).toBeLessThanOrEqual(problem.accuracy);
     opt.dispose();

@@ -5,7 +5,7 @@
  * the hints and the types.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Adam, ASGD, AveragedModel, clipGradNorm, CosineAnnealingLR, init, LBFGS, Lion, Parameter, Rprop, SGD, SimdoptError, StepLR, SWALR } from 'simdopt';
+import { Adam, ADOPT, ASGD, AveragedModel, clipGradNorm, CosineAnnealingLR, init, LAMB, LBFGS, Lion, Parameter, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, SimdoptError, StepLR, SWALR } from 'simdopt';
 import { likelyKey } from '../src/options/known-keys.js';
 import { PlainGD } from './support/optimizers.js';
 import { Optimizer, type BaseOptions, type ParamsInput } from '../src/optim/optimizer.js';
@@ -45,6 +45,29 @@ beforeAll(async () => {
 });
 
 describe('unknown option keys', () => {
+  it.each([
+    ['ScheduleFreeAdamW', 'warmup_steps', 'warmupSteps', (o: object) => new ScheduleFreeAdamW([Parameter.zeros(2)], any(o))],
+    ['ScheduleFreeSGD', 'weight_lr_power', 'weightLrPower', (o: object) => new ScheduleFreeSGD([Parameter.zeros(2)], any(o))],
+    ['LAMB', 'eps_root', 'epsRoot', (o: object) => new LAMB([Parameter.zeros(2)], any(o))],
+    ['ADOPT', 'decoupled', 'decouple', (o: object) => new ADOPT([Parameter.zeros(2)], any(o))],
+  ])('new %s({ %s }) suggests %s', (name, key, meant, make) => {
+    const msg = messageOf(() => make({ [key]: 1 }));
+    expect(msg).toContain(`${key}: expected one of ${name}'s options`);
+    expect(msg).toContain(`did you mean '${meant}'?`);
+  });
+
+  it("Schedule-Free: a group holding the reference's bookkeeping is accepted; a misspelt option beside it is refused with a hint", () => {
+    const book = { k: 1, trainMode: true, weightSum: 0.25, lrMax: 0.5, scheduledLr: 0.5 };
+    const opt = new ScheduleFreeSGD([{ params: [Parameter.zeros(2)], ...book } as never], { lr: 0.5 });
+    expect(opt.groupState()).toEqual(book);
+    const msg = messageOf(() => opt.addParamGroup({ params: [Parameter.zeros(2)], ...book, warmupSteps: 2, weightlrpower: 1 } as never));
+    expect(msg).toContain("paramGroup.weightlrpower: expected one of ScheduleFreeSGD's options");
+    expect(msg).toContain("did you mean 'weightLrPower'?");
+    expect(opt.paramGroups.length).toBe(1);
+    // Bookkeeping is not an option: the constructor's options refuse it.
+    expect(messageOf(() => new ScheduleFreeSGD([Parameter.zeros(2)], any({ weightSum: 1 })))).toContain("weightSum: expected one of ScheduleFreeSGD's options");
+  });
+
   it.each([
     ['learningRate', 'lr'],
     ['weight_decay', 'weightDecay'],

@@ -17,6 +17,9 @@ import { adamaxKernel } from '../src/optim/adamax.js';
 import { asgdKernel } from '../src/optim/asgd.js';
 import { rpropKernel } from '../src/optim/rprop.js';
 import { lionKernel } from '../src/optim/lion.js';
+import { adoptKernel } from '../src/optim/adopt.js';
+import { lambKernel } from '../src/optim/lamb.js';
+import { scheduleFreeKernel } from '../src/optim/schedulefree.js';
 import { nadamKernel } from '../src/optim/nadam.js';
 import { radamKernel } from '../src/optim/radam.js';
 import { rmspropKernel } from '../src/optim/rmsprop.js';
@@ -44,6 +47,9 @@ const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
   ['lion', 0, 1],
   ['asgd', 0, 1],
   ['rprop', 0, 2],
+  ['adopt', 0, 2],
+  ['lamb', 0, 2],
+  ['schedulefree', 1, 2], // AdamW
 ];
 const TENSOR_KITS = ['grad_norm', 'grad_finite', 'grad_scale', 'grad_clamp', 'l1_penalty', 'l2_penalty'];
 
@@ -94,6 +100,10 @@ function block(floats: number, fill = 0): number {
 const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
   [sgdKernel, adamKernel, rmspropKernel, adagradKernel, adadeltaKernel, adamaxKernel, nadamKernel, radamKernel, lionKernel, asgdKernel, rpropKernel].map((k) => [k.name, k.argsLength]),
 );
+
+ARGS_LENGTH[adoptKernel.name] = adoptKernel.argsLength;
+ARGS_LENGTH[lambKernel.name] = lambKernel.argsLength;
+ARGS_LENGTH[scheduleFreeKernel.name] = scheduleFreeKernel.argsLength;
 
 describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
   const lengths = ARGS_LENGTH;

@@ -38,6 +38,10 @@ import {
   l2Penalty,
   LambdaLR,
   Lion,
+  ADOPT,
+  LAMB,
+  ScheduleFreeAdamW,
+  ScheduleFreeSGD,
   loadState,
   mseLoss,
   MultiplicativeLR,
@@ -101,6 +105,9 @@ interface World {
 
 type Case = [label: string, argument: string, act: (w: World) => unknown];
 
+/** A Schedule-Free group's bookkeeping as `stateDict().paramGroups` carries it. */
+const SF_BOOK = { k: 2, trainMode: true, weightSum: 0.5, lrMax: 0.01, scheduledLr: 0.01 };
+
 // Deliberately wrong arguments bypass the static types.
 const any = (v: unknown) => v as never;
 
@@ -121,6 +128,18 @@ const CASES: Case[] = [
   ['NAdam negative momentumDecay', 'momentumDecay', (o) => new NAdam([o.w], { momentumDecay: -1 })],
   ['RAdam NaN weightDecay', 'weightDecay', (o) => new RAdam([o.w], { weightDecay: NaN })],
   ['Lion betas not an array', 'betas', (o) => new Lion([o.w], { betas: any('0.9') })],
+  ['LAMB negative epsRoot', 'epsRoot', (o) => new LAMB([o.w], { epsRoot: -1 })],
+  ['ScheduleFreeAdamW fractional warmupSteps', 'warmupSteps', (o) => new ScheduleFreeAdamW([o.w], { warmupSteps: 1.5 })],
+  ['ScheduleFreeSGD momentum 0', 'momentum', (o) => new ScheduleFreeSGD([o.w], { momentum: 0 })],
+  ['ScheduleFreeSGD step() in eval mode', 'trainMode', (o) => new ScheduleFreeSGD([o.w]).step()],
+  ['ADOPT non-boolean decouple', 'decouple', (o) => new ADOPT([o.w], { decouple: any(1) })],
+  ['ADOPT clipLambda not a function', 'clipLambda', (o) => new ADOPT([o.w], { clipLambda: any(0.25) })],
+  ['ADOPT clipLambda in a param group', 'paramGroups[0].clipLambda', (o) => new ADOPT([any({ params: [o.w], clipLambda: () => 1 })])],
+  // Schedule-Free's bookkeeping fields pass the unknown-key check in a group; a misspelt option beside them does not.
+  ['ScheduleFreeAdamW group with bookkeeping and warmup_steps', 'paramGroups[0].warmup_steps', (o) => new ScheduleFreeAdamW([any({ params: [o.w], ...SF_BOOK, warmup_steps: 3 })])],
+  ['ScheduleFreeSGD addParamGroup with bookkeeping and weightLRPower', 'paramGroup.weightLRPower', (o) => new ScheduleFreeSGD([o.b]).addParamGroup(any({ params: [o.w], ...SF_BOOK, weightLRPower: 2 }))],
+  ['ScheduleFreeSGD negative weightSum in a group', 'paramGroups[0].weightSum', (o) => new ScheduleFreeSGD([any({ params: [o.w], ...SF_BOOK, weightSum: -1 })])],
+  ['ScheduleFreeAdamW bookkeeping k as a constructor option', 'k', (o) => new ScheduleFreeAdamW([o.w], any({ k: 3 }))],
   ['SGD nesterov without momentum', 'nesterov', (o) => new SGD([o.w], { nesterov: true })],
   ['SGD non-boolean maximize', 'maximize', (o) => new SGD([o.w], { maximize: any(1) })],
   ['Adam non-boolean skipNonFinite', 'skipNonFinite', (o) => new Adam([o.w], { skipNonFinite: any('yes') })],
@@ -295,7 +314,7 @@ const TYPOS: Array<[where: string, key: string]> = [
   ['written', 'beta1'],
 ];
 for (const { name, cls } of OPTIMIZERS) {
-  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): unknown; paramGroups: object[] };
+  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): unknown; paramGroups: object[]; train?(): void };
   // L-BFGS steps through a closure (here a loss of 0 with zero gradients: it stops at once).
   const stepOnce = CLOSURE_OPTIMIZERS.includes(name) ? (opt: InstanceType<typeof ctor>) => opt.step(() => 0) : (opt: InstanceType<typeof ctor>) => opt.step();
   for (const [how, key] of TYPOS) {
@@ -310,6 +329,7 @@ for (const { name, cls } of OPTIMIZERS) {
     if (how === 'written') {
       CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
         const opt = new ctor([Parameter.zeros(3)]);
+        opt.train?.(); // Schedule-Free steps only in train mode
         stepOnce(opt);
         // The fast path notices the new key and re-checks the group before writing anything.
         (opt.paramGroups[0] as Record<string, unknown>)[key] = 0.5;

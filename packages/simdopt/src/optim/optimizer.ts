@@ -29,7 +29,7 @@ import {
   type ParamsInput,
 } from './param-groups.js';
 import { NO_FRESH, NO_SCALARS, StateStore, type ParamState } from './state-store.js';
-import { sameSlots, splitRuns, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
+import { sameSlots, splitRuns, tableEntries, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
 
 export type { ParamGroup, ParamGroupInput, ParamsInput };
 import { trackObject } from '../warnings.js';
@@ -430,6 +430,27 @@ export abstract class Optimizer<O extends BaseOptions> {
     });
   }
 
+  /**
+   * Runs this optimizer's kernel once with `args` over every parameter of `group` that has state
+   * (values, gradient and state as in a step; step counters and scalar state do not change).
+   * For operations between steps that move the values from the state: Schedule-Free's
+   * `train()` / `eval()`.
+   */
+  protected runOverState(group: ParamGroup<O>, args: Float32Array): void {
+    this.checkUsable();
+    const gi = this.paramGroups.indexOf(group);
+    group.params.forEach((p, pi) => checkParameter(`paramGroups[${gi}].params[${pi}]`, p));
+    const params = group.params.filter((p) => this.state.get(p)?.block != null);
+    if (params.length === 0) return;
+    // A one-off table: the step's cached tables cover only the parameters that last stepped.
+    const table = this.backend.createTable(tableEntries(params, params.map((p) => this.state.get(p)!)));
+    try {
+      this.backend.runOptimizer(this.kernel, table, args);
+    } finally {
+      table.dispose();
+    }
+  }
+
   /** Frees the optimizer's state (never the parameters); idempotent. */
   dispose(): void {
     if (this.disposed) return;
@@ -509,9 +530,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       return hit.table;
     }
     if (hit) this.disposeTable(hit.table);
-    const table = this.backend.createTable(
-      run.map((p, i) => ({ data: p.handle, grad: p.handle, gradOffset: p.gradOffset, state: states[i].block, len: p.size, slots: states[i].slots.length })),
-    );
+    const table = this.backend.createTable(tableEntries(run, states));
     this.held.tables.add(table);
     cache[r] = { params: run, blocks: states.map((s) => s.block), table };
     return table;

@@ -439,3 +439,144 @@ export interface LBFGSOptions extends BaseOptions {
    */
   lineSearchFn: null | 'strong_wolfe';
 }
+
+/** Options of {@link ADOPT} (PyTorch: `adopt.ADOPT (iShohei220/adopt)`). */
+export interface ADOPTOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.001
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.9999]
+   */
+  betas: [number, number];
+  /**
+   * Added to the denominator for numerical stability.
+   * @default 0.000001
+   */
+  eps: number;
+  /**
+   * Weight decay (L2 penalty). PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Weight decay on the parameter (`p ← p − lr·wd·p`) instead of the gradient.
+   * @default false
+   */
+  decouple: boolean;
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link LAMB} (PyTorch: `optax.lamb`). */
+export interface LAMBOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.001
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.999]
+   */
+  betas: [number, number];
+  /**
+   * Added to the denominator for numerical stability.
+   * @default 0.000001
+   */
+  eps: number;
+  /**
+   * Added to ν̂ inside the square root. PyTorch: `eps_root`.
+   * @default 0
+   */
+  epsRoot: number;
+  /**
+   * Added to the update (`u + wd·p`) before the trust ratio. PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link ScheduleFreeAdamW} (PyTorch: `schedulefree.AdamWScheduleFree (facebookresearch/schedule_free)`). */
+export interface ScheduleFreeAdamWOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.0025
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.999]
+   */
+  betas: [number, number];
+  /**
+   * Added to the denominator for numerical stability.
+   * @default 1e-8
+   */
+  eps: number;
+  /**
+   * Weight decay, added to the direction at the interpolated point y. PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Steps of linear lr warm-up (0: none). PyTorch: `warmup_steps`.
+   * @default 0
+   */
+  warmupSteps: number;
+  /**
+   * The averaging weight grows as (k+1)^r.
+   * @default 0
+   */
+  r: number;
+  /**
+   * The averaging weight grows as lrMax^weightLrPower. PyTorch: `weight_lr_power`.
+   * @default 2
+   */
+  weightLrPower: number;
+}
+
+/** Options of {@link ScheduleFreeSGD} (PyTorch: `schedulefree.SGDScheduleFree (facebookresearch/schedule_free)`). */
+export interface ScheduleFreeSGDOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 1
+   */
+  lr: number;
+  /**
+   * The interpolation β between z and the average.
+   * @default 0.9
+   */
+  momentum: number;
+  /**
+   * Weight decay, added to the direction at the interpolated point y. PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Steps of linear lr warm-up (0: none). PyTorch: `warmup_steps`.
+   * @default 0
+   */
+  warmupSteps: number;
+  /**
+   * The averaging weight grows as (k+1)^r.
+   * @default 0
+   */
+  r: number;
+  /**
+   * The averaging weight grows as lrMax^weightLrPower. PyTorch: `weight_lr_power`.
+   * @default 2
+   */
+  weightLrPower: number;
+}

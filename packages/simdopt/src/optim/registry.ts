@@ -18,6 +18,10 @@ import { Lion, lionSchema } from './lion.js';
 import { ASGD, asgdSchema } from './asgd.js';
 import { Rprop, rpropSchema } from './rprop.js';
 import { LBFGS, lbfgsSchema } from './lbfgs.js';
+import { ADOPT, adoptSchema } from './adopt.js';
+import { LAMB, lambSchema } from './lamb.js';
+import { ScheduleFreeAdamW, scheduleFreeAdamWSchema } from './schedulefreeadamw.js';
+import { ScheduleFreeSGD, scheduleFreeSGDSchema } from './schedulefreesgd.js';
 
 export interface OptimizerEntry {
   /** The class name, as `stateDict().optimizer` writes it. */
@@ -41,4 +45,8 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'ASGD', cls: ASGD, schema: asgdSchema },
   { name: 'Rprop', cls: Rprop, schema: rpropSchema },
   { name: 'LBFGS', cls: LBFGS, schema: lbfgsSchema },
+  { name: 'ADOPT', cls: ADOPT, schema: adoptSchema },
+  { name: 'LAMB', cls: LAMB, schema: lambSchema },
+  { name: 'ScheduleFreeAdamW', cls: ScheduleFreeAdamW, schema: scheduleFreeAdamWSchema },
+  { name: 'ScheduleFreeSGD', cls: ScheduleFreeSGD, schema: scheduleFreeSGDSchema },
 ];
