@@ -23,6 +23,7 @@ export { Adamax, type AdamaxOptions } from './optim/adamax.js';
 export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Lion, type LionOptions } from './optim/lion.js';
+export { Prodigy, prodigyKernel, prodigyMeasureKernel, type ProdigyOptions, type ProdigyGroupState } from './optim/prodigy.js';
 export { LAMB, type LAMBOptions } from './optim/lamb.js';
 export {
   ScheduleFreeAdamW,

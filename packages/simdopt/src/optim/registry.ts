@@ -15,6 +15,7 @@ import { Adamax, adamaxSchema } from './adamax.js';
 import { NAdam, nadamSchema } from './nadam.js';
 import { RAdam, radamSchema } from './radam.js';
 import { Lion, lionSchema } from './lion.js';
+import { Prodigy, prodigySchema } from './prodigy.js';
 
 export interface OptimizerEntry {
   /** The class name, as `stateDict().optimizer` writes it. */
@@ -35,4 +36,5 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'NAdam', cls: NAdam, schema: nadamSchema },
   { name: 'RAdam', cls: RAdam, schema: radamSchema },
   { name: 'Lion', cls: Lion, schema: lionSchema },
+  { name: 'Prodigy', cls: Prodigy, schema: prodigySchema },
 ];
