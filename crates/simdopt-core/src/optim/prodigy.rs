@@ -1,6 +1,6 @@
 //! Prodigy (Mishchenko & Defazio 2023, "Prodigy: An Expeditiously Adaptive Parameter-Free
 //! Learner", arXiv 2306.06101) as konstmish/prodigy `prodigyopt/prodigy.py` computes it.
-//! Spec: docs/SEMANTICS.md#prodigy.
+//! Spec: docs/SEMANTICS.md#prodigy (section "Prodigy" under "Second-wave algorithms").
 //!
 //! A step is two kernel calls per table, with the scalar d computed in between by TypeScript
 //! (`prodigy.ts`) from the sums of the first call over every group:
