@@ -4,7 +4,7 @@
  * skipNonFinite, bad input, and closed-loop convergence — on every backend.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { init, Parameter, Prodigy, prodigyKernel, prodigyMeasureKernel, SimdoptError } from 'simdopt';
+import { checkpoint, init, loadState, Parameter, Prodigy, prodigyKernel, prodigyMeasureKernel, restore, saveState, SimdoptError } from 'simdopt';
 import vectors from '../../../test/vectors/prodigy.json';
 import { gradientAt, makeParams, runSteps, sameBits, sameState, values } from './support/harness.js';
 import { BACKENDS, camelOptions } from './support/vectors.js';
@@ -122,6 +122,23 @@ describe.each(BACKENDS)('Prodigy on %s', (backend) => {
     a.forEach((p, i) => expect(sameBits(p.data, b[i].data)).toBe(true));
     expect(sameState(optA.stateDict().state as never, optB.stateDict().state as never)).toBe(true);
     expect(optB.groupState(0)).toEqual(optA.groupState(0));
+  });
+
+  it('checkpoint → saveState text → restore continues bit for bit (growthRate Infinity survives)', () => {
+    const make = (ps: Parameter[]) => new Prodigy([{ params: [ps[0]] }, { params: [ps[1]], weightDecay: 0.1 }], { d0: 1e-3 });
+    const a = makeParams([11, 7]);
+    const optA = make(a);
+    runSteps(optA as never, a, 1, 4);
+    const text = saveState(checkpoint({ parameters: a, optimizer: optA }));
+    const b = makeParams([11, 7], 9);
+    const optB = make(b);
+    restore(loadState(text), { parameters: b, optimizer: optB });
+    expect(optB.paramGroups[0].growthRate).toBe(Infinity);
+    expect(optB.groupState(1)).toEqual(optA.groupState(1));
+    runSteps(optA as never, a, 5, 8);
+    runSteps(optB as never, b, 5, 8);
+    a.forEach((p, i) => expect(sameBits(p.data, b[i].data)).toBe(true));
+    expect(optB.groupState()).toEqual(optA.groupState());
   });
 
   it('bad input names the argument and changes nothing', () => {
