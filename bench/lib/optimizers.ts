@@ -23,6 +23,7 @@ import {
 } from 'simdopt';
 import { REF_KERNELS } from './ref/kernels.js';
 import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
+import { Prodigy } from 'simdopt';
 
 /** A plain-JS update: returns the function that performs step `t` (1-based). */
 export type PlainFactory = (p: Float32Array, g: Float32Array, s: Float32Array[]) => (t: number) => void;
@@ -122,6 +123,7 @@ const ADOPT_EPS = 1e-6;
 const LAMB_LR = 1e-3;
 const LAMB_EPS = 1e-6;
 const SF_LR = 0.0025;
+const PRODIGY_D0 = 1e-6;
 
 export const OPTIMIZERS: OptimizerSpec[] = [
   // --- beyond torch.optim (run with --all or --optimizers=adopt,lamb,schedulefree-adamw) ---
@@ -274,6 +276,91 @@ export const OPTIMIZERS: OptimizerSpec[] = [
         const zi = z[i];
         p[i] = yi + c * (zi - yi) + yAlpha * d;
         z[i] = zi - lr * d;
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'prodigy',
+    label: 'Prodigy',
+    options: `lr=1, betas=[${B1}, ${B2}], beta3=√β2, eps=${ADAM_EPS}, d0=${PRODIGY_D0}`,
+    // Two passes: p, g, s, p0 in and s out (the sums); then p, g, m, v in and p, m, v out.
+    bytes: 48,
+    slots: 4,
+    core: false,
+    simdopt: (ps) => opt(new Prodigy(ps)),
+    naive: plain((p, g, [m, v, s, p0], t, st) => {
+      // prodigyopt/prodigy.py transcribed: one group, options read as the reference reads them.
+      const o = { lr: 1, betas: [B1, B2], beta3: Math.sqrt(B2), eps: ADAM_EPS, d0: PRODIGY_D0, dCoef: 1, growthRate: Infinity };
+      if (t === 1) {
+        p0.set(p);
+        st.d = o.d0;
+        st.dMax = o.d0;
+        st.dNumerator = 0;
+      }
+      const d = st.d;
+      const dlr = d * o.lr;
+      let num = st.dNumerator * o.beta3;
+      let den = 0;
+      let dot = 0;
+      for (let i = 0; i < p.length; i++) {
+        dot += g[i] * (p0[i] - p[i]);
+        m[i] = m[i] * o.betas[0] + g[i] * d * (1 - o.betas[0]);
+        v[i] = v[i] * o.betas[1] + d * d * (1 - o.betas[1]) * g[i] * g[i];
+        s[i] = s[i] * o.beta3 + g[i] * ((d / o.d0) * dlr);
+      }
+      num += (d / o.d0) * dlr * dot;
+      for (let i = 0; i < p.length; i++) den += Math.abs(s[i]);
+      if (den === 0) return;
+      const dHat = (o.dCoef * num) / den;
+      let dNew = d === o.d0 ? Math.max(d, dHat) : d;
+      st.dMax = Math.max(st.dMax, dHat);
+      dNew = Math.min(st.dMax, dNew * o.growthRate);
+      st.d = dNew;
+      st.dNumerator = num;
+      for (let i = 0; i < p.length; i++) p[i] = p[i] - dlr * (m[i] / (Math.sqrt(v[i]) + dNew * o.eps));
+    }),
+    tuned: plain((p, g, [m, v, s, p0], t, st) => {
+      // Two fused passes as simdopt's: sums (and s), then moments and parameters.
+      const n = p.length;
+      if (t === 1) {
+        p0.set(p);
+        st.d = st.dMax = PRODIGY_D0;
+        st.dNumerator = 0;
+      }
+      const beta3 = Math.sqrt(B2);
+      const d = st.d;
+      const dlr = d;
+      const c = (d / PRODIGY_D0) * dlr;
+      let dot = 0;
+      let den = 0;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const pi = p[i];
+        dot += gi * (p0[i] - pi);
+        const si = s[i] * beta3 + gi * c;
+        s[i] = si;
+        den += si < 0 ? -si : si;
+      }
+      if (den === 0) return;
+      const num = st.dNumerator * beta3 + c * dot;
+      const dHat = num / den;
+      if (dHat > st.dMax) st.dMax = dHat;
+      // growthRate Infinity: d ← min(dMax, d·∞) = dMax.
+      const dNew = st.dMax;
+      st.d = dNew;
+      st.dNumerator = num;
+      const w1 = d * (1 - B1);
+      const w2 = d * d * (1 - B2);
+      const dEps = dNew * ADAM_EPS;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const mi = m[i] * B1 + gi * w1;
+        const vi = v[i] * B2 + w2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (dlr * mi) / (Math.sqrt(vi) + dEps);
       }
     }),
     tfjs: null,

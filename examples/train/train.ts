@@ -27,9 +27,10 @@ import {
   type LRScheduler,
 } from 'simdopt';
 import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
+import { Prodigy } from 'simdopt';
 import type { Dataset, Split } from './data.js';
 
-export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb', 'asgd', 'rprop', 'lbfgs'] as const;
+export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb', 'asgd', 'rprop', 'lbfgs', 'prodigy'] as const;
 /** What `--optimizer all` (the default) runs: torch.optim's. The others are chosen by name. */
 export const DEFAULT_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
 /** The optimizers TensorFlow.js has (the `--compare tfjs` runs). */
@@ -78,6 +79,8 @@ const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
   schedulefree: { label: 'ScheduleFreeAdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0, scheduleFree: true },
   adopt: { label: 'ADOPT', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   lamb: { label: 'LAMB', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  // lr 1 as its authors advise: d, estimated from the gradients, sets the step size.
+  prodigy: { label: 'Prodigy', fullBatch: false, lr: 1, weightDecay: 1e-4, decoupled: true, momentum: 0 },
 };
 
 export function optimizerSpec(name: OptimizerName): OptimizerSpec {
@@ -110,6 +113,8 @@ export function optimizerSpec(name: OptimizerName): OptimizerSpec {
         return new ADOPT(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'lamb':
         return new LAMB(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'prodigy':
+        return new Prodigy(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
     }
   };
   return { name, ...s, make };

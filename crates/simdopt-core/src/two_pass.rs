@@ -11,6 +11,9 @@
 //!    moves the parameters from the state the first pass wrote (recomputing the update
 //!    in registers rather than storing it: one slot less, and the same bits).
 //!
+//! [`Measure`] alone (with [`measure_all`] and a [`SumsKernel`]) is a pass that returns its sums
+//! to TypeScript, which turns them into the scalars of a later pass (Prodigy's d).
+//!
 //! Memory per step: pass 1 reads p, g and the slots and writes the slots; pass 2 reads p and the
 //! slots and writes p — two passes, against one for an elementwise optimizer.
 //!
@@ -20,12 +23,39 @@ use crate::lanes::{Lanes, Scalar};
 use crate::stream::BLOCK_QUADS;
 use crate::sweep::{slot_stride, Tensor, MAX_SLOTS};
 
-/// An update whose parameter step depends on two sums over the tensor.
-pub trait TwoPass {
-    /// State slots, in slot order.
+/// A pass that updates state slots and returns, per element, the terms of two sums (parameters
+/// untouched). LAMB's first pass; Prodigy's measuring pass ([`crate::optim::prodigy`]).
+pub trait Measure {
+    /// The first state slot this pass loads (slots before it belong to another pass).
+    const FIRST_SLOT: usize = 0;
+    /// State slots loaded, from `FIRST_SLOT` on, in slot order.
     const SLOTS: usize;
     /// Updates the state `s` from `p` and `g` and returns this vector's terms of the two sums.
     fn measure<L: Lanes>(&self, p: L, g: L, s: &mut [L; MAX_SLOTS]) -> [L; 2];
+    /// How many of the loaded slots (leading ones) are stored back: all unless the pass
+    /// knows it left the rest unchanged (one write stream less).
+    #[inline(always)]
+    fn stored(&self) -> usize {
+        Self::SLOTS
+    }
+}
+
+/// A kernel (as [`crate::sweep::OptimizerKernel`]) that returns two sums over the whole table:
+/// the per-tensor sums of [`measure`] added in f64 in table order.
+pub trait SumsKernel {
+    /// Length of the f32 argument block.
+    const ARGS: usize;
+    /// State slots each tensor's block holds (the ABI checks the state block is that large).
+    fn slots(args: &[f32]) -> usize;
+    /// Runs over every tensor and returns the two sums.
+    ///
+    /// # Safety
+    /// As [`crate::sweep::OptimizerKernel::run`].
+    unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]) -> [f64; 2];
+}
+
+/// An update whose parameter step depends on two sums over the tensor.
+pub trait TwoPass: Measure {
     /// The tensor's scalar from its two sums.
     fn scale(&self, sums: [f64; 2]) -> f32;
     /// The new parameter values from `p`, the state after [`TwoPass::measure`] and the scalar.
@@ -33,22 +63,22 @@ pub trait TwoPass {
 }
 
 #[inline(always)]
-unsafe fn load_slots<L: Lanes>(t: &Tensor, slots: usize, stride: usize, i: usize) -> [L; MAX_SLOTS] {
+unsafe fn load_slots<L: Lanes>(t: &Tensor, first: usize, slots: usize, stride: usize, i: usize) -> [L; MAX_SLOTS] {
     let mut s = [L::zero(); MAX_SLOTS];
     for (k, slot) in s.iter_mut().enumerate().take(slots) {
-        *slot = L::load(t.state.add(k * stride + i));
+        *slot = L::load(t.state.add((first + k) * stride + i));
     }
     s
 }
 
 #[inline(always)]
-unsafe fn measure_at<L: Lanes, U: TwoPass>(u: &U, t: &Tensor, stride: usize, i: usize) -> [L; 2] {
+unsafe fn measure_at<L: Lanes, U: Measure>(u: &U, t: &Tensor, stride: usize, i: usize) -> [L; 2] {
     let p = L::load(t.data.add(i));
     let g = L::load(t.grad.add(i));
-    let mut s = load_slots::<L>(t, U::SLOTS, stride, i);
+    let mut s = load_slots::<L>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
     let terms = u.measure(p, g, &mut s);
-    for (k, slot) in s.iter().enumerate().take(U::SLOTS) {
-        slot.store(t.state.add(k * stride + i));
+    for (k, slot) in s.iter().enumerate().take(u.stored()) {
+        slot.store(t.state.add((U::FIRST_SLOT + k) * stride + i));
     }
     terms
 }
@@ -56,9 +86,9 @@ unsafe fn measure_at<L: Lanes, U: TwoPass>(u: &U, t: &Tensor, stride: usize, i: 
 /// Pass 1 over one tensor: the state update and the two sums in the order of [`crate::stream`].
 ///
 /// # Safety
-/// As [`crate::sweep::sweep`] for this tensor with `U::SLOTS` slots.
+/// As [`crate::sweep::sweep`] for this tensor with `U::FIRST_SLOT + U::SLOTS` slots.
 #[inline(always)]
-pub unsafe fn measure<L: Lanes, U: TwoPass>(u: &U, t: &Tensor) -> [f64; 2] {
+pub unsafe fn measure<L: Lanes, U: Measure>(u: &U, t: &Tensor) -> [f64; 2] {
     debug_assert!(L::WIDTH <= 4 && 4 % L::WIDTH == 0);
     let stride = slot_stride(t.len);
     let vectors = 4 / L::WIDTH;
@@ -105,15 +135,31 @@ pub unsafe fn apply<L: Lanes, U: TwoPass>(u: &U, t: &Tensor, scale: f32) {
     let body = t.len - t.len % L::WIDTH;
     let mut i = 0;
     while i < body {
-        let s = load_slots::<L>(t, U::SLOTS, stride, i);
+        let s = load_slots::<L>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
         u.apply(L::load(t.data.add(i)), &s, scale).store(t.data.add(i));
         i += L::WIDTH;
     }
     while i < t.len {
-        let s = load_slots::<Scalar>(t, U::SLOTS, stride, i);
+        let s = load_slots::<Scalar>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
         u.apply(Scalar::load(t.data.add(i)), &s, scale).store(t.data.add(i));
         i += 1;
     }
+}
+
+/// [`measure`] over every tensor of a table, the per-tensor sums added in f64 in table order
+/// (the order the TypeScript twin adds them in).
+///
+/// # Safety
+/// As [`measure`] for every tensor.
+#[inline(always)]
+pub unsafe fn measure_all<L: Lanes, U: Measure>(u: &U, tensors: &[Tensor]) -> [f64; 2] {
+    let mut sums = [0f64; 2];
+    for t in tensors {
+        let [a, b] = measure::<L, U>(u, t);
+        sums[0] += a;
+        sums[1] += b;
+    }
+    sums
 }
 
 /// Both passes over every tensor of a table, one tensor after the other (each tensor's scalar
@@ -137,11 +183,13 @@ mod tests {
 
     /// Sums p² and g² and leaves everything as it was.
     struct Squares;
-    impl TwoPass for Squares {
+    impl Measure for Squares {
         const SLOTS: usize = 0;
         fn measure<L: Lanes>(&self, p: L, g: L, _: &mut [L; MAX_SLOTS]) -> [L; 2] {
             [p * p, g * g]
         }
+    }
+    impl TwoPass for Squares {
         fn scale(&self, _: [f64; 2]) -> f32 {
             0.0
         }

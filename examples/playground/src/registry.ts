@@ -54,6 +54,8 @@ export const OPTIMIZERS: Spec[] = [
   { name: 'ADOPT', knobs: [lr(1), ...betas(0.9, 0.9999), num('eps', 1e-6), num('weightDecay', 0), flag('decouple')] },
   { name: 'LAMB', knobs: [lr(0.3), ...betas(0.9, 0.999), num('eps', 1e-6), num('weightDecay', 0)] },
   { name: 'ScheduleFreeAdamW', knobs: [lr(1), ...betas(0.9, 0.999), num('eps', 1e-8), num('weightDecay', 0), { key: 'warmupSteps', default: 0, min: 0, integer: true }, num('r', 0)] },
+  // lr 1, whatever the problem: d, estimated on the fly, is the step size.
+  { name: 'Prodigy', knobs: [{ key: 'lr', default: 1, min: 0 }, ...betas(0.9, 0.999), num('d0', 1e-6), num('dCoef', 1), num('weightDecay', 0), flag('useBiasCorrection'), flag('safeguardWarmup')] },
   { name: 'ScheduleFreeSGD', knobs: [lr(1, 'sgd'), num('momentum', 0.9, 0.999), num('weightDecay', 0), { key: 'warmupSteps', default: 0, min: 0, integer: true }, num('r', 0)] },
 ];
 

@@ -26,6 +26,7 @@ export { Lion, type LionOptions } from './optim/lion.js';
 export { ASGD, type ASGDOptions } from './optim/asgd.js';
 export { Rprop, type RpropOptions } from './optim/rprop.js';
 export { LBFGS, type LBFGSOptions, type LossClosure } from './optim/lbfgs.js';
+export { Prodigy, prodigyKernel, prodigyMeasureKernel, type ProdigyOptions, type ProdigyGroupState } from './optim/prodigy.js';
 export { LAMB, type LAMBOptions } from './optim/lamb.js';
 export { ScheduleFreeAdamW, type ScheduleFreeAdamWOptions } from './optim/schedulefreeadamw.js';
 export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from './optim/schedulefreesgd.js';

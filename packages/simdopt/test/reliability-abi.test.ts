@@ -24,6 +24,7 @@ import { nadamKernel } from '../src/optim/nadam.js';
 import { radamKernel } from '../src/optim/radam.js';
 import { rmspropKernel } from '../src/optim/rmsprop.js';
 import { sgdKernel } from '../src/optim/sgd.js';
+import { prodigyKernel, prodigyMeasureKernel } from '../src/optim/prodigy.js';
 
 const OK = 0;
 const BAD_ARGS = 1;
@@ -50,6 +51,7 @@ const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
   ['adopt', 0, 2],
   ['lamb', 0, 2],
   ['schedulefree', 1, 2], // AdamW
+  ['prodigy', 3, 4], // the update pass: moments and move (prodigy_measure: its own test below)
 ];
 const TENSOR_KITS = ['grad_norm', 'grad_finite', 'grad_scale', 'grad_clamp', 'l1_penalty', 'l2_penalty'];
 
@@ -104,6 +106,7 @@ const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
 ARGS_LENGTH[adoptKernel.name] = adoptKernel.argsLength;
 ARGS_LENGTH[lambKernel.name] = lambKernel.argsLength;
 ARGS_LENGTH[scheduleFreeKernel.name] = scheduleFreeKernel.argsLength;
+ARGS_LENGTH[prodigyKernel.name] = prodigyKernel.argsLength;
 
 describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
   const lengths = ARGS_LENGTH;
@@ -179,6 +182,31 @@ describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
     refused(BAD_TABLE, () => run());
     b.free(args);
     refused(BAD_ARGS, () => run());
+  });
+
+  it('prodigy_measure: the result slot is checked (live, apart from every output); refused calls change no byte', () => {
+    const n = 13;
+    const stride = slotStride(n);
+    const len = prodigyMeasureKernel.argsLength;
+    const data = block(n, 1);
+    const grad = block(n, 0.5);
+    const state = block(4 * stride);
+    const table = block(4);
+    const args = block(len);
+    const result = block(4);
+    f32(args, len).set([3, 0, 0.9, 0.5]); // first step and accumulate
+    u32(table, 4).set([data, grad, state, n]);
+    const run = (r = result, a = args, l = len) => call('prodigy_measure', table, 1, a, l, r);
+    // Only s and p0 (slots 2 and 3) and the result are written; data and the moments are not.
+    writesOnly([[state + 4 * 2 * stride, state + 4 * 4 * stride], [result, result + 16]], () => run());
+    expect(Array.from(new Float64Array(b.memory.buffer, result, 2))).toEqual([0, 13 * 0.25]);
+    refused(BAD_ARGS, () => run(result, args, len + 1));
+    refused(BAD_BUFFER, () => run(0));
+    refused(BAD_BUFFER, () => run(result + 8)); // 16 bytes do not fit
+    refused(BAD_BUFFER, () => run(heapBase));
+    refused(OVERLAP, () => run(state)); // the result over the state it writes
+    refused(OVERLAP, () => run(data));
+    for (const p of [data, grad, state, table, args, result]) b.free(p);
   });
 
   it('a table entry that would rewrite a later, already checked entry is refused (the write could leave every block)', () => {

@@ -19,7 +19,7 @@
 
 use crate::lanes::{Lanes, Scalar};
 use crate::sweep::{flag, OptimizerKernel, Tensor, MAX_SLOTS};
-use crate::two_pass::{two_pass_all, TwoPass};
+use crate::two_pass::{two_pass_all, Measure, TwoPass};
 
 /// Layout of the f32 argument block.
 pub mod arg {
@@ -90,7 +90,7 @@ impl Lamb {
     }
 }
 
-impl TwoPass for Lamb {
+impl Measure for Lamb {
     const SLOTS: usize = 2;
 
     #[inline(always)]
@@ -101,7 +101,9 @@ impl TwoPass for Lamb {
         let u = self.direction(p, s[0], s[1]);
         [p * p, u * u]
     }
+}
 
+impl TwoPass for Lamb {
     #[inline(always)]
     fn scale(&self, [pp, uu]: [f64; 2]) -> f32 {
         trust_ratio(pp, uu)

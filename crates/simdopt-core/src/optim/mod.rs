@@ -14,6 +14,7 @@ pub mod adopt;
 pub mod lamb;
 pub mod lion;
 pub mod nadam;
+pub mod prodigy;
 pub mod radam;
 pub mod rmsprop;
 pub mod rprop;

@@ -102,6 +102,13 @@ export interface StepOptions {
 
 const NO_ARGS = new Float32Array(0);
 
+/** One kernel call of a step: a table of a group's parameters that share one step context. */
+export interface GroupRun<O extends BaseOptions> {
+  readonly group: ParamGroup<O>;
+  readonly table: TensorTable;
+  readonly states: readonly ParamState[];
+}
+
 export abstract class Optimizer<O extends BaseOptions> {
   /** The options a group gets where it does not set its own. */
   readonly defaults: O;
@@ -115,7 +122,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** Every state slot name this optimizer may keep (for loadStateDict). */
   protected abstract readonly slotNamesAll: readonly string[];
 
-  private readonly backend: Backend;
+  /** The backend this optimizer's state and tables live on. */
+  protected readonly backend: Backend;
   private readonly stateAtRegistration: boolean;
   private readonly schema: Schema | undefined;
   /** The option keys a group may hold. */
@@ -130,6 +138,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   private disposed = false;
   /** What `step()` re-uses while groups, parameters and state layouts stay as they were. */
   private fast: FastGroup<O>[] | null = null;
+  /** The kernel calls of `fast`, made once. */
+  private fastRuns: GroupRun<O>[] | null = null;
 
   /**
    * `options`: with `traits.schema`, the caller's options (the schema supplies the defaults);
@@ -191,7 +201,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   addParamGroup(group: ParamGroupInput<O>): void {
     this.checkUsable();
     const built = buildGroup(group, 'paramGroup', this.defaults, this.paramGroups, (g, w) => this.checkGroup(g, w));
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     if (this.stateAtRegistration) this.ensureState([this.planAll(built)]);
     this.paramGroups.push(built);
   }
@@ -207,7 +217,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const done = this.fastStep(this.fast);
       if (done !== undefined) return done;
     }
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     const excluded = excludedSet(options?.exclude);
     // 1. Check everything before touching memory.
     const plans = this.paramGroups.map((group, gi): GroupPlan<O> => {
@@ -221,7 +231,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     // 2. Allocate missing state for every group (all or nothing).
     this.ensureState(plans);
     // 3. Run one kernel call per group (per run of equal step contexts).
-    for (const { group, active } of plans) this.stepGroup(group, active);
+    this.runGroups(plans.flatMap(({ group, active }) => this.stepGroup(group, active)));
     if (excluded.size === 0) this.fast = this.planFastSteps(plans);
     return true;
   }
@@ -259,8 +269,16 @@ export abstract class Optimizer<O extends BaseOptions> {
       for (const f of fast) if (f.table !== null) sum += this.backend.runTableTensors(gradFiniteKernel, f.table, NO_ARGS);
       if (sum !== 0) return false;
     }
-    for (const f of fast) if (f.table !== null) this.runKernel(f.group, f.table, f.states);
+    this.runGroups((this.fastRuns ??= fast.flatMap((f) => (f.table === null ? [] : [{ group: f.group, table: f.table, states: f.states }]))));
     return true;
+  }
+
+  /**
+   * Runs a step's kernel calls, in group order (both paths end here). Optimizers whose step needs
+   * sums over every group before any parameter moves (Prodigy) override it.
+   */
+  protected runGroups(runs: readonly GroupRun<O>[]): void {
+    for (let i = 0; i < runs.length; i++) this.runKernel(runs[i].group, runs[i].table, runs[i].states);
   }
 
   /**
@@ -268,7 +286,7 @@ export abstract class Optimizer<O extends BaseOptions> {
    * `states` (equal by construction) straight into the backend's scratch, runs the kernel over
    * `table`, and advances the states.
    */
-  private runKernel(group: ParamGroup<O>, table: TensorTable, states: readonly ParamState[]): void {
+  protected runKernel(group: ParamGroup<O>, table: TensorTable, states: readonly ParamState[]): void {
     const first = states[0];
     // Optimizers without scalar state share the frozen empty record: nothing to copy.
     const scalars = first.scalars === NO_SCALARS ? NO_SCALARS : { ...first.scalars };
@@ -416,7 +434,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     const entries = [...loaded.values()];
     const blocks = this.state.allocate(entries);
     // Commit.
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     this.state.clear();
     this.dropTables();
     newGroups.forEach((g, gi) => {
@@ -455,7 +473,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     reclaimer?.unregister(this);
     release(this.held);
     this.state.forget();
@@ -510,16 +528,18 @@ export abstract class Optimizer<O extends BaseOptions> {
     });
   }
 
-  private stepGroup(group: ParamGroup<O>, active: Parameter[]): void {
-    if (active.length === 0) return;
+  /** The kernel calls of one group's step (tables built or re-used, nothing run). */
+  private stepGroup(group: ParamGroup<O>, active: Parameter[]): GroupRun<O>[] {
+    if (active.length === 0) return [];
     const states = active.map((p) => this.state.get(p)!);
     const cache = this.tables.get(group) ?? [];
     this.tables.set(group, cache);
     // Runs of parameters whose argument block is the same (usually all of them).
     const runs = splitRuns(active, states);
-    runs.forEach((run, r) => this.runKernel(group, this.tableFor(cache, r, run), run.map((p) => this.state.get(p)!)));
+    const out = runs.map((run, r) => ({ group, table: this.tableFor(cache, r, run), states: run.map((p) => this.state.get(p)!) }));
     for (let r = runs.length; r < cache.length; r++) this.disposeTable(cache[r].table);
     cache.length = Math.min(cache.length, runs.length);
+    return out;
   }
 
   /** The cached table at position `r` if it still describes `run`, else a new one. */

@@ -580,3 +580,62 @@ export interface ScheduleFreeSGDOptions extends BaseOptions {
    */
   weightLrPower: number;
 }
+
+/** Options of {@link Prodigy} (PyTorch: `prodigyopt.Prodigy`). */
+export interface ProdigyOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 1
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.999]
+   */
+  betas: [number, number];
+  /**
+   * Coefficient of the running averages of d_numerator and s; null: √β2.
+   * @default null
+   */
+  beta3: number | null;
+  /**
+   * Added to the denominator (times d) for numerical stability.
+   * @default 1e-8
+   */
+  eps: number;
+  /**
+   * Weight decay (L2 penalty). PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Decay `p·(1 − wd·d·lr)` as AdamW instead of adding `wd·p` to the gradient.
+   * @default true
+   */
+  decouple: boolean;
+  /**
+   * Scale the step by Adam's bias correction √(1 − β2^(k+1)) / (1 − β1^(k+1)). PyTorch: `use_bias_correction`.
+   * @default false
+   */
+  useBiasCorrection: boolean;
+  /**
+   * Leave lr out of the s update (and so of the d estimate) during warm-up. PyTorch: `safeguard_warmup`.
+   * @default false
+   */
+  safeguardWarmup: boolean;
+  /**
+   * Initial estimate of d.
+   * @default 0.000001
+   */
+  d0: number;
+  /**
+   * Coefficient of the estimate of d. PyTorch: `d_coef`.
+   * @default 1
+   */
+  dCoef: number;
+  /**
+   * Bound on the growth of d per step (d ≤ growthRate·d_previous). PyTorch: `growth_rate`.
+   * @default Infinity
+   */
+  growthRate: number;
+}

@@ -22,6 +22,7 @@ import { ADOPT, adoptSchema } from './adopt.js';
 import { LAMB, lambSchema } from './lamb.js';
 import { ScheduleFreeAdamW, scheduleFreeAdamWSchema } from './schedulefreeadamw.js';
 import { ScheduleFreeSGD, scheduleFreeSGDSchema } from './schedulefreesgd.js';
+import { Prodigy, prodigySchema } from './prodigy.js';
 
 export interface OptimizerEntry {
   /** The class name, as `stateDict().optimizer` writes it. */
@@ -49,4 +50,5 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'LAMB', cls: LAMB, schema: lambSchema },
   { name: 'ScheduleFreeAdamW', cls: ScheduleFreeAdamW, schema: scheduleFreeAdamWSchema },
   { name: 'ScheduleFreeSGD', cls: ScheduleFreeSGD, schema: scheduleFreeSGDSchema },
+  { name: 'Prodigy', cls: Prodigy, schema: prodigySchema },
 ];
