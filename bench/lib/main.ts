@@ -20,6 +20,7 @@ import {
 import { runBandwidth, runOptimizerSuite, type Method } from './suite.js';
 import { setupTfjs, type TfjsHandle } from './tfjs.js';
 import { runThreads, threadsTable } from './threads.js';
+import { runTfjsFit } from './tfjs-fit.js';
 import { runDetach } from './v8-detach.js';
 
 export type Mode = 'full' | 'quick' | 'tiny';
@@ -48,7 +49,7 @@ export interface BenchOptions {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: number; maxN: Record<string, number>; detach: [number, number]; many: [number, number]; loopN: number; extraBackends: BackendName[] }> = {
+const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: number; maxN: Record<string, number>; detach: [number, number]; many: [number, number]; loopN: number; extraBackends: BackendName[]; tfjsFit: { batches: number; rounds: number; samples: number; models: number[][] } }> = {
   full: {
     sizes: [1e3, 1e4, 1e5, 1e6, 4e6, 16e6],
     method: { rounds: 9, warmupRounds: 1, minSampleMs: 1, samples: 5, slowBatchMs: 100 },
@@ -58,6 +59,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     many: [1000, 1000],
     loopN: 1e6,
     extraBackends: ['wasm-simd', 'wasm', 'js'],
+    tfjsFit: { batches: 4, rounds: 9, samples: 3, models: [[784, 256, 10], [64, 256, 256, 10]] },
   },
   quick: {
     sizes: [1e3, 1e4, 1e5, 1e6],
@@ -68,6 +70,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     many: [1000, 1000],
     loopN: 1e6,
     extraBackends: ['wasm-simd'],
+    tfjsFit: { batches: 2, rounds: 5, samples: 3, models: [[784, 256, 10]] },
   },
   tiny: {
     sizes: [1e3],
@@ -78,6 +81,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     many: [20, 50],
     loopN: 1e4,
     extraBackends: ['wasm-simd', 'wasm', 'js'],
+    tfjsFit: { batches: 1, rounds: 1, samples: 1, models: [[32, 16, 4]] },
   },
 };
 
@@ -156,6 +160,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   let manySmall;
   let fullLoop;
   let mlp;
+  let tfjsFit;
   if (o.extras ?? true) {
     manySmall = await runManySmall(extrasConfig, preset.many[0], preset.many[1]);
     phase('manySmall');
@@ -164,6 +169,10 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     phase('fullLoop');
     mlp = await runMlp(extrasConfig);
     phase('mlp');
+    if (tfjs) {
+      tfjsFit = await runTfjsFit({ method, now, cpuNow: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, tfjs, progress, ...preset.tfjsFit, simdoptBackend: 'wasm-simd' });
+      phase('tfjsFit');
+    }
   }
   const threads = (o.threads ?? true)
     ? await runThreads({ specs, sizes: sizes.filter((n) => n <= 4e6), method, now, progress, gc, mlp: o.extras ?? true })
@@ -206,6 +215,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     manySmall,
     fullLoop,
     mlp,
+    tfjsFit,
     v8Detach,
     threads,
     targets: [],

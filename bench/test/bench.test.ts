@@ -35,6 +35,12 @@ describe('npm run bench (tiny mode)', () => {
     expect(Object.values(results.suite.growths).every((g) => g === 0)).toBe(true);
     expect(results.mlp?.check.every((c) => c.ok)).toBe(true);
     expect(results.manySmall?.rows.length).toBeGreaterThan(0);
+    // simdopt/tfjs: model.fit with tfjs's Adam and simdopt's, on tfjs-backend-cpu and -wasm, train alike.
+    expect(results.tfjsFit?.rows.map((x) => x.backend)).toEqual(['cpu', 'wasm']);
+    for (const x of results.tfjsFit!.rows) {
+      expect(Math.abs(x.loss.tfjs - x.loss.simdopt)).toBeLessThan(1e-3);
+      expect(x.update.simdopt.median > 0 && x.fit.simdopt.median > 0).toBe(true);
+    }
     expect(results.targets.length).toBeGreaterThan(0);
     expect(report).toContain('Adam');
     // The threads dimension: 1, 2, … threads for each optimizer and the MLP, every time positive.

@@ -153,6 +153,8 @@ function makeTfOptimizer(tf: Tf, spec: OptimizerSpec, lr: number): TF.Optimizer 
     case 'adam':
     case 'adamw':
       return tf.train.adam(lr, 0.9, 0.999, 1e-8);
+    default:
+      throw new Error(`TensorFlow.js has no ${spec.label}`);
   }
 }
 

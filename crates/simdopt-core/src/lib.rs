@@ -11,8 +11,11 @@
 //! [`stream`], whose one summation order makes reductions agree bit for bit across builds; its
 //! transcendental functions ([`math`]) and random numbers ([`rng`]) are likewise built from exact
 //! IEEE operations so that the TypeScript backend can reproduce them.
+//!
+//! Spec: docs/SEMANTICS.md#floating-point-rules
 #![cfg_attr(not(test), no_std)]
 
+pub mod average;
 pub mod clip;
 pub mod dropout;
 pub mod lanes;
@@ -25,3 +28,5 @@ pub mod reduce;
 pub mod rng;
 pub mod stream;
 pub mod sweep;
+pub mod vector;
+pub mod two_pass;

@@ -10,7 +10,7 @@
 //! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
 
 use crate::abi::{f32_range, Entry, Span, Status};
-use crate::exports::heap;
+use crate::exports::with_heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
 use simdopt_core::stream::{segments, ArrayKernel, Buffer, Reduce, TensorKernel};
@@ -52,7 +52,7 @@ pub unsafe fn segments_serial(run: RunSegment, reduce: Reduce, args: &[f32], ent
 unsafe fn segments_split(run: RunSegment, reduce: Reduce, args: &[f32], entries: &[Entry]) -> f64 {
     segments_serial(run, reduce, args, entries)
 }
-use simdopt_core::{clip, dropout, loss, penalty, reduce};
+use simdopt_core::{average, clip, dropout, loss, penalty, reduce, vector};
 
 fn result_slot<M: Memory>(heap: &Heap<M>, result: usize) -> bool {
     heap.contains(result, 8, 8)
@@ -176,11 +176,8 @@ macro_rules! kit_kernel {
         /// `args[0..args_len]`; writes the kernel's number at `result`.
         #[no_mangle]
         pub extern "C" fn $name($table: usize, $count: usize, $args: usize, $args_len: usize, $result: usize) -> i32 {
-            match heap() {
-                // SAFETY: the heap describes this instance's memory.
-                Some($h) => unsafe { $call as i32 },
-                None => Status::BadTable as i32,
-            }
+            // SAFETY: the heap describes this instance's memory.
+            with_heap(|$h| unsafe { $call as i32 }).unwrap_or(Status::BadBuffer as i32)
         }
     };
 }
@@ -196,3 +193,7 @@ kit_kernel!(simdopt_dropout, dropout::DropoutKernel, run_arrays, writes = [false
 // [input, target, grad?, out?]
 kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays, writes = [false, false, true, true], in_place = false);
 kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays, writes = [false, false, true, true], in_place = false);
+// [x, y?, out?]: DOT, AXPY (out may be y), SCALE (out may be x), ABS_MAX, ABS_SUM.
+kit_kernel!(simdopt_vector, vector::VectorKernel, run_arrays, writes = [false, false, true], in_place = true);
+// [avg, p, out]: out is the new average, exactly avg (in place) or apart from both.
+kit_kernel!(simdopt_average, average::AverageKernel, run_arrays, writes = [false, false, true], in_place = true);

@@ -4,6 +4,7 @@
  * by hand into the parameters' grad views, and a simdopt optimizer doing the update.
  */
 import type { BaseOptions, Optimizer, Parameter } from 'simdopt';
+import { runStep } from './registry.js';
 
 /** A small deterministic generator (mulberry32), so a dataset and an initialisation repeat. */
 export function rng(seed: number): () => number {
@@ -237,9 +238,13 @@ export class Trainer {
 
   advance(n: number): void {
     for (let i = 0; i < n && !this.done; i++) {
-      this.optimizer.zeroGrad();
-      const { loss, accuracy } = this.model.lossAndBackward(this.data, this.logits);
-      this.optimizer.step();
+      let accuracy = 0;
+      const loss = runStep(this.optimizer, () => {
+        this.optimizer.zeroGrad();
+        const r = this.model.lossAndBackward(this.data, this.logits);
+        accuracy = r.accuracy;
+        return r.loss;
+      });
       if (this.scheduler) this.schedulerOnMetric ? this.scheduler.step(loss) : this.scheduler.step();
       this.loss = loss;
       this.accuracy = accuracy;

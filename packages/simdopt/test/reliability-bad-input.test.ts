@@ -11,12 +11,19 @@ import {
   Adam,
   Adamax,
   AdamW,
+  ASGD,
+  AveragedModel,
+  LBFGS,
+  Rprop,
+  SWALR,
   backendInfo,
   batches,
   bceWithLogitsLoss,
   checkpoint,
   clipGradNorm,
   clipGradValue,
+  ChainedScheduler,
+  ConstantLR,
   CosineAnnealingLR,
   CosineAnnealingWarmRestarts,
   LinearLR,
@@ -31,8 +38,13 @@ import {
   l2Penalty,
   LambdaLR,
   Lion,
+  ADOPT,
+  LAMB,
+  ScheduleFreeAdamW,
+  ScheduleFreeSGD,
   loadState,
   mseLoss,
+  MultiplicativeLR,
   MultiStepLR,
   NAdam,
   nn,
@@ -43,6 +55,7 @@ import {
   restore,
   RMSprop,
   saveState,
+  SequentialLR,
   SGD,
   SimdoptError,
   smoothL1Loss,
@@ -52,6 +65,8 @@ import {
 } from 'simdopt';
 import { sameState, values } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
+import { OPTIMIZERS } from '../src/optim/registry.js';
+import { CLOSURE_OPTIMIZERS } from './support/reference.js';
 
 /** Everything the cases act on; made fresh for each case. */
 interface World {
@@ -90,6 +105,9 @@ interface World {
 
 type Case = [label: string, argument: string, act: (w: World) => unknown];
 
+/** A Schedule-Free group's bookkeeping as `stateDict().paramGroups` carries it. */
+const SF_BOOK = { k: 2, trainMode: true, weightSum: 0.5, lrMax: 0.01, scheduledLr: 0.01 };
+
 // Deliberately wrong arguments bypass the static types.
 const any = (v: unknown) => v as never;
 
@@ -110,9 +128,40 @@ const CASES: Case[] = [
   ['NAdam negative momentumDecay', 'momentumDecay', (o) => new NAdam([o.w], { momentumDecay: -1 })],
   ['RAdam NaN weightDecay', 'weightDecay', (o) => new RAdam([o.w], { weightDecay: NaN })],
   ['Lion betas not an array', 'betas', (o) => new Lion([o.w], { betas: any('0.9') })],
+  ['LAMB negative epsRoot', 'epsRoot', (o) => new LAMB([o.w], { epsRoot: -1 })],
+  ['ScheduleFreeAdamW fractional warmupSteps', 'warmupSteps', (o) => new ScheduleFreeAdamW([o.w], { warmupSteps: 1.5 })],
+  ['ScheduleFreeSGD momentum 0', 'momentum', (o) => new ScheduleFreeSGD([o.w], { momentum: 0 })],
+  ['ScheduleFreeSGD step() in eval mode', 'trainMode', (o) => new ScheduleFreeSGD([o.w]).step()],
+  ['ADOPT non-boolean decouple', 'decouple', (o) => new ADOPT([o.w], { decouple: any(1) })],
+  ['ADOPT clipLambda not a function', 'clipLambda', (o) => new ADOPT([o.w], { clipLambda: any(0.25) })],
+  ['ADOPT clipLambda in a param group', 'paramGroups[0].clipLambda', (o) => new ADOPT([any({ params: [o.w], clipLambda: () => 1 })])],
+  // Schedule-Free's bookkeeping fields pass the unknown-key check in a group; a misspelt option beside them does not.
+  ['ScheduleFreeAdamW group with bookkeeping and warmup_steps', 'paramGroups[0].warmup_steps', (o) => new ScheduleFreeAdamW([any({ params: [o.w], ...SF_BOOK, warmup_steps: 3 })])],
+  ['ScheduleFreeSGD addParamGroup with bookkeeping and weightLRPower', 'paramGroup.weightLRPower', (o) => new ScheduleFreeSGD([o.b]).addParamGroup(any({ params: [o.w], ...SF_BOOK, weightLRPower: 2 }))],
+  ['ScheduleFreeSGD negative weightSum in a group', 'paramGroups[0].weightSum', (o) => new ScheduleFreeSGD([any({ params: [o.w], ...SF_BOOK, weightSum: -1 })])],
+  ['ScheduleFreeAdamW bookkeeping k as a constructor option', 'k', (o) => new ScheduleFreeAdamW([o.w], any({ k: 3 }))],
   ['SGD nesterov without momentum', 'nesterov', (o) => new SGD([o.w], { nesterov: true })],
   ['SGD non-boolean maximize', 'maximize', (o) => new SGD([o.w], { maximize: any(1) })],
   ['Adam non-boolean skipNonFinite', 'skipNonFinite', (o) => new Adam([o.w], { skipNonFinite: any('yes') })],
+  ['ASGD NaN lambd', 'lambd', (o) => new ASGD([o.w], { lambd: NaN })],
+  ['ASGD negative weightDecay', 'weightDecay', (o) => new ASGD([o.w], { weightDecay: -0.1 })],
+  ['Rprop etaminus >= 1', 'etas', (o) => new Rprop([o.w], { etas: [1.2, 1.5] })],
+  ['Rprop stepSizes min > max', 'stepSizes', (o) => new Rprop([o.w], { stepSizes: [1, 0.1] })],
+  ['LBFGS maxIter 0', 'maxIter', (o) => new LBFGS([o.w], { maxIter: 0 })],
+  ['LBFGS unknown lineSearchFn', 'lineSearchFn', (o) => new LBFGS([o.w], { lineSearchFn: any('armijo') })],
+  ['LBFGS options null', 'options', (o) => new LBFGS([o.w], any(null))],
+  ['LBFGS maxEval 0', 'maxEval', (o) => new LBFGS([o.w], { maxEval: 0 })],
+  ['LBFGS two param groups', 'params', (o) => new LBFGS([{ params: [o.w] }, { params: [o.b] }])],
+  ['LBFGS step without a closure', 'closure', (o) => new LBFGS([o.w]).step()],
+  ['LBFGS closure returning no number', 'closure', (o) => new LBFGS([o.w]).step(() => any('1'))],
+  ['AveragedModel unknown strategy', 'options.strategy', (o) => new AveragedModel([o.w], { strategy: any('mean') })],
+  ['AveragedModel decay > 1', 'options.decay', (o) => new AveragedModel([o.w], { strategy: 'ema', decay: 1.5 })],
+  ['AveragedModel decay with swa', 'options.decay', (o) => new AveragedModel([o.w], { decay: 0.9 })],
+  ['AveragedModel update with other sizes', 'paramsOrModule', (o) => new AveragedModel([o.w]).updateParameters([o.w, o.b])],
+  ['SWALR without swaLr', 'swaLr', (o) => new SWALR(o.opt, any({}))],
+  ['SWALR swaLr per group of the wrong length', 'swaLr', (o) => new SWALR(o.opt, { swaLr: [0.1, 0.2, 0.3] })],
+  ['SWALR unknown annealStrategy', 'annealStrategy', (o) => new SWALR(o.opt, { swaLr: 0.1, annealStrategy: any('step') })],
+  ['SWALR negative annealEpochs', 'annealEpochs', (o) => new SWALR(o.opt, { swaLr: 0.1, annealEpochs: -1 })],
   // --- optimizers: parameters and groups ---
   ['empty parameter list', 'params', () => new Adam([])],
   ['params not iterable', 'params', () => new Adam(any(5))],
@@ -255,9 +304,93 @@ const CASES: Case[] = [
   ['restore a scheduler state that does not fit (after a valid optimizer state)', 'checkpoint.scheduler.lastEpoch', (o) => restore({ ...o.ckpt, scheduler: { ...o.ckpt.scheduler!, lastEpoch: -5 } }, { optimizer: o.opt, scheduler: o.sched, parameters: [o.w, o.b] })],
 ];
 
+// --- unknown option keys: a name nobody reads would otherwise train silently with the default ---
+// Every optimizer of the registry, four ways each: constructor options, a param group, addParamGroup,
+// and a key written onto a group before the next step (fast and full path).
+const TYPOS: Array<[where: string, key: string]> = [
+  ['options', 'learningRate'],
+  ['group', 'weight_decay'],
+  ['addParamGroup', 'epsilon'],
+  ['written', 'beta1'],
+];
+for (const { name, cls } of OPTIMIZERS) {
+  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): unknown; paramGroups: object[]; train?(): void };
+  // L-BFGS steps through a closure (here a loss of 0 with zero gradients: it stops at once).
+  const stepOnce = CLOSURE_OPTIMIZERS.includes(name) ? (opt: InstanceType<typeof ctor>) => opt.step(() => 0) : (opt: InstanceType<typeof ctor>) => opt.step();
+  for (const [how, key] of TYPOS) {
+    if (how === 'options') CASES.push([`${name} unknown option ${key}`, key, (o) => new ctor([o.w], { [key]: 0.01 })]);
+    if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
+    if (how === 'addParamGroup') {
+      CASES.push([`${name} addParamGroup with ${key}`, `paramGroup.${key}`, (o) => {
+        const opt = new ctor([o.b]);
+        return opt.addParamGroup({ params: [o.w], [key]: 1e-6 });
+      }]);
+    }
+    if (how === 'written') {
+      CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
+        const opt = new ctor([Parameter.zeros(3)]);
+        opt.train?.(); // Schedule-Free steps only in train mode
+        stepOnce(opt);
+        // The fast path notices the new key and re-checks the group before writing anything.
+        (opt.paramGroups[0] as Record<string, unknown>)[key] = 0.5;
+        return stepOnce(opt);
+      }]);
+    }
+  }
+}
+CASES.push(
+  ['SGD typo momentun', 'momentun', (o) => new SGD([o.w], any({ momentun: 0.9 }))],
+  ['Adam key written onto a group, then a full step', 'paramGroups[0].amsGrad', (o) => withKey(o.opt, 'amsGrad', true, () => o.opt.step({ exclude: [] }))],
+  ['Adam key written onto a group, then the fast step', 'paramGroups[0].lr_decay', (o) => withKey(o.opt, 'lr_decay', 0.1, () => o.opt.step())],
+  ['Adam loadStateDict with an unknown group key', 'stateDict.paramGroups[0].weight_decay', (o) => o.opt.loadStateDict({ ...o.good, paramGroups: [{ ...o.good.paramGroups[0], weight_decay: 0.1 }] })],
+  ['StepLR PyTorch name step_size', 'step_size', (o) => new StepLR(o.opt, any({ step_size: 2 }))],
+  ['MultiStepLR typo milestone', 'milestone', (o) => new MultiStepLR(o.opt, any({ milestone: [2] }))],
+  ['ExponentialLR typo gama', 'gama', (o) => new ExponentialLR(o.opt, any({ gama: 0.9 }))],
+  ['CosineAnnealingLR PyTorch name T_max', 'T_max', (o) => new CosineAnnealingLR(o.opt, any({ T_max: 10 }))],
+  ['CosineAnnealingWarmRestarts PyTorch name T_0', 'T_0', (o) => new CosineAnnealingWarmRestarts(o.opt, any({ T_0: 10 }))],
+  ['LinearLR PyTorch name start_factor', 'start_factor', (o) => new LinearLR(o.opt, any({ start_factor: 0.5 }))],
+  ['ConstantLR PyTorch name total_iters', 'total_iters', (o) => new ConstantLR(o.opt, any({ total_iters: 3 }))],
+  ['PolynomialLR PyTorch name total_iters', 'total_iters', (o) => new PolynomialLR(o.opt, any({ total_iters: 3 }))],
+  ['LambdaLR PyTorch name lr_lambda', 'lr_lambda', (o) => new LambdaLR(o.opt, any({ lr_lambda: () => 1 }))],
+  ['MultiplicativeLR PyTorch name lr_lambda', 'lr_lambda', (o) => new MultiplicativeLR(o.opt, any({ lr_lambda: () => 1 }))],
+  ['OneCycleLR PyTorch name max_lr', 'max_lr', (o) => new OneCycleLR(o.opt, any({ max_lr: 0.1, totalSteps: 10 }))],
+  ['CyclicLR PyTorch name base_lr', 'base_lr', (o) => new CyclicLR(o.opt, any({ base_lr: 0.001, maxLr: 0.1 }))],
+  ['ReduceLROnPlateau PyTorch name threshold_mode', 'threshold_mode', (o) => new ReduceLROnPlateau(o.opt, any({ threshold_mode: 'abs' }))],
+  ['SequentialLR typo milestone', 'milestone', (o) => new SequentialLR(o.opt, any({ schedulers: [o.sched], milestone: [2] }))],
+  ['ChainedScheduler unknown option', 'optimiser', (o) => new ChainedScheduler([o.sched], any({ optimiser: o.opt }))],
+  ['clipGradNorm PyTorch name norm_type', 'options.norm_type', (o) => clipGradNorm([o.w], 1, any({ norm_type: 2 }))],
+  ['l2Penalty typo addToGrads', 'options.addToGrads', (o) => l2Penalty([o.w], 0.1, any({ addToGrads: true }))],
+  ['Dropout typo sead', 'options.sead', () => new Dropout(0.5, any({ sead: 1 }))],
+  ['mseLoss typo reduce', 'options.reduce', (o) => mseLoss(o.x, o.y, any({ reduce: 'sum' }))],
+  ['huberLoss typo delt', 'options.delt', (o) => huberLoss(o.x, o.y, any({ delt: 1 }))],
+  ['batches typo shufle', 'options.shufle', () => batches(10, 2, any({ shufle: false }))],
+  ['ASGD PyTorch name weight_decay', 'weight_decay', (o) => new ASGD([o.w], any({ weight_decay: 0.1 }))],
+  ['Rprop PyTorch name step_sizes', 'step_sizes', (o) => new Rprop([o.w], any({ step_sizes: [1e-6, 50] }))],
+  ['LBFGS PyTorch name max_iter', 'max_iter', (o) => new LBFGS([o.w], any({ max_iter: 5 }))],
+  ['LBFGS loadStateDict with an unknown group key', 'stateDict.paramGroups[0].history_size', (o) => {
+    const opt = new LBFGS([o.w]);
+    const s = opt.stateDict();
+    return opt.loadStateDict({ ...s, paramGroups: [{ ...s.paramGroups[0], history_size: 5 }] });
+  }],
+  ['AveragedModel PyTorch name avg_fn', 'options.avg_fn', (o) => new AveragedModel([o.w], any({ avg_fn: () => 0 }))],
+  ['SWALR PyTorch name swa_lr', 'swa_lr', (o) => new SWALR(o.opt, any({ swa_lr: 0.1 }))],
+  ['SWALR typo annealEpoch', 'annealEpoch', (o) => new SWALR(o.opt, any({ swaLr: 0.1, annealEpoch: 3 }))],
+);
+
+/** Runs `act` with `group[key]` set to `value`, then removes the key again. */
+function withKey(opt: Adam, key: string, value: unknown, act: () => unknown): unknown {
+  const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
+  group[key] = value;
+  try {
+    return act();
+  } finally {
+    delete group[key];
+  }
+}
+
 /** Runs `act` with `group[key]` set to `value`, then puts the old value back. */
 function withOption(opt: Adam, key: 'lr' | 'betas', value: unknown, act: () => unknown): unknown {
-  const group = opt.paramGroups[0] as Record<string, unknown>;
+  const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
   const old = group[key];
   group[key] = value;
   try {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Adam, backendInfo, clipGradNorm, clipGradValue, Dropout, init, l1Penalty, l2Penalty, Lion, nn, Parameter, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
+import { Adam, ADOPT, ASGD, backendInfo, clipGradNorm, clipGradValue, Dropout, init, l1Penalty, l2Penalty, LAMB, Lion, nn, Parameter, Prodigy, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, shutdown, SimdoptError, type Optimizer } from 'simdopt';
 import { backend } from '../src/runtime.js';
 import { ThreadsBackend } from '../src/backend/threads.js';
 import { allOptimizerCases, camelOptions, optimizerClass } from './support/vectors.js';
@@ -26,15 +26,39 @@ function rng(seed: number) {
 
 type Make = (ps: Parameter[]) => Optimizer<never>;
 
-/** Every optimizer configuration of the reference vectors, plus Lion's. */
+/** Schedule-Free optimizers step in train mode only. */
+function inTrainMode(opt: Optimizer<never>): Optimizer<never> {
+  (opt as unknown as { train?: () => void }).train?.();
+  return opt;
+}
+
+/**
+ * The optimizers outside the reference vectors (ASGD, Rprop, Prodigy), and one configuration of
+ * each later optimizer with options the vectors leave at their defaults.
+ */
+const EXTRA_CONFIGS: [string, Make][] = [
+  ['ASGD', (ps) => new ASGD(ps, { lr: 0.01, lambd: 1e-3, alpha: 0.75, t0: 1, weightDecay: 0.1 }) as never],
+  ['ASGD maximize', (ps) => new ASGD(ps, { lr: 0.02, t0: 0, maximize: true }) as never],
+  ['Rprop', (ps) => new Rprop(ps, { lr: 0.01, etas: [0.4, 1.3], stepSizes: [1e-4, 0.5] }) as never],
+  ['Rprop maximize', (ps) => new Rprop(ps, { lr: 0.05, maximize: true }) as never],
+  ['ADOPT decoupled', (ps) => new ADOPT(ps, { lr: 0.01, weightDecay: 0.1, decouple: true }) as never],
+  ['LAMB', (ps) => new LAMB(ps, { lr: 0.01, weightDecay: 0.05, epsRoot: 1e-8 }) as never],
+  ['ScheduleFreeAdamW', (ps) => inTrainMode(new ScheduleFreeAdamW(ps, { lr: 0.01, warmupSteps: 2, weightDecay: 0.01 }) as never)],
+  ['ScheduleFreeSGD', (ps) => inTrainMode(new ScheduleFreeSGD(ps, { lr: 0.01, momentum: 0.8, weightDecay: 0.01 }) as never)],
+  ['Prodigy', (ps) => new Prodigy(ps, { lr: 1, weightDecay: 0.01 }) as never],
+  ['Prodigy coupled, safeguard', (ps) => new Prodigy(ps, { lr: 1, weightDecay: 0.01, decouple: false, safeguardWarmup: true, beta3: 0.9 }) as never],
+];
+
+/** Every optimizer configuration of the reference vectors, plus Lion's and EXTRA_CONFIGS. */
 const CONFIGS: [string, Make][] = [
   ...allOptimizerCases().map(({ className, c }): [string, Make] => {
     const Cls = optimizerClass(className);
     const options = camelOptions(c.hyper);
-    return [`${className} ${c.id}`, (ps) => new Cls(ps, options)];
+    return [`${className} ${c.id}`, (ps) => inTrainMode(new Cls(ps, options))];
   }),
   ['Lion', (ps) => new Lion(ps, { lr: 0.01, weightDecay: 0.1 }) as never],
   ['Lion maximize', (ps) => new Lion(ps, { lr: 0.01, betas: [0.5, 0.7], maximize: true }) as never],
+  ...EXTRA_CONFIGS,
 ];
 
 /** Bits of a float32 value, with every NaN the same. */
@@ -56,11 +80,17 @@ function trajectory(make: Make, sizes: number[], seed: number): number[] {
     opt.step();
   }
   const out = ps.flatMap((p) => Array.from(p.data, bits));
-  for (const entry of Object.values(opt.stateDict().state)) {
+  const sd = opt.stateDict();
+  for (const entry of Object.values(sd.state)) {
     for (const v of Object.values(entry as Record<string, unknown>)) {
       if (v instanceof Float32Array) out.push(...Array.from(v, bits));
       else if (typeof v === 'number') out.push(bits(v));
     }
+  }
+  // Group-wide numbers an optimizer keeps in its groups (Prodigy's d, Schedule-Free's sums), in
+  // float64: compared exactly.
+  for (const group of sd.paramGroups as unknown as Record<string, unknown>[]) {
+    for (const [k, v] of Object.entries(group)) if (k !== 'params' && typeof v === 'number') out.push(Number.isNaN(v) ? -1 : v);
   }
   opt.dispose();
   ps.forEach((p) => p.dispose());
@@ -119,6 +149,25 @@ describe('bit-identical for every thread count', () => {
           expect(got.every((b, j) => b === ref[i][k][j]) && got.length === ref[i][k].length, `${threads} threads sizes [${s}]`).toBe(true);
         }),
       );
+    }
+  });
+});
+
+describe('later optimizers above the default split threshold', () => {
+  // Tables of more than 2^16 padded elements split at the default settings (chunks of 2^14):
+  // pieces of one tensor on several threads, and (LAMB: whole tensors) the calling thread alone.
+  const sizeSets = [[70001], [16384 * 5 + 3, 2, 65539]];
+  it.each(EXTRA_CONFIGS)('%s', async (_name, make) => {
+    await init({ backend: 'wasm-simd', threads: 1 });
+    const ref = sizeSets.map((s, k) => trajectory(make, s, 31 + k));
+    for (const threads of [2, 3, 4]) {
+      await init({ backend: 'wasm-simd', threads });
+      sizeSets.forEach((s, k) => {
+        const got = trajectory(make, s, 31 + k);
+        if (got.length !== ref[k].length || got.some((b, i) => b !== ref[k][i])) {
+          expect.fail(`${threads} threads, sizes [${s}] differ from one thread`);
+        }
+      });
     }
   });
 });
@@ -249,6 +298,13 @@ describe('the workers take part', () => {
     };
     expect(took(() => opt.step())).toBe(true);
     expect(took(() => lin.forward(x))).toBe(true);
+    // Prodigy's update pass is divided (its measuring pass is not); LAMB's tables run whole.
+    const prodigy = new Prodigy([p], { lr: 1 });
+    expect(took(() => prodigy.step())).toBe(true);
+    const lamb = new LAMB([p], { lr: 0.01 });
+    const beforeLamb = b.workerChunks();
+    for (let i = 0; i < 5; i++) lamb.step();
+    expect(b.workerChunks()).toBe(beforeLamb);
     // Below the threshold the calling thread works alone.
     const small = Parameter.zeros(1000);
     const smallOpt = new Adam([small], { lr: 0.01 });

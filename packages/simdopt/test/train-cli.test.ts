@@ -15,7 +15,7 @@ import { init, nn } from 'simdopt';
 import { DEFAULTS, main, parseOptions, trainAll, type Io, type Options } from '../../../examples/train/cli.js';
 import { loadCsv, parseCsvLine, spirals, type Dataset } from '../../../examples/train/data.js';
 import { Progress } from '../../../examples/train/report.js';
-import { buildModel, evaluate, makeScheduler, OPTIMIZERS, optimizerSpec, Trainer } from '../../../examples/train/train.js';
+import { buildModel, evaluate, makeScheduler, MORE_OPTIMIZERS, OPTIMIZERS, optimizerSpec, Trainer } from '../../../examples/train/train.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const tmp = mkdtempSync(join(tmpdir(), 'simdopt-train-'));
@@ -89,7 +89,7 @@ describe('npm start (the CLI as a process)', () => {
     }
     const bad = cli(['--optimizer', 'adagrad']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("error: --optimizer: unknown optimizer 'adagrad' (choose from gd, sgd, momentum, rmsprop, adam, adamw, or all)");
+    expect(bad.stderr).toContain("error: --optimizer: unknown optimizer 'adagrad' (choose from gd, sgd, momentum, rmsprop, adam, adamw, schedulefree, adopt, lamb, asgd, rprop, lbfgs, prodigy, or all)");
     expect(bad.stdout).toBe('');
     const missing = cli(['--data', join(tmp, 'nope.csv'), '--target', 'y']);
     expect(missing.code).toBe(2);
@@ -121,6 +121,8 @@ describe('the README example (examples/nn-quickstart.ts)', () => {
     expect(losses.length).toBe(20);
     expect(losses[19]).toBeLessThan(0.6 * losses[0]);
     expect(Number(/train accuracy ([\d.]+) %/.exec(r.stdout)?.[1])).toBeGreaterThan(90);
+    // estimateMemoryBytes sized memory for the whole run: no growth warning.
+    expect(r.stderr).not.toMatch(/wasm memory grew/);
   }, 120_000);
 });
 
@@ -276,6 +278,22 @@ describe('the training step of the CLI', () => {
     // Clipped: no parameter gradient left with a total norm above maxNorm = 1.
     const norm = Math.hypot(...model.parameters().flatMap((p) => Array.from(p.grad)));
     expect(norm).toBeLessThanOrEqual(1 + 1e-5);
+    trainer.dispose();
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it.each(MORE_OPTIMIZERS)('%s (by name) lowers the loss on a batch', (name) => {
+    const spec = optimizerSpec(name);
+    const model = buildModel(data, { hidden: 32, dropout: 0.1, seed: 3 });
+    const optimizer = spec.make(model.parameters(), spec.lr);
+    const trainer = new Trainer(model, optimizer, makeScheduler('constant', optimizer, spec.lr, 40), data, 1, 64);
+    const index = Uint32Array.from({ length: 64 }, (_, i) => i * 7);
+    const [x, y] = trainer.gather(data.train, index);
+    const batch = { x: x.slice(), y: y.slice(), rows: 64 };
+    const before = evaluate(model, data, batch).loss;
+    for (let i = 0; i < (name === 'lbfgs' ? 5 : 40); i++) trainer.step(batch.x, batch.y);
+    expect(evaluate(model, data, batch).loss).toBeLessThan(0.9 * before);
     trainer.dispose();
     optimizer.dispose();
     model.dispose();

@@ -1,5 +1,7 @@
 //! One optimizer per file; each file documents its update equations, its argument block and its
 //! state slots. Shared pieces of PyTorch arithmetic live here.
+//!
+//! Spec: docs/SEMANTICS.md#what-every-optimizer-shares
 
 use crate::lanes::Lanes;
 
@@ -7,10 +9,16 @@ pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
+pub mod asgd;
+pub mod adopt;
+pub mod lamb;
 pub mod lion;
 pub mod nadam;
+pub mod prodigy;
 pub mod radam;
 pub mod rmsprop;
+pub mod rprop;
+pub mod schedulefree;
 pub mod sgd;
 
 /// How weight decay enters an update.

@@ -12,7 +12,6 @@ export type Handle = number;
 /** One tensor of a table: its values, gradient and state block (slot k at `k * slotStride(len)`). */
 export interface TableEntry {
   data: Handle;
-  dataOffset: number;
   grad: Handle;
   gradOffset: number;
   /** State block, or `null` for a kernel configuration without state. */
@@ -39,6 +38,22 @@ export interface OptimizerKernel {
   readonly argsLength: number;
   /** Updates one tensor: values `p`, gradient `g`, state slot views `s`. */
   js(p: Float32Array, g: Float32Array, s: Float32Array[], args: Float32Array): void;
+}
+
+/**
+ * The TypeScript twin of a Rust kernel that updates state and returns two sums over its table
+ * (crates/simdopt-core/src/two_pass.rs `SumsKernel`; Prodigy's measuring pass). The wasm backend
+ * calls the export `simdopt_${name}` with a 16-byte result slot.
+ */
+export interface OptimizerSumsKernel {
+  readonly name: string;
+  /** Length of the f32 argument block. */
+  readonly argsLength: number;
+  /**
+   * Updates one tensor and writes its two sums (f64, in the order of stream.ts `LaneSum`) into
+   * `sums`; the backend adds the tensors' sums in table order, as the Rust kernel does.
+   */
+  js(p: Float32Array, g: Float32Array, s: Float32Array[], args: Float32Array, sums: Float64Array): void;
 }
 
 /**
@@ -104,8 +119,19 @@ export interface Backend {
   /** Bytes of backend memory (wasm linear memory; for `js`, the live bytes). */
   memoryBytes(): number;
   createTable(entries: readonly TableEntry[]): TensorTable;
-  /** One kernel call over every tensor of `table` with the argument block `args`. */
+  /**
+   * The scratch an optimizer step writes its argument block into (at least 64 floats), so that
+   * `runOptimizer(kernel, table, optimizerArgs())` copies nothing. Valid until the next call
+   * that may allocate.
+   */
+  optimizerArgs(): Float32Array;
+  /**
+   * One kernel call over every tensor of `table` with the argument block: the first
+   * `kernel.argsLength` floats of `args` (usually `optimizerArgs()` itself).
+   */
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void;
+  /** As `runOptimizer` for a kernel that returns two sums over the table: written into `out[0..2]`. */
+  runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void;
 
   // --- nn kernels ---
   // Layouts are row-major: x [batch, in], W [out, in], b [out], y and dy [batch, out],

@@ -6,7 +6,7 @@
  * calling thread works too. Results are the same bits as the single-threaded `wasm-simd`
  * backend's for every thread count.
  */
-import type { OptimizerKernel, ParamRef, TensorKernel, TensorTable } from './backend.js';
+import type { ArrayKernel, KitArray, OptimizerKernel, OptimizerSumsKernel, ParamRef, TensorKernel, TensorTable } from './backend.js';
 import { SimdoptError } from '../errors.js';
 import { WorkerPool } from './pool.js';
 import { WasmBackend, type WasmMemoryOptions } from './wasm.js';
@@ -99,6 +99,20 @@ export class ThreadsBackend extends WasmBackend {
     this.checkBefore();
     super.runOptimizer(kernel, table, args);
     this.checkAfter();
+  }
+
+  override runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void {
+    // Runs on the calling thread (whole tensors, sums in table order); checked as every call.
+    this.checkBefore();
+    super.runOptimizerSums(kernel, table, args, out);
+    this.checkAfter();
+  }
+
+  override runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number {
+    this.checkBefore();
+    const result = super.runArrays(kernel, buffers, args);
+    this.checkAfter();
+    return result;
   }
 
   override runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
