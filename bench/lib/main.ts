@@ -19,6 +19,7 @@ import {
 } from './report.js';
 import { runBandwidth, runOptimizerSuite, type Method } from './suite.js';
 import { setupTfjs, type TfjsHandle } from './tfjs.js';
+import { runThreads, threadsTable } from './threads.js';
 import { runTfjsFit } from './tfjs-fit.js';
 import { runDetach } from './v8-detach.js';
 
@@ -37,6 +38,8 @@ export interface BenchOptions {
   extras?: boolean;
   detach?: boolean;
   tfjs?: boolean;
+  /** The threads dimension (default on). */
+  threads?: boolean;
   progress?: boolean;
   /** Where latest.json and latest.svg go (default bench/results). */
   outDir?: string;
@@ -171,6 +174,10 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
       phase('tfjsFit');
     }
   }
+  const threads = (o.threads ?? true)
+    ? await runThreads({ specs, sizes: sizes.filter((n) => n <= 4e6), method, now, progress, gc, mlp: o.extras ?? true })
+    : undefined;
+  phase('threads');
   if (o.mode === 'full') {
     bandwidth.push(await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress }));
     phase('bandwidth');
@@ -210,6 +217,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     mlp,
     tfjsFit,
     v8Detach,
+    threads,
     targets: [],
   };
   results.targets = evaluateTargets(results);
@@ -225,6 +233,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     '',
     checksTable(suite.checks),
     extrasTables(results),
+    ...(threads ? ['', threadsTable(threads)] : []),
     targetsTable(results.targets),
   ].join('\n');
 

@@ -43,6 +43,11 @@ describe('npm run bench (tiny mode)', () => {
     }
     expect(results.targets.length).toBeGreaterThan(0);
     expect(report).toContain('Adam');
+    // The threads dimension: 1, 2, … threads for each optimizer and the MLP, every time positive.
+    expect(results.threads?.threads.slice(0, 2)).toEqual([1, 2]);
+    expect(results.threads?.rows.some((r) => r.label.startsWith('MLP'))).toBe(true);
+    expect(results.threads?.rows.every((r) => r.ms.length === results.threads!.threads.length && r.ms.every((ms) => ms > 0))).toBe(true);
+    expect(report).toContain('Threads (');
     // The files.
     expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual(['latest.json', 'latest.svg']);
     const json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));

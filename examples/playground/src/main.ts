@@ -322,7 +322,7 @@ function setup(): void {
 
 function showBackend(): void {
   const info = simdopt.backendInfo();
-  $('backend-info').textContent = `simdopt ${info.version} · ${info.backend}`;
+  $('backend-info').textContent = `simdopt ${info.version} · ${info.backend} · ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
 declare global {
@@ -345,6 +345,7 @@ async function main(): Promise<void> {
     registry: { optimizers: OPTIMIZERS.map((s) => s.name), schedulers: SCHEDULERS.map((s) => s.name) },
     exports: Object.keys(simdopt),
     backend: () => simdopt.backendInfo().backend,
+    threads: () => simdopt.backendInfo().threads,
     race: () => ({ fn: fn.id, running, maxSteps: raceSteps(), racers: racers.map((r) => r.state()) }),
     classifier: () => ({ ...(trainer?.state() ?? {}), running: training }),
   };

@@ -91,3 +91,4 @@ export { batches, type BatchOptions } from './data.js';
 export { type TorchOptimizerState, type NestedNumbers } from './optim/state_interop.js';
 export { type WarningHandler } from './warnings.js';
 export { estimateMemoryBytes, type MemoryEstimateOptions } from './memory.js';
+export { shutdown } from './runtime.js';

@@ -36,8 +36,8 @@ describe('ABI constants match the Rust side', () => {
     expect(Number(m![1])).toBe(ABI_VERSION);
   });
 
-  it('the table entry: four 32-bit words (Tensor on wasm32)', () => {
-    const body = /pub struct Tensor \{([\s\S]*?)\n\}/.exec(rust('simdopt-core/src/sweep.rs'))![1];
+  it('the table entry: four 32-bit words (abi::Entry on wasm32)', () => {
+    const body = /pub struct Entry \{([\s\S]*?)\n\}/.exec(rust('simdopt-wasm/src/abi.rs'))![1];
     const fields = [...body.matchAll(/^\s*pub \w+: (\*mut f32|usize),/gm)];
     expect(fields.length * 4).toBe(ENTRY_BYTES);
   });
