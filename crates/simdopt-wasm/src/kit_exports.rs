@@ -152,3 +152,8 @@ kit_kernel!(simdopt_dropout, dropout::DropoutKernel, run_arrays, writes = [false
 // [input, target, grad?, out?]
 kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays, writes = [false, false, true, true], in_place = false);
 kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays, writes = [false, false, true, true], in_place = false);
+// Optimizers whose step is not element-wise, one parameter per call.
+// [param, grad, state (row_var·col_var or variance), column workspace?]
+kit_kernel!(simdopt_adafactor, simdopt_core::optim::adafactor::AdafactorKernel, run_arrays, writes = [true, false, true, true], in_place = false);
+// [param, grad, momentum_buffer, workspace]
+kit_kernel!(simdopt_muon, simdopt_core::optim::muon::MuonKernel, run_arrays, writes = [true, false, true, true], in_place = false);

@@ -4,10 +4,12 @@
 use crate::lanes::Lanes;
 
 pub mod adadelta;
+pub mod adafactor;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
 pub mod lion;
+pub mod muon;
 pub mod nadam;
 pub mod radam;
 pub mod rmsprop;
