@@ -72,3 +72,5 @@ export {
   type CrossEntropyLossOptions,
 } from './loss.js';
 export { batches, type BatchOptions } from './data.js';
+export { Adafactor, type AdafactorOptions } from './optim/adafactor.js';
+export { Muon, type MuonOptions, type MuonAdjustLr } from './optim/muon.js';

@@ -144,6 +144,11 @@ export abstract class Optimizer<O extends BaseOptions> {
   protected abstract readonly kernel: OptimizerKernel;
   /** Whether PyTorch keeps a `step` counter in this optimizer's state (SGD does not). */
   protected readonly hasStepCounter: boolean = true;
+  /**
+   * Whether a step is the element-wise kernel over each run's table. False where `runStep` is
+   * overridden: the table then carries only values and gradients (for skipNonFinite).
+   */
+  protected readonly elementwise: boolean = true;
   /** Every state slot name this optimizer may keep (for loadStateDict). */
   protected abstract readonly slotNamesAll: readonly string[];
 
@@ -195,6 +200,33 @@ export abstract class Optimizer<O extends BaseOptions> {
    */
   protected initialScalars(): Readonly<Record<string, number>> {
     return NO_SCALARS;
+  }
+  /**
+   * Length of state slot `name` for `p`: its size, unless the state is shaped otherwise
+   * (Adafactor's factored moments); 0 = the slot is unused for `p` and left out of state dicts.
+   */
+  protected slotLength(_name: string, p: Parameter): number {
+    return p.size;
+  }
+  /**
+   * Runs one step over `params` (one run sharing `args`). The default is the element-wise kernel
+   * over the run's table; optimizers whose step is not element-wise (Adafactor, Muon) override it.
+   */
+  protected runStep(table: TensorTable, args: Float32Array, _params: readonly Parameter[]): void {
+    this.backend.runOptimizer(this.kernel, table, args);
+  }
+  /** For `runStep` overrides: the view of `p`'s state slot `name` (null when it has none). */
+  protected slotView(p: Parameter, name: string): Float32Array | null {
+    const s = this.state.get(p);
+    const k = s ? s.slots.indexOf(name) : -1;
+    return k < 0 ? null : this.backend.f32(s!.block!, this.slotOffset(p, s!.slots, k), this.slotLength(name, p));
+  }
+
+  /** f32 offset of slot `k` of `slots` in `p`'s state block. */
+  private slotOffset(p: Parameter, slots: readonly string[], k: number): number {
+    let at = 0;
+    for (let i = 0; i < k; i++) at += slotStride(this.slotLength(slots[i], p));
+    return at;
   }
 
   /** Adds a group of parameters with its own options (as PyTorch's `add_param_group`). */
@@ -277,7 +309,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const ctx: StepContext = { step: first.step + 1, fresh: EMPTY, scalars: scalars as Record<string, number> };
       const args = (this.args ??= new Float32Array(this.kernel.argsLength));
       this.writeArgs(args, f.group, ctx);
-      this.backend.runOptimizer(this.kernel, f.table, args);
+      this.runStep(f.table, args, f.active);
       const states = f.states;
       for (let i = 0; i < states.length; i++) {
         states[i].step = ctx.step;
@@ -333,7 +365,8 @@ export abstract class Optimizer<O extends BaseOptions> {
           if (this.hasStepCounter) entry.step = s.step;
           for (const name of scalarNames) entry[name] = s.scalars[name];
           s.slots.forEach((name, k) => {
-            entry[name] = this.backend.f32(s.block!, k * slotStride(p.size), p.size).slice();
+            const len = this.slotLength(name, p);
+            if (len > 0) entry[name] = this.backend.f32(s.block!, this.slotOffset(p, s.slots, k), len).slice();
           });
           state[index] = entry;
         }
@@ -396,8 +429,9 @@ export abstract class Optimizer<O extends BaseOptions> {
         const known = [...this.slotNamesAll, ...Object.keys(initialScalars)];
         if (!this.slotNamesAll.includes(name)) fail(`${where}.${name}`, `one of ${known.join(', ')}`, name);
         const v = entry[name] as ArrayLike<number>;
-        const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && v.length === p.size;
-        if (!ok) fail(`${where}.${name}`, `a Float32Array or number[] of length ${p.size}`, v);
+        const len = this.slotLength(name, p);
+        const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && v.length === len;
+        if (!ok) fail(`${where}.${name}`, `a Float32Array or number[] of length ${len}`, v);
       }
       const slots = [...this.slotNames(groupOf[i])];
       loaded.set(p, { step, slots, values: slots.map((n) => entry[n] as ArrayLike<number>), scalars });
@@ -411,7 +445,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     // Allocate every block before changing anything.
     const blocks = new Map<Parameter, Handle | null>();
     try {
-      for (const [p, l] of loaded) blocks.set(p, l.slots.length > 0 ? this.allocBlock(l.slots.length * slotStride(p.size)) : null);
+      for (const [p, l] of loaded) blocks.set(p, l.slots.length > 0 ? this.allocBlock(this.slotOffset(p, l.slots, l.slots.length)) : null);
     } catch (e) {
       for (const b of blocks.values()) if (b !== null) this.freeBlock(b);
       throw e;
@@ -430,7 +464,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const block = blocks.get(p)!;
       const fresh = new Set<string>();
       l.slots.forEach((name, k) => {
-        const view = this.backend.f32(block!, k * slotStride(p.size), p.size);
+        const view = this.backend.f32(block!, this.slotOffset(p, l.slots, k), this.slotLength(name, p));
         if (l.values[k] !== undefined) view.set(l.values[k]);
         else {
           this.initSlot(name, groupOf[params.indexOf(p)], view);
@@ -504,7 +538,7 @@ export abstract class Optimizer<O extends BaseOptions> {
         for (const p of active) {
           const s = this.state.get(p);
           if (s && sameSlots(s.slots, slots)) continue;
-          const block = slots.length > 0 ? this.allocBlock(slots.length * slotStride(p.size)) : null;
+          const block = slots.length > 0 ? this.allocBlock(this.slotOffset(p, slots, slots.length)) : null;
           pending.push({ p, group, slots, block });
         }
       }
@@ -514,12 +548,12 @@ export abstract class Optimizer<O extends BaseOptions> {
     }
     for (const { p, group, slots, block } of pending) {
       const old = this.state.get(p);
-      const stride = slotStride(p.size);
       const fresh = new Set<string>();
       slots.forEach((name, k) => {
-        const view = this.backend.f32(block!, k * stride, p.size);
+        const len = this.slotLength(name, p);
+        const view = this.backend.f32(block!, this.slotOffset(p, slots, k), len);
         const from = old ? old.slots.indexOf(name) : -1;
-        if (from >= 0) view.set(this.backend.f32(old!.block!, from * stride, p.size));
+        if (from >= 0) view.set(this.backend.f32(old!.block!, this.slotOffset(p, old!.slots, from), len));
         else {
           this.initSlot(name, group, view);
           fresh.add(name);
@@ -547,7 +581,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const args = (this.args ??= new Float32Array(this.kernel.argsLength));
       this.writeArgs(args, group, ctx);
       const table = this.tableFor(cache, r, run);
-      this.backend.runOptimizer(this.kernel, table, args);
+      this.runStep(table, args, run);
       const scalars = Object.keys(ctx.scalars).length > 0 ? ctx.scalars : first.scalars;
       for (const p of run) {
         const s = this.state.get(p)!;
@@ -574,9 +608,9 @@ export abstract class Optimizer<O extends BaseOptions> {
         dataOffset: 0,
         grad: p.handle,
         gradOffset: p.gradOffset,
-        state: blocks[i],
+        state: this.elementwise ? blocks[i] : null,
         len: p.size,
-        slots: this.state.get(p)!.slots.length,
+        slots: this.elementwise ? this.state.get(p)!.slots.length : 0,
       })),
     );
     this.held.tables.add(table);

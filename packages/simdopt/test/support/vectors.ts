@@ -14,12 +14,16 @@ import adadelta from '../../../../test/vectors/adadelta.json';
 import adamax from '../../../../test/vectors/adamax.json';
 import nadam from '../../../../test/vectors/nadam.json';
 import radam from '../../../../test/vectors/radam.json';
+import adafactor from '../../../../test/vectors/adafactor.json';
+import muon from '../../../../test/vectors/muon.json';
 
 export interface OptimizerCase {
   id: string;
   optimizer: string;
   hyper: Record<string, unknown>;
   steps: number;
+  /** The parameter's shape (Adafactor, Muon); absent: a vector. */
+  shape?: number[];
   init: number[];
   grads: number[][];
   expected: number[][];
@@ -43,6 +47,8 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: adamax as VectorFile, className: 'Adamax' },
   { file: nadam as VectorFile, className: 'NAdam' },
   { file: radam as VectorFile, className: 'RAdam' },
+  { file: adafactor as VectorFile, className: 'Adafactor' },
+  { file: muon as VectorFile, className: 'Muon' },
 ];
 
 /**
