@@ -6,6 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  Adafactor,
+  Muon,
   Adadelta,
   Adagrad,
   Adam,
@@ -113,6 +115,16 @@ const CASES: Case[] = [
   ['SGD nesterov without momentum', 'nesterov', (o) => new SGD([o.w], { nesterov: true })],
   ['SGD non-boolean maximize', 'maximize', (o) => new SGD([o.w], { maximize: any(1) })],
   ['Adam non-boolean skipNonFinite', 'skipNonFinite', (o) => new Adam([o.w], { skipNonFinite: any('yes') })],
+  ['Adafactor positive beta2Decay', 'beta2Decay', (o) => new Adafactor([o.w], { beta2Decay: 0.5 })],
+  ['Adafactor d below 1', 'd', (o) => new Adafactor([o.w], { d: 0.5 })],
+  ['Adafactor eps not a pair', 'eps', (o) => new Adafactor([o.w], { eps: any(1e-3) })],
+  ['Adafactor negative eps1', 'eps[0]', (o) => new Adafactor([o.w], { eps: [-1, 1e-3] })],
+  ['Adafactor NaN eps2', 'eps[1]', (o) => new Adafactor([o.w], { eps: [null, NaN] })],
+  ['Muon with a 1-D parameter', 'paramGroups[0].params[0]', (o) => new Muon([o.w])],
+  ['Muon unknown adjustLrFn', 'adjustLrFn', (o) => new Muon([o.w], { adjustLrFn: any('adam') })],
+  ['Muon nsSteps of 100', 'nsSteps', (o) => new Muon([o.w], { nsSteps: 100 })],
+  ['Muon two nsCoefficients', 'nsCoefficients', (o) => new Muon([o.w], { nsCoefficients: any([3.4, -4.7]) })],
+  ['Muon negative momentum', 'momentum', (o) => new Muon([o.w], { momentum: -0.9 })],
   // --- optimizers: parameters and groups ---
   ['empty parameter list', 'params', () => new Adam([])],
   ['params not iterable', 'params', () => new Adam(any(5))],

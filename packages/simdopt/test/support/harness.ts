@@ -65,6 +65,10 @@ export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
   NAdam: { lr: 0.05, weightDecay: 0.01, momentumDecay: 0.01 },
   RAdam: { lr: 0.05, weightDecay: 0.01 },
   Lion: { lr: 0.01, weightDecay: 0.1 },
+  Adafactor: { lr: 0.05, weightDecay: 0.01, eps: [1e-6, 1e-3], d: 2, maximize: false },
+  // Muon takes 2-D parameters only: the suites over OPTIMIZER_CLASSES (1-D parameters) leave it
+  // out; factored.test.ts covers it with matrices.
+  Muon: { lr: 0.02, weightDecay: 0.1, nesterov: true, adjustLrFn: 'match_rms_adamw' },
 };
 
 /** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
@@ -79,6 +83,9 @@ export const RICH_STATE_NAMES: Record<string, string[]> = {
   NAdam: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
   RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
   Lion: ['step', 'exp_avg'],
+  // 1-D parameters: the vector path. Two or more dimensions: ['step', 'row_var', 'col_var'].
+  Adafactor: ['step', 'variance'],
+  Muon: ['momentum_buffer'],
 };
 
 /** The gradient of parameter `index` at step `k` (open loop, but fixed for a seed). */
