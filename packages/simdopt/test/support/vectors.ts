@@ -47,8 +47,8 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: adamax as VectorFile, className: 'Adamax' },
   { file: nadam as VectorFile, className: 'NAdam' },
   { file: radam as VectorFile, className: 'RAdam' },
-  { file: adafactor as VectorFile, className: 'Adafactor' },
-  { file: muon as VectorFile, className: 'Muon' },
+  { file: adafactor as unknown as VectorFile, className: 'Adafactor' },
+  { file: muon as unknown as VectorFile, className: 'Muon' },
 ];
 
 /**
