@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { backendInfo, init, type BackendName } from 'simdopt';
 import { contenderKinds, type ContenderEnv } from './contenders.js';
 import { runFullLoop, runManySmall, runMlp, type ExtrasConfig } from './extras.js';
+import { factoredTable, runFactored } from './factored.js';
 import { optimizerSpecs } from './optimizers.js';
 import { ProgressBar } from './progress.js';
 import { referenceModuleBytes } from './ref/assemble.js';
@@ -153,6 +154,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   let manySmall;
   let fullLoop;
   let mlp;
+  let factored;
   if (o.extras ?? true) {
     manySmall = await runManySmall(extrasConfig, preset.many[0], preset.many[1]);
     phase('manySmall');
@@ -161,6 +163,8 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     phase('fullLoop');
     mlp = await runMlp(extrasConfig);
     phase('mlp');
+    factored = await runFactored(extrasConfig);
+    phase('factored');
   }
   if (o.mode === 'full') {
     bandwidth.push(await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress }));
@@ -199,6 +203,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     manySmall,
     fullLoop,
     mlp,
+    factored,
     v8Detach,
     targets: [],
   };
@@ -215,6 +220,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     '',
     checksTable(suite.checks),
     extrasTables(results),
+    factoredTable(results.factored),
     targetsTable(results.targets),
   ].join('\n');
 

@@ -41,6 +41,8 @@ export interface BenchResults {
   manySmall?: ManySmallResult;
   fullLoop?: LoopResult[];
   mlp?: MlpResult;
+  /** Adafactor and Muon against the same algorithms in tuned JS (bench/lib/factored.ts). */
+  factored?: import('./factored.js').FactoredResult;
   v8Detach?: DetachResult;
   /** The contenders' own memory growths and the reference loop measured in the bench process. */
   targets: Target[];

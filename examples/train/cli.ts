@@ -240,7 +240,12 @@ export async function trainAll(options: Options, io: Io): Promise<Summary> {
   stdout.write(`\nloss: mean ${data.task === 'classification' ? 'cross-entropy' : 'squared error (standardised target)'} without dropout; time: the whole run with an evaluation per epoch; steps/s: optimizer steps per second of training.\n`);
 
   const summary: Summary = { data, results, chart: '' };
-  if (options.compare === 'tfjs') summary.tfjs = await compareTfjs(options.specs, data, config, io, results);
+  if (options.compare === 'tfjs') {
+    // Only the optimizers TensorFlow.js has (no Adafactor, no Muon).
+    const { tfjsHas } = await import('./tfjs.js');
+    const comparable = results.filter((r) => tfjsHas(r.spec));
+    summary.tfjs = await compareTfjs(comparable.map((r) => r.spec), data, config, io, comparable);
+  }
 
   mkdirSync(options.out, { recursive: true });
   const chart = join(options.out, `train-${data.name.replace(/[^\w.-]+/g, '_')}.svg`);

@@ -4,8 +4,10 @@
  * evaluation (eval mode: no dropout) of the train and test splits after every epoch.
  */
 import {
+  Adafactor,
   Adam,
   AdamW,
+  Muon,
   backendInfo,
   batches,
   clipGradNorm,
@@ -25,7 +27,7 @@ import {
 } from 'simdopt';
 import type { Dataset, Split } from './data.js';
 
-export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'] as const;
+export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'adafactor', 'muon'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const SCHEDULERS = ['warmup-cosine', 'cosine', 'onecycle', 'step', 'constant'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
@@ -55,7 +57,46 @@ const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
   rmsprop: { label: 'RMSprop', fullBatch: false, lr: 3e-3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adam: { label: 'Adam', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adamw: { label: 'AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0 },
+  // Adafactor's lr caps its relative step (the step is ρ·RMS(p)); PyTorch's default.
+  adafactor: { label: 'Adafactor', fullBatch: false, lr: 1e-2, weightDecay: 0, decoupled: true, momentum: 0 },
+  // Muon for the weight matrices with Moonshot's 'match_rms_adamw' scaling, which lets it use
+  // AdamW's lr and decay; the biases go to AdamW with the same lr (see `companionOf`).
+  muon: { label: 'Muon + AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0.95 },
 };
+
+/**
+ * Muon takes matrices only. As PyTorch users do, the other parameters (the biases) are given to
+ * AdamW; to the training loop the pair is one optimizer: Muon is the one `make` returns and the
+ * scheduler drives, and its AdamW companion is stepped and zeroed with it, at `ratio` × Muon's lr.
+ */
+const companions = new WeakMap<AnyOptimizer, { optimizer: AnyOptimizer; ratio: number }>();
+
+/** The AdamW that steps `optimizer`'s non-matrix parameters (Muon), if any. */
+export function companionOf(optimizer: AnyOptimizer): AnyOptimizer | null {
+  return companions.get(optimizer)?.optimizer ?? null;
+}
+
+/** zeroGrad of an optimizer and its companion. */
+export function zeroGradAll(optimizer: AnyOptimizer): void {
+  optimizer.zeroGrad();
+  companionOf(optimizer)?.zeroGrad();
+}
+
+/** step of an optimizer and its companion (whose lr follows the optimizer's scheduled lr). */
+export function stepAll(optimizer: AnyOptimizer): void {
+  optimizer.step();
+  const c = companions.get(optimizer);
+  if (c) {
+    c.optimizer.paramGroups[0].lr = c.ratio * optimizer.paramGroups[0].lr;
+    c.optimizer.step();
+  }
+}
+
+/** dispose of an optimizer and its companion. */
+export function disposeAll(optimizer: AnyOptimizer): void {
+  companionOf(optimizer)?.dispose();
+  optimizer.dispose();
+}
 
 export function optimizerSpec(name: OptimizerName): OptimizerSpec {
   const s = SPECS[name];
@@ -71,6 +112,15 @@ export function optimizerSpec(name: OptimizerName): OptimizerSpec {
         return new Adam(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'adamw':
         return new AdamW(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'adafactor':
+        return new Adafactor(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'muon': {
+        const matrices = params.filter((p) => p.shape.length === 2);
+        const others = params.filter((p) => p.shape.length !== 2);
+        const muon = new Muon(matrices, { lr, weightDecay: s.weightDecay, momentum: s.momentum, adjustLrFn: 'match_rms_adamw' }) as unknown as AnyOptimizer;
+        if (others.length > 0) companions.set(muon, { optimizer: new AdamW(others, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer, ratio: 1 });
+        return muon;
+      }
     }
   };
   return { name, ...s, make };
@@ -152,7 +202,7 @@ export function makeScheduler(name: SchedulerName, opt: AnyOptimizer, lr: number
  * one (for the tfjs loop).
  */
 export function lrSequence(spec: OptimizerSpec, name: SchedulerName, lr: number, totalSteps: number): Float64Array {
-  const p = Parameter.zeros(1);
+  const p = Parameter.zeros([1, 1]); // a matrix: every optimizer takes one (Muon only those)
   const opt = spec.make([p], lr);
   const sched = makeScheduler(name, opt, lr, totalSteps);
   const lrs = new Float64Array(totalSteps + 1);
@@ -162,7 +212,7 @@ export function lrSequence(spec: OptimizerSpec, name: SchedulerName, lr: number,
     sched?.step();
   }
   lrs[totalSteps] = opt.paramGroups[0].lr;
-  opt.dispose();
+  disposeAll(opt);
   p.dispose();
   return lrs;
 }
@@ -234,13 +284,13 @@ export class Trainer {
    */
   step(x: Float32Array, y: Int32Array | Float32Array): number {
     const { model, optimizer } = this;
-    optimizer.zeroGrad();
+    zeroGradAll(optimizer);
     const out = model.forward(x);
     const grad = this.gradOut.data.subarray(0, out.length);
     const loss = lossOf(this.data, out, y, grad);
     model.backward(grad, { inputGrad: false }); // the data needs no gradient
     if (this.clip !== Infinity) clipGradNorm(this.params, this.clip);
-    optimizer.step();
+    stepAll(optimizer);
     this.scheduler?.step();
     return loss;
   }
@@ -360,7 +410,7 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
   // The js backend has no wasm memory to grow (its memoryBytes follows the allocations).
   const memoryGrew = backendInfo().backend !== 'js' && backendInfo().memoryBytes !== memoryBefore;
   trainer.dispose();
-  optimizer.dispose();
+  disposeAll(optimizer);
   model.dispose();
   return { spec, lr, batchSize, history, epochsToTarget, steps, trainMs, wallMs: performance.now() - t0, memoryGrew, grid };
 }

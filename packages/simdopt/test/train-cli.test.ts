@@ -89,7 +89,7 @@ describe('npm start (the CLI as a process)', () => {
     }
     const bad = cli(['--optimizer', 'adagrad']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("error: --optimizer: unknown optimizer 'adagrad' (choose from gd, sgd, momentum, rmsprop, adam, adamw, or all)");
+    expect(bad.stderr).toContain("error: --optimizer: unknown optimizer 'adagrad' (choose from gd, sgd, momentum, rmsprop, adam, adamw, adafactor, muon, or all)");
     expect(bad.stdout).toBe('');
     const missing = cli(['--data', join(tmp, 'nope.csv'), '--target', 'y']);
     expect(missing.code).toBe(2);
