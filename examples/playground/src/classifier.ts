@@ -222,6 +222,8 @@ export class Trainer {
     readonly scheduler: { step(metric?: number): void; dispose?(): void } | null,
     readonly schedulerOnMetric: boolean,
     readonly maxSteps: number,
+    /** Steps the parameters `optimizer` does not take (Muon's biases), at its lr. */
+    readonly companion: Optimizer<BaseOptions> | null = null,
   ) {
     this.logits = new Float32Array(data.n);
   }
@@ -238,8 +240,13 @@ export class Trainer {
   advance(n: number): void {
     for (let i = 0; i < n && !this.done; i++) {
       this.optimizer.zeroGrad();
+      this.companion?.zeroGrad();
       const { loss, accuracy } = this.model.lossAndBackward(this.data, this.logits);
       this.optimizer.step();
+      if (this.companion) {
+        this.companion.paramGroups[0].lr = this.optimizer.paramGroups[0].lr;
+        this.companion.step();
+      }
       if (this.scheduler) this.schedulerOnMetric ? this.scheduler.step(loss) : this.scheduler.step();
       this.loss = loss;
       this.accuracy = accuracy;
@@ -255,6 +262,7 @@ export class Trainer {
   dispose(): void {
     this.scheduler?.dispose?.();
     this.optimizer.dispose();
+    this.companion?.dispose();
     this.model.dispose();
   }
 }
