@@ -241,7 +241,7 @@ fn muon_lane_types_agree_on_odd_shapes_and_non_finite_input() {
 #[test]
 fn muon_orthogonalises_a_gradient() {
     // One step from zero with no momentum memory and no decay: p = −lr·NS(g). The quintic leaves
-    // the singular values of NS(g) near 1 (Jordan: roughly in [0.7, 1.2]), so OᵀO's diagonal and
+    // the singular values of NS(g) near 1 (PyTorch's docstring: roughly uniform in [0.5, 1.5]), so OᵀO's diagonal and
     // the Frobenius norm² (the sum of the squared singular values, here 4 of them) sit near 1 and 4.
     let (rows, cols) = (4, 9);
     let mut rng = Rng(3);

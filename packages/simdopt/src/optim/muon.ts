@@ -15,8 +15,9 @@
  * uses), bit-identical on every backend. PyTorch runs it in bfloat16 (8-bit mantissa): the same
  * polynomial, with each intermediate matrix rounded to bfloat16, so PyTorch's orthogonalised
  * update differs from this one by about 2⁻⁸ relative per element — this one is the more exact.
- * The iteration does not converge to the exact polar factor (its singular values land in about
- * [0.7, 1.2]) in either precision. State: `momentum_buffer` (no step counter, as PyTorch).
+ * In either precision the iteration does not converge to the exact polar factor: PyTorch's
+ * docstring puts its singular values roughly in [0.5, 1.5]. State: `momentum_buffer` (no step
+ * counter, as PyTorch).
  * Defaults: lr 1e-3, weightDecay 0.1, momentum 0.95, nesterov true, nsCoefficients
  * [3.4445, −4.775, 2.0315], eps 1e-7, nsSteps 5, adjustLrFn null. PyTorch's `use_addmm` (a
  * fused-kernel switch with the same mathematics) is not offered.
