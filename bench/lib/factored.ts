@@ -15,6 +15,19 @@ import type { ExtrasConfig, Timing } from './extras.js';
 
 export interface FactoredResult {
   rows: { case: string; contender: string; ms: Timing['ms']; k: number }[];
+  /** Before timing: the tuned JS against simdopt wasm-simd after two steps from the same start. */
+  checks: { case: string; maxRelDiff: number; ok: boolean }[];
+}
+
+/** Largest |a − b| relative to the largest |a|. */
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(a[i]));
+  }
+  return d / scale;
 }
 
 /** Tuned-JS Adafactor (PyTorch 2.5 defaults, eps1 = float32 epsilon) over an R×C matrix or a vector (R = 0). */
@@ -185,13 +198,16 @@ function tunedTimed(id: string, p0: Float32Array, g: Float32Array, make: (p: Flo
   };
 }
 
-export async function runFactored(c: ExtrasConfig): Promise<FactoredResult> {
+/** `small`: the tiny preset's sizes (64×64, 1e4, 32×32, 64×64), for the harness's own test. */
+export async function runFactored(c: ExtrasConfig, small = false): Promise<FactoredResult> {
   const rows: FactoredResult['rows'] = [];
+  const checks: FactoredResult['checks'] = [];
+  const [big, vector, muonSmall, muonBig] = small ? [64, 1e4, 32, 64] : [1024, 1e6, 256, 1024];
   const cases: { label: string; shape: number[]; muon: boolean }[] = [
-    { label: 'Adafactor 1024×1024', shape: [1024, 1024], muon: false },
-    { label: 'Adafactor vector 1e6', shape: [1e6], muon: false },
-    { label: 'Muon 256×256', shape: [256, 256], muon: true },
-    { label: 'Muon 1024×1024', shape: [1024, 1024], muon: true },
+    { label: `Adafactor ${big}×${big}`, shape: [big, big], muon: false },
+    { label: `Adafactor vector ${vector.toExponential().replace('e+', 'e')}`, shape: [vector], muon: false },
+    { label: `Muon ${muonSmall}×${muonSmall}`, shape: [muonSmall, muonSmall], muon: true },
+    { label: `Muon ${muonBig}×${muonBig}`, shape: [muonBig, muonBig], muon: true },
   ];
   for (const k of cases) {
     const n = k.shape.reduce((x, y) => x * y, 1);
@@ -200,13 +216,31 @@ export async function runFactored(c: ExtrasConfig): Promise<FactoredResult> {
     const [r, cols] = k.shape.length === 2 ? k.shape : [0, n];
     // Values, gradient, state, the Muon workspace (2·n + 2·m² + 8·n f32) and slack.
     const bytes = 4 * (6 * n + 2 * r * r + 8 * cols) + (16 << 20);
+    const make = k.muon ? (ps: Parameter[]) => new Muon(ps) as unknown as Optimizer<never> : (ps: Parameter[]) => new Adafactor(ps) as unknown as Optimizer<never>;
+    const tuned = (p: Float32Array, gg: Float32Array) => (k.muon ? tunedMuon(r, cols, p, gg) : tunedAdafactor(r, cols, p, gg));
+    {
+      await init({ backend: 'wasm-simd', initialMemoryBytes: bytes });
+      const p = Parameter.from(p0, { shape: k.shape });
+      p.grad.set(g);
+      const o = make([p]);
+      o.step();
+      o.step();
+      const q = p0.slice();
+      const step = tuned(q, g);
+      step();
+      step();
+      const maxRelDiff = relDiff(p.data, q);
+      // Float64 against float32 arithmetic (and a float64 Newton–Schulz): agreement to ~1e-6.
+      checks.push({ case: k.label, maxRelDiff, ok: maxRelDiff < 1e-4 });
+      o.dispose();
+      p.dispose();
+    }
     const contenders: Timed[] = [];
     for (const backend of c.backends) {
       if (backend === 'js' && k.muon && n > 256 * 256) continue;
-      const make = k.muon ? (ps: Parameter[]) => new Muon(ps) as unknown as Optimizer<never> : (ps: Parameter[]) => new Adafactor(ps) as unknown as Optimizer<never>;
       contenders.push(simdoptTimed(`simdopt-${backend}`, backend, bytes, k.shape, p0, g, make, c.gc));
     }
-    contenders.push(tunedTimed('tuned', p0, g, (p, gg) => (k.muon ? tunedMuon(r, cols, p, gg) : tunedAdafactor(r, cols, p, gg))));
+    contenders.push(tunedTimed('tuned', p0, g, tuned));
     c.progress?.expect((c.method.warmupRounds + c.method.rounds) * contenders.length);
     const m = await measure(contenders, {
       ...c.method,
@@ -218,7 +252,7 @@ export async function runFactored(c: ExtrasConfig): Promise<FactoredResult> {
       rows.push({ case: k.label, contender: x.id, ms: { median: t.median, min: t.min, p25: t.p25, p75: t.p75 }, k: t.k });
     }
   }
-  return { rows };
+  return { rows, checks };
 }
 
 /** The report table: ms per step and each contender against simdopt wasm-simd. */
@@ -233,6 +267,8 @@ export function factoredTable(r: FactoredResult | undefined): string {
       const ratio = simd ? `${(x.ms.median / simd.ms.median).toFixed(2)}x` : '';
       out.push(`    ${x.contender.padEnd(20)}${x.ms.median.toFixed(3).padStart(11)} ms  ${ratio.padStart(7)}   (min ${x.ms.min.toFixed(3)})`);
     }
+    const check = r.checks.find((x) => x.case === label);
+    if (check) out.push(`    check: tuned JS vs simdopt after 2 steps, max relative difference ${check.maxRelDiff.toExponential(1)} ${check.ok ? '(agree)' : 'DISAGREE'}`);
   }
   return out.join('\n');
 }

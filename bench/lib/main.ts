@@ -163,7 +163,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     phase('fullLoop');
     mlp = await runMlp(extrasConfig);
     phase('mlp');
-    factored = await runFactored(extrasConfig);
+    factored = await runFactored(extrasConfig, o.mode === 'tiny');
     phase('factored');
   }
   if (o.mode === 'full') {

@@ -35,6 +35,11 @@ describe('npm run bench (tiny mode)', () => {
     expect(Object.values(results.suite.growths).every((g) => g === 0)).toBe(true);
     expect(results.mlp?.check.every((c) => c.ok)).toBe(true);
     expect(results.manySmall?.rows.length).toBeGreaterThan(0);
+    // Adafactor and Muon: simdopt on each backend and the tuned-JS twin of the algorithm, all timed.
+    expect(results.factored?.rows.filter((r) => r.contender === 'tuned').length).toBe(4);
+    expect(results.factored?.rows.every((r) => r.ms.median > 0)).toBe(true);
+    expect(results.factored?.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report).toContain('Muon');
     expect(results.targets.length).toBeGreaterThan(0);
     expect(report).toContain('Adam');
     // The files.

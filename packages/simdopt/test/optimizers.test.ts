@@ -15,6 +15,7 @@ import {
   runSteps,
   sameBits,
   sameState,
+  SHAPED_OPTIMIZERS,
 } from './support/harness.js';
 import { API_DEFAULTS, newRefState, OPTIMIZER_CLASSES, referenceStep, type RefOptions, type RefState } from './support/reference.js';
 
@@ -375,6 +376,6 @@ describe('every optimizer in one table', () => {
       .filter(([, v]) => typeof v === 'function' && v.prototype instanceof simdopt.Optimizer)
       .map(([k]) => k)
       .sort();
-    expect(exported).toEqual([...OPTIMIZER_CLASSES].sort());
+    expect(exported).toEqual([...OPTIMIZER_CLASSES, ...SHAPED_OPTIMIZERS].sort());
   });
 });

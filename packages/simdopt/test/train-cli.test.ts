@@ -63,7 +63,7 @@ describe('npm start (the CLI as a process)', () => {
     expect(r.stdout).toContain('data: two interleaved spirals, 2000 points');
     expect(r.stdout).toMatch(/optimizer\s+lr\s+batch\s+decay\s+train loss\s+train acc\s+test loss\s+test acc\s+epochs to 97%\s+time s\s+steps\/s/);
     const rows = tableRows(r.stdout);
-    expect(rows.map((l) => l.slice(0, 15).trim())).toEqual(['full-batch GD', 'mini-batch SGD', 'SGD momentum', 'RMSprop', 'Adam', 'AdamW']);
+    expect(rows.map((l) => l.slice(0, 15).trim())).toEqual(['full-batch GD', 'mini-batch SGD', 'SGD momentum', 'RMSprop', 'Adam', 'AdamW', 'Adafactor', 'Muon + AdamW']);
     for (const row of rows) expect(row).toMatch(/\d\.\d{4}\s+\d+\.\d%\s+\d\.\d{4}\s+\d+\.\d%\s+(\d+|—)\s+\d+\.\d\d\s+\d+$/);
     expect(rows[0]).toMatch(/^full-batch GD\s+1\s+1600\s+L2 0.0001/);
     expect(rows[5]).toMatch(/^AdamW\s+0.01\s+32\s+decoupled 0.01/);
@@ -77,7 +77,7 @@ describe('npm start (the CLI as a process)', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     // Two loss curves and one accuracy curve per run, and the decision map's test points.
-    expect(svg.match(/<polyline /g)?.length).toBe(18);
+    expect(svg.match(/<polyline /g)?.length).toBe(24);
     expect(svg.match(/<circle /g)?.length).toBe(400);
   }, 120_000);
 

@@ -71,6 +71,14 @@ export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
   Muon: { lr: 0.02, weightDecay: 0.1, nesterov: true, adjustLrFn: 'match_rms_adamw' },
 };
 
+/**
+ * Optimizers whose step is not one element-wise pass and whose state depends on the parameter's
+ * shape (Adafactor's factors; Muon takes matrices only). They are outside OPTIMIZER_CLASSES, whose
+ * suites step 1-D parameters against an element-wise reference; factored.test.ts, vectors.test.ts,
+ * closed-loop.test.ts and the bad-input table cover them.
+ */
+export const SHAPED_OPTIMIZERS = ['Adafactor', 'Muon'];
+
 /** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
 export const RICH_STATE_NAMES: Record<string, string[]> = {
   SGD: ['momentum_buffer'],
