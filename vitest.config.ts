@@ -5,9 +5,13 @@ import { defineConfig } from 'vitest/config';
 import { chromiumArgs, chromiumPath } from './test/e2e/support/chromium.js';
 
 const src = fileURLToPath(new URL('./packages/simdopt/src/index.ts', import.meta.url));
+const tfjsSrc = fileURLToPath(new URL('./packages/simdopt/src/tfjs/index.ts', import.meta.url));
 const testDir = 'packages/simdopt/test';
 // Tests import the package by name; it resolves to the TypeScript sources (no build needed).
-const alias = [{ find: /^simdopt$/, replacement: src }];
+const alias = [
+  { find: /^simdopt$/, replacement: src },
+  { find: /^simdopt\/tfjs$/, replacement: tfjsSrc },
+];
 
 /**
  * The suite runs in Node and in Chromium. A test file stays Node-only when its name ends in
@@ -43,6 +47,9 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        // Pre-bundled up front, together: found mid-run, Vite reloads the page, and bundled apart
+        // each would carry its own tfjs-core (the simdopt/tfjs tests).
+        optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] },
         test: {
           name: 'browser',
           include: [...browserShared, `${testDir}/browser/**/*.test.ts`],

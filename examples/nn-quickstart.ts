@@ -2,14 +2,15 @@
  * The README's "Train your own model" example, runnable: `node --import tsx examples/nn-quickstart.ts`.
  * Keep the two in sync (packages/simdopt/test/train-cli.test.ts runs this file).
  */
-import { AdamW, batches, clipGradNorm, CosineAnnealingLR, crossEntropyLoss, init, nn } from 'simdopt';
+import { AdamW, batches, clipGradNorm, CosineAnnealingLR, crossEntropyLoss, estimateMemoryBytes, init, nn } from 'simdopt';
 
 // Your data: features x [n, 2] row-major and integer labels y [n] (here: inside a circle or not).
 const n = 1000;
 const x = Float32Array.from({ length: 2 * n }, () => Math.random() * 2 - 1);
 const y = Int32Array.from({ length: n }, (_, i) => (x[2 * i] ** 2 + x[2 * i + 1] ** 2 < 0.5 ? 1 : 0));
 
-await init({ initialMemoryBytes: 4 << 20 }); // room for the model up front: memory never grows
+// Room for the model, its optimizer state and the layers' batch buffers up front: memory never grows.
+await init({ initialMemoryBytes: estimateMemoryBytes({ parameters: [[32, 2], [32], [2, 32], [2]], optimizer: 'AdamW', activations: 3 * 32 * (32 + 32 + 32 + 2) }) });
 const model = new nn.Sequential(
   new nn.Linear(2, 32, { seed: 1 }), new nn.ReLU(), new nn.Dropout(0.1, { seed: 2 }),
   new nn.Linear(32, 2, { seed: 3 }), // the logits of 2 classes

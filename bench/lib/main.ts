@@ -20,6 +20,7 @@ import {
 } from './report.js';
 import { runBandwidth, runOptimizerSuite, type Method } from './suite.js';
 import { setupTfjs, type TfjsHandle } from './tfjs.js';
+import { runTfjsFit } from './tfjs-fit.js';
 import { runDetach } from './v8-detach.js';
 
 export type Mode = 'full' | 'quick' | 'tiny';
@@ -46,7 +47,7 @@ export interface BenchOptions {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: number; maxN: Record<string, number>; detach: [number, number]; many: [number, number]; loopN: number; extraBackends: BackendName[] }> = {
+const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: number; maxN: Record<string, number>; detach: [number, number]; many: [number, number]; loopN: number; extraBackends: BackendName[]; tfjsFit: { batches: number; rounds: number; samples: number; models: number[][] } }> = {
   full: {
     sizes: [1e3, 1e4, 1e5, 1e6, 4e6, 16e6],
     method: { rounds: 9, warmupRounds: 1, minSampleMs: 1, samples: 5, slowBatchMs: 100 },
@@ -56,6 +57,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     many: [1000, 1000],
     loopN: 1e6,
     extraBackends: ['wasm-simd', 'wasm', 'js'],
+    tfjsFit: { batches: 4, rounds: 9, samples: 3, models: [[784, 256, 10], [64, 256, 256, 10]] },
   },
   quick: {
     sizes: [1e3, 1e4, 1e5, 1e6],
@@ -66,6 +68,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     many: [1000, 1000],
     loopN: 1e6,
     extraBackends: ['wasm-simd'],
+    tfjsFit: { batches: 2, rounds: 5, samples: 3, models: [[784, 256, 10]] },
   },
   tiny: {
     sizes: [1e3],
@@ -76,6 +79,7 @@ const PRESETS: Record<Mode, { sizes: number[]; method: Method; bandwidthBytes: n
     many: [20, 50],
     loopN: 1e4,
     extraBackends: ['wasm-simd', 'wasm', 'js'],
+    tfjsFit: { batches: 1, rounds: 1, samples: 1, models: [[32, 16, 4]] },
   },
 };
 
@@ -155,6 +159,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   let fullLoop;
   let mlp;
   let factored;
+  let tfjsFit;
   if (o.extras ?? true) {
     manySmall = await runManySmall(extrasConfig, preset.many[0], preset.many[1]);
     phase('manySmall');
@@ -165,6 +170,10 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     phase('mlp');
     factored = await runFactored(extrasConfig, o.mode === 'tiny');
     phase('factored');
+    if (tfjs) {
+      tfjsFit = await runTfjsFit({ method, now, cpuNow: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, tfjs, progress, ...preset.tfjsFit, simdoptBackend: 'wasm-simd' });
+      phase('tfjsFit');
+    }
   }
   if (o.mode === 'full') {
     bandwidth.push(await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress }));
@@ -204,6 +213,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     fullLoop,
     mlp,
     factored,
+    tfjsFit,
     v8Detach,
     targets: [],
   };

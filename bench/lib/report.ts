@@ -4,6 +4,7 @@
  */
 import type { DetachResult } from './v8-detach.js';
 import type { LoopResult, ManySmallResult, MlpResult } from './extras.js';
+import type { TfjsFitResult } from './tfjs-fit.js';
 import type { BandwidthResult, CheckResult, OptimizerSuiteResult, TimingRow } from './suite.js';
 import { formatN } from './suite.js';
 
@@ -43,6 +44,8 @@ export interface BenchResults {
   mlp?: MlpResult;
   /** Adafactor and Muon against the same algorithms in tuned JS (bench/lib/factored.ts). */
   factored?: import('./factored.js').FactoredResult;
+  /** simdopt/tfjs: model.fit of tfjs-layers MLPs with tfjs's Adam and simdopt's. */
+  tfjsFit?: TfjsFitResult;
   v8Detach?: DetachResult;
   /** The contenders' own memory growths and the reference loop measured in the bench process. */
   targets: Target[];
@@ -152,6 +155,22 @@ export function extrasTables(r: BenchResults): string {
     const bad = m.check.filter((c) => !c.ok);
     out.push(`  check (loss of 3 steps from the same weights): ${bad.length === 0 ? 'all agree' : `DISAGREE: ${bad.map((c) => c.contender).join(', ')}`} (${m.check.map((c) => `${c.contender} ${c.losses.map((l) => l.toFixed(5)).join('/')}`).join('; ')})`);
   }
+  if (r.tfjsFit) {
+    const f = r.tfjsFit;
+    out.push('', `simdopt/tfjs: model.fit of a tfjs-layers MLP (ReLU, softmax, categorical cross-entropy), batch ${f.rows[0]?.batch}, Adam(1e-3) — tfjs's own vs tfjsOptimizer (simdopt ${f.simdoptBackend}); ms, median`);
+    out.push(`  ${'backend'.padEnd(9)}${'model'.padEnd(16)}${'params'.padStart(8)}${'epoch tfjs'.padStart(12)}${'simdopt'.padStart(9)}${'faster'.padStart(8)}${'update tfjs'.padStart(13)}${'simdopt'.padStart(9)}${'faster'.padStart(9)}   loss tfjs/simdopt`);
+    for (const x of f.rows) {
+      out.push(`  ${`tfjs-${x.backend}`.padEnd(9)}${x.layers.join('-').padEnd(16)}${String(x.parameters).padStart(8)}${fmt(x.fit.tfjs.median).padStart(12)}${fmt(x.fit.simdopt.median).padStart(9)}${times(x.fitSpeedup).padStart(8)}${fmt(x.update.tfjs.median).padStart(13)}${fmt(x.update.simdopt.median).padStart(9)}${times(x.update.tfjs.median / x.update.simdopt.median).padStart(9)}   ${x.loss.tfjs.toFixed(5)}/${x.loss.simdopt.toFixed(5)}`);
+    }
+    for (const x of f.rows) {
+      out.push(`  tfjs-${x.backend} ${x.layers.join('-')}: inside the epoch, applyGradients took ${fmt(x.fitApply.tfjs)} ms with tfjs's Adam, ${fmt(x.fitApply.simdopt)} ms with simdopt's${x.fitCpu ? `; CPU time per epoch ${fmt(x.fitCpu.tfjs.median)} vs ${fmt(x.fitCpu.simdopt.median)} ms (${times(x.fitCpu.speedup)})` : ''}`);
+    }
+    out.push(`  (epoch = ${f.rows[0]?.batches} batches, the fastest of a few per visit on wasm; "faster" of the epoch is the median of per-round ratios; update = applyGradients of one batch's gradients)`);
+    out.push('  moving one update between tfjs and simdopt, whole model (ms per update, median):');
+    for (const x of f.transfer) {
+      out.push(`    tfjs-${x.backend.padEnd(5)} ${x.layers.join('-')}: gradients out dataSync ${fmt(x.read.dataSync)}, await data() ${fmt(x.read.data)}, storage view ${fmt(x.read.view)}; values in assign(tensor) ${fmt(x.write.assign)}, in place ${fmt(x.write.inPlace)} (not used: wrong on wasm)`);
+    }
+  }
   if (r.v8Detach) {
     const d = r.v8Detach;
     out.push('', `V8 detach effect: tuned-JS loops over 1e6 in fresh processes (median of ${d.repeats} each, ns/element)`);
@@ -214,7 +233,19 @@ export function evaluateTargets(r: BenchResults): Target[] {
     speedup(o, 1e6, 'tfjs-wasm', 5, 'vs tfjs-wasm');
   }
   speedup('adam', 1e3, 'tuned', 5, 'vs tuned JS (per-step overhead)');
-  // 3. Many small tensors.
+  // 3. simdopt/tfjs (issue 16): model.fit epochs faster, the optimizer part ≥ 3×.
+  for (const x of r.tfjsFit?.rows ?? []) {
+    const name = `simdopt/tfjs tfjs-${x.backend} ${x.layers.join('-')}`;
+    const fit = x.fit.tfjs.median / x.fit.simdopt.median;
+    t.push({ name: `${name}: model.fit epoch vs tfjs Adam`, want: '> 1× (paired)', value: `${x.fitSpeedup.toFixed(2)}×`, met: x.fitSpeedup > 1, valueMin: `${(x.fit.tfjs.min / x.fit.simdopt.min).toFixed(2)}×`, metMin: x.fit.tfjs.min > x.fit.simdopt.min, note: `(medians ${fit.toFixed(2)}×)` });
+    if (x.fitCpu) {
+      t.push({ name: `${name}: model.fit epoch CPU time vs tfjs Adam`, want: '> 1× (paired)', value: `${x.fitCpu.speedup.toFixed(2)}×`, met: x.fitCpu.speedup > 1, valueMin: `${(x.fitCpu.tfjs.min / x.fitCpu.simdopt.min).toFixed(2)}×`, metMin: x.fitCpu.tfjs.min > x.fitCpu.simdopt.min });
+    }
+    const up = x.update.tfjs.median / x.update.simdopt.median;
+    const upMin = x.update.tfjs.min / x.update.simdopt.min;
+    t.push({ name: `${name}: optimizer part (applyGradients) vs tfjs Adam`, want: '≥ 3×', value: `${up.toFixed(2)}×`, met: up >= 3, valueMin: `${upMin.toFixed(2)}×`, metMin: upMin >= 3 });
+  }
+  // 4. Many small tensors.
   for (const x of r.manySmall?.rows ?? []) {
     if (x.backend !== 'wasm-simd') continue;
     t.push({

@@ -40,6 +40,12 @@ describe('npm run bench (tiny mode)', () => {
     expect(results.factored?.rows.every((r) => r.ms.median > 0)).toBe(true);
     expect(results.factored?.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report).toContain('Muon');
+    // simdopt/tfjs: model.fit with tfjs's Adam and simdopt's, on tfjs-backend-cpu and -wasm, train alike.
+    expect(results.tfjsFit?.rows.map((x) => x.backend)).toEqual(['cpu', 'wasm']);
+    for (const x of results.tfjsFit!.rows) {
+      expect(Math.abs(x.loss.tfjs - x.loss.simdopt)).toBeLessThan(1e-3);
+      expect(x.update.simdopt.median > 0 && x.fit.simdopt.median > 0).toBe(true);
+    }
     expect(results.targets.length).toBeGreaterThan(0);
     expect(report).toContain('Adam');
     // The files.

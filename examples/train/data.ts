@@ -79,9 +79,9 @@ const SPLIT_SEED = 7;
 
 /**
  * Two interleaved spirals (the classic two-spirals benchmark, Lang & Witbrock 1988): class c's
- * points lie at angle θ = 1.75·2π·t + c·π and radius 0.1 + 0.9·t for t uniform in [0, 1), plus
+ * points lie at angle θ = 2·2π·t + c·π and radius 0.1 + 0.9·t for t uniform in [0, 1), plus
  * Gaussian noise of deviation `noise`. A linear model gets ~50 %; an MLP has to bend its boundary
- * through 3.5 turns.
+ * through two turns.
  */
 export function spirals(pointsPerClass = 1000, noise = 0.04): Dataset {
   const rng = new Rng(SPIRAL_SEED);

@@ -8,6 +8,9 @@
  * - `dist/inline.*` replace `src/wasm-url.ts` by a module holding both binaries as base64 data:
  *   URLs, for bundlers that copy no assets (Rollup and esbuild without plugins).
  * Each entry is its own bundle (no shared chunk): the two must differ in exactly that module.
+ *
+ * `dist/tfjs.*` (`simdopt/tfjs`) keep `simdopt` and `@tensorflow/*` external: the app's own
+ * `simdopt` (the one it called `init()` on) and its own tfjs are the ones used.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -50,10 +53,11 @@ function inlineWasm() {
 
 const banner = `/*! simdopt ${pkg.version} | ${pkg.license} */`;
 
-function entry(name, plugins = []) {
+function entry(name, plugins = [], { input = `src/${name}.ts`, external } = {}) {
   return [
     {
-      input: `src/${name}.ts`,
+      input,
+      external,
       plugins: [...plugins, typescript({ tsconfig: here('./tsconfig.build.json'), outDir: 'dist', sourceMap: true })],
       output: [
         { file: `dist/${name}.js`, format: 'es', sourcemap: true, banner },
@@ -61,7 +65,8 @@ function entry(name, plugins = []) {
       ],
     },
     {
-      input: `src/${name}.ts`,
+      input,
+      external,
       plugins: [dts({ tsconfig: here('./tsconfig.build.json') })],
       output: [
         // `using p = Parameter.zeros(…)` is typed through Symbol.dispose.
@@ -72,4 +77,10 @@ function entry(name, plugins = []) {
   ];
 }
 
-export default [...entry('index'), ...entry('inline', [inlineWasm()])];
+const peers = (id) => id === 'simdopt' || id.startsWith('@tensorflow/');
+
+export default [
+  ...entry('index'),
+  ...entry('inline', [inlineWasm()]),
+  ...entry('tfjs', [], { input: 'src/tfjs/index.ts', external: peers }),
+];

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -114,6 +115,72 @@ describe('the tarball', () => {
     expect(declarations.map((f) => f.replace(/.*node_modules\/simdopt\//, '')).sort()).toEqual(
       ['dist/index.d.cts', 'dist/index.d.ts', 'dist/inline.d.cts', 'dist/inline.d.ts'],
     );
+  });
+});
+
+describe('what a new user meets (issue 12)', () => {
+  it('the declarations type-check under moduleResolution "node" too (simdopt/inline via typesVersions)', () => {
+    const program = ts.createProgram([join(app, 'consumer-node10.ts')], {
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      target: ts.ScriptTarget.ES2022,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      types: [],
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+      ignoreDeprecations: '6.0',
+    });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(diagnostics).toEqual([]);
+    const declarations = program.getSourceFiles().map((s) => s.fileName).filter((f) => f.includes('node_modules/simdopt/'));
+    expect(declarations.map((f) => f.replace(/.*node_modules\/simdopt\//, '')).sort()).toEqual(['dist/index.d.ts', 'dist/inline.d.ts']);
+  });
+
+  it('the README states the sizes users download, as measured in the tarball', () => {
+    const readme = readFileSync(join(app, 'node_modules/simdopt/README.md'), 'utf8').replace(/\s+/g, ' ');
+    const m = /`dist\/inline\.js` (\d+) kB against (\d+) kB for `dist\/index\.js`; gzip -9: (\d+) kB against (\d+) kB/.exec(readme);
+    expect(m, 'inline entry sizes in the README').not.toBeNull();
+    const w = /binaries separately \((\d+) kB and (\d+) kB, (\d+) and (\d+) kB gzipped\)/.exec(readme);
+    expect(w, 'binary sizes in the README').not.toBeNull();
+    const dir = join(app, 'node_modules/simdopt');
+    const kB = (file: string, gz: boolean) => {
+      const bytes = readFileSync(join(dir, file));
+      return (gz ? gzipSync(bytes, { level: 9 }).length : bytes.length) / 1000;
+    };
+    const stated = [...m!.slice(1), ...w!.slice(1)].map(Number);
+    const measured = [
+      kB('dist/inline.js', false), kB('dist/index.js', false), kB('dist/inline.js', true), kB('dist/index.js', true),
+      kB('wasm/simdopt-simd.wasm', false), kB('wasm/simdopt-scalar.wasm', false), kB('wasm/simdopt-simd.wasm', true), kB('wasm/simdopt-scalar.wasm', true),
+    ];
+    // Within 5 % (or 2 kB): the figures are rounded and the code changes a little between releases.
+    stated.forEach((v, i) => expect(Math.abs(v - measured[i]), `stated ${v} kB, measured ${measured[i]} kB`).toBeLessThanOrEqual(Math.max(2, 0.05 * measured[i])));
+  });
+
+  it('the published types hold no @internal members and no bundler-renamed names', () => {
+    for (const name of ['index.d.ts', 'index.d.cts', 'inline.d.ts']) {
+      const dts = readFileSync(join(app, 'node_modules/simdopt/dist', name), 'utf8');
+      expect(dts).not.toContain('@internal');
+      expect(dts.match(/\b[A-Za-z_]+\$\d+\b/g) ?? []).toEqual([]);
+      const parameter = dts.slice(dts.indexOf('declare class Parameter '), dts.indexOf('\n}', dts.indexOf('declare class Parameter ')));
+      expect(parameter).toContain('get data(): Float32Array;');
+      // No such member declared (the words may appear in doc comments).
+      expect(parameter).not.toMatch(/^\s+(readonly\s+)?(handle|backend|gradOffset)\b/m);
+    }
+    for (const name of ['index.js', 'index.cjs', 'inline.js']) {
+      const js = readFileSync(join(app, 'node_modules/simdopt/dist', name), 'utf8');
+      // A class renamed by the bundler would carry that name into error messages and toString.
+      expect(js.match(/\bclass [A-Za-z_]+\$\d+|\b[A-Za-z_]+\$\d+ = class\b/g) ?? []).toEqual([]);
+    }
+  });
+
+  it('a state dict through plain JSON continues exactly; PyTorch state_dict()s as JSON load and continue as PyTorch', () => {
+    const vectors = join(root, 'test/vectors/torch/state_dicts.json');
+    const out = execFileSync(process.execPath, ['interop.mjs', vectors], { cwd: app, encoding: 'utf8', env: cleanEnv() });
+    const result = JSON.parse(out);
+    expect(result.json.throughJson).toEqual(result.json.straight);
+    expect(Object.keys(result.torch).length).toBeGreaterThanOrEqual(10);
+    for (const [id, worst] of Object.entries(result.torch)) expect(worst, id).toBeLessThan(1e-5);
   });
 });
 

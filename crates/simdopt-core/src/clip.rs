@@ -10,6 +10,8 @@
 //! ```
 //! A non-finite total makes coef NaN or 0 and with it the gradients, as in PyTorch; callers that
 //! asked for `error_if_nonfinite` stop before the scaling pass.
+//!
+//! Spec: docs/SEMANTICS.md#gradient-clipping
 
 use crate::lanes::Lanes;
 use crate::stream::{stream, Elementwise, Reduce, TensorKernel};

@@ -10,6 +10,8 @@
 //! becomes NaN; p = 0 is the identity (t = 0, s = 1) and p = 1 gives zeros (t = 2^24, every
 //! element dropped). The backward pass runs the same kernel on the incoming gradient with the
 //! forward pass's key, which regenerates the same mask: nothing is stored between the two.
+//!
+//! Spec: docs/SEMANTICS.md#dropout
 
 use crate::lanes::{BitLanes, Lanes};
 use crate::rng::Key;

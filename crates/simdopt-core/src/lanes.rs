@@ -9,6 +9,8 @@
 //! Every operation is IEEE-754 single precision and none is fused, so all three give bit-identical
 //! results for the same sequence of operations (NaN payloads aside). `max`/`min` propagate NaN and
 //! order −0 below +0, as wasm's `f32x4.max`/`f32x4.min` do; the scalar twins are written to match.
+//!
+//! Spec: docs/SEMANTICS.md#floating-point-rules
 
 use core::ops::{Add, Div, Mul, Neg, Sub};
 

@@ -11,6 +11,8 @@
 //! [`stream`], whose one summation order makes reductions agree bit for bit across builds; its
 //! transcendental functions ([`math`]) and random numbers ([`rng`]) are likewise built from exact
 //! IEEE operations so that the TypeScript backend can reproduce them.
+//!
+//! Spec: docs/SEMANTICS.md#floating-point-rules
 #![cfg_attr(not(test), no_std)]
 
 pub mod clip;

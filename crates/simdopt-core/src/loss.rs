@@ -23,6 +23,8 @@
 //! 'mean'. Gradients are multiplied by the argument `GRAD_SCALE` (1/n for 'mean', else 1); for
 //! 'none' they are the derivative of each element's own loss. Element sums use the blocked
 //! four-lane order of stream.rs; row losses of cross-entropy are added in f64 in row order.
+//!
+//! Spec: docs/SEMANTICS.md#losses
 
 use crate::lanes::{Lanes, Scalar};
 use crate::math::{exp, log, log1p_nonneg};

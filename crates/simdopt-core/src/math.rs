@@ -15,6 +15,8 @@
 //! Range: `exp` returns +∞ above [`EXP_HI`] and 0 below [`EXP_LO`] (results under 2^−126 are
 //! flushed to zero instead of becoming subnormal); `log(0) = −∞`, `log(x < 0) = NaN`,
 //! `log(+∞) = +∞`, subnormal arguments are handled. NaN propagates through both.
+//!
+//! Spec: docs/SEMANTICS.md#floating-point-rules
 
 // Cephes' published decimals, kept verbatim (math.ts has the same text): both parse them to the
 // same f32.

@@ -1,5 +1,5 @@
 //! L1 and L2 penalties on parameter values, value and gradient in one pass (not part of
-//! torch.optim; the definitions of SEMANTICS.md "Penalties").
+//! torch.optim; defined in docs/SEMANTICS.md).
 //!
 //! ```text
 //! L1: value λ·Σ|w|,    g ← g + λ·sign(w)     (sign(0) = 0)
@@ -7,6 +7,8 @@
 //! ```
 //! The kernels return Σ|w| or Σw² over the table (blocked four-lane sums of stream.rs, tensors
 //! combined in f64); the caller multiplies by λ or λ/2 in f64. Elastic net is both calls.
+//!
+//! Spec: docs/SEMANTICS.md#penalties
 
 use crate::lanes::Lanes;
 use crate::stream::{stream, Elementwise, Reduce, TensorKernel};

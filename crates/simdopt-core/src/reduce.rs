@@ -10,6 +10,8 @@
 //! and the caller takes the p-th root. This is PyTorch's "norm of the per-tensor norms", which is
 //! the norm of the concatenation: ‖(‖g_1‖, …, ‖g_T‖)‖_p = (Σ_t Σ_i |g_t,i|^p)^(1/p). Inside a
 //! tensor the terms are summed in the blocked four-lane order of stream.rs; across tensors in f64.
+//!
+//! Spec: docs/SEMANTICS.md#gradient-clipping
 
 use crate::lanes::Lanes;
 use crate::math::pow_abs;

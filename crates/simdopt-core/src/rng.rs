@@ -15,6 +15,8 @@
 //! `mix` is a bijection of u32 with near-ideal avalanche, so for a fixed key `bits` is a
 //! permutation of the counters and its outputs pass as independent uniform u32 for dropout masks
 //! and shuffles (tests/dropout_statistics.rs). This is not a cryptographic generator.
+//!
+//! Spec: docs/SEMANTICS.md#dropout
 
 use crate::lanes::BitLanes;
 

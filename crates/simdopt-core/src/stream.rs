@@ -18,6 +18,8 @@
 //! The blocks bound the f32 rounding error of a sum to that of 256 additions whatever the length
 //! (relative error ≲ 256·2⁻²⁴·Σ|f(x_i)|/|Σf(x_i)|, typically far less), like PyTorch's cascade sums.
 //! A maximum uses the same order with IEEE `maximum` (NaN wins) in place of `+`.
+//!
+//! Spec: docs/SEMANTICS.md#floating-point-rules
 
 use crate::lanes::{Lanes, Scalar};
 use crate::sweep::Tensor;

@@ -3,10 +3,13 @@
 //! A kernel only says how one lane-vector of parameters changes ([`Update::update`]); the driver
 //! streams the parameter, its gradient and its state slots in `L::WIDTH` chunks and finishes the
 //! tail with the one-lane twin of the same code, so the vectorised and scalar paths cannot drift.
+//!
+//! Spec: docs/SEMANTICS.md#floating-point-rules
 
 use crate::lanes::{Lanes, Scalar};
 
-/// Most per-element state slots any optimizer keeps (RMSprop centered + momentum keeps three).
+/// Room for the state slots of one element: the kernels load and store only their `SLOTS`
+/// first. The most any optimizer keeps today is three (RMSprop, centered, with momentum).
 pub const MAX_SLOTS: usize = 4;
 
 /// One parameter as a kernel sees it. Slot `k` of its state starts at
@@ -16,6 +19,8 @@ pub const MAX_SLOTS: usize = 4;
 #[derive(Clone, Copy, Debug)]
 pub struct Tensor {
     pub data: *mut f32,
+    /// Read-only for the optimizer kernels, but written through by the training-kit kernels
+    /// that share this entry (clip's scale and clamp, the penalties, zeroing), hence `*mut`.
     pub grad: *mut f32,
     pub state: *mut f32,
     pub len: usize,

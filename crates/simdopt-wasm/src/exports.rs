@@ -32,14 +32,17 @@ struct Global(UnsafeCell<Option<Heap<WasmMemory>>>);
 unsafe impl Sync for Global {}
 static HEAP: Global = Global(UnsafeCell::new(None));
 
-pub(crate) fn heap() -> Option<&'static mut Heap<WasmMemory>> {
-    // SAFETY: single-threaded; no export holds the reference across a call to another.
+/// Runs `f` on the heap (created on first use); None when it cannot be created. The borrow
+/// lives only for the call, so no two `&mut` to the heap can coexist.
+pub(crate) fn with_heap<R>(f: impl FnOnce(&mut Heap<WasmMemory>) -> R) -> Option<R> {
+    // SAFETY: wasm32 without threads and no export calls another while inside `f`: this is the
+    // only live reference to the heap.
     let slot = unsafe { &mut *HEAP.0.get() };
     if slot.is_none() {
         let base = unsafe { &__heap_base as *const u8 as usize };
         *slot = Heap::new(WasmMemory, base);
     }
-    slot.as_mut()
+    slot.as_mut().map(f)
 }
 
 #[no_mangle]
@@ -56,12 +59,12 @@ pub extern "C" fn simdopt_simd() -> u32 {
 /// A zero-filled, 16-byte aligned block of `bytes` bytes; 0 when memory cannot grow.
 #[no_mangle]
 pub extern "C" fn simdopt_alloc(bytes: usize) -> usize {
-    heap().and_then(|h| h.alloc(bytes)).unwrap_or(0)
+    with_heap(|h| h.alloc(bytes)).flatten().unwrap_or(0)
 }
 
 #[no_mangle]
 pub extern "C" fn simdopt_free(ptr: usize) -> i32 {
-    match heap().map(|h| h.free(ptr)) {
+    match with_heap(|h| h.free(ptr)) {
         Some(true) => Status::Ok as i32,
         _ => Status::BadFree as i32,
     }
@@ -70,13 +73,13 @@ pub extern "C" fn simdopt_free(ptr: usize) -> i32 {
 /// Bytes requested by live blocks.
 #[no_mangle]
 pub extern "C" fn simdopt_live_bytes() -> usize {
-    heap().map_or(0, |h| h.live_bytes())
+    with_heap(|h| h.live_bytes()).unwrap_or(0)
 }
 
 /// Number of live blocks.
 #[no_mangle]
 pub extern "C" fn simdopt_live_blocks() -> usize {
-    heap().map_or(0, |h| h.live_blocks())
+    with_heap(|h| h.live_blocks()).unwrap_or(0)
 }
 
 macro_rules! optimizer {
@@ -85,11 +88,9 @@ macro_rules! optimizer {
         /// argument block `args[0..args_len]`.
         #[no_mangle]
         pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize) -> i32 {
-            match heap() {
-                // SAFETY: the heap describes this instance's memory.
-                Some(h) => unsafe { run_optimizer::<_, $kernel, Native>(h, table, count, args, args_len) as i32 },
-                None => Status::BadTable as i32,
-            }
+            // SAFETY: the heap describes this instance's memory. A heap that cannot be created
+            // is reported as the nn exports do, BadBuffer (nothing could be checked).
+            with_heap(|h| unsafe { run_optimizer::<_, $kernel, Native>(h, table, count, args, args_len) as i32 }).unwrap_or(Status::BadBuffer as i32)
         }
     };
 }

@@ -10,7 +10,7 @@
 //! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
 
 use crate::abi::{f32_range, Span, Status};
-use crate::exports::heap;
+use crate::exports::with_heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
 use simdopt_core::stream::{ArrayKernel, Buffer, TensorKernel};
@@ -132,11 +132,8 @@ macro_rules! kit_kernel {
         /// `args[0..args_len]`; writes the kernel's number at `result`.
         #[no_mangle]
         pub extern "C" fn $name($table: usize, $count: usize, $args: usize, $args_len: usize, $result: usize) -> i32 {
-            match heap() {
-                // SAFETY: the heap describes this instance's memory.
-                Some($h) => unsafe { $call as i32 },
-                None => Status::BadTable as i32,
-            }
+            // SAFETY: the heap describes this instance's memory.
+            with_heap(|$h| unsafe { $call as i32 }).unwrap_or(Status::BadBuffer as i32)
         }
     };
 }

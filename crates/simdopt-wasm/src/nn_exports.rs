@@ -6,7 +6,7 @@
 //! an element-wise kernel allows) are [`Status::BadShape`].
 
 use crate::abi::{f32_bytes, f32_range, Status};
-use crate::exports::heap;
+use crate::exports::with_heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::Native;
 use simdopt_core::nn::activation::{self, Activation};
@@ -86,8 +86,7 @@ fn workspace<M: Memory>(h: &Heap<M>, pack: usize, pack_len: usize, need: usize, 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn simdopt_linear_forward(x: usize, w: usize, b: usize, y: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
-    status((|| {
-        let h = heap().ok_or(Status::BadBuffer)?;
+    status(with_heap(|h| {
         let xs = span(x, batch.checked_mul(in_features))?;
         let ws = span(w, out_features.checked_mul(in_features))?;
         let bs = span(b, Some(if b == 0 { 0 } else { out_features }))?;
@@ -99,15 +98,14 @@ pub extern "C" fn simdopt_linear_forward(x: usize, w: usize, b: usize, y: usize,
         // SAFETY: every range is inside a live block and the outputs overlap no input.
         unsafe { linear::forward::<Native>(x as *const f32, w as *const f32, bias, y as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
-    })())
+    }).unwrap_or(Err(Status::BadBuffer)))
 }
 
 /// `dx = dy·W` with dy [batch, out], W [out, in], dx [batch, in]; `pack` as for the forward.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn simdopt_linear_input_grad(dy: usize, w: usize, dx: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
-    status((|| {
-        let h = heap().ok_or(Status::BadBuffer)?;
+    status(with_heap(|h| {
         let dys = span(dy, batch.checked_mul(out_features))?;
         let ws = span(w, out_features.checked_mul(in_features))?;
         let dxs = span(dx, batch.checked_mul(in_features))?;
@@ -117,15 +115,14 @@ pub extern "C" fn simdopt_linear_input_grad(dy: usize, w: usize, dx: usize, batc
         // SAFETY: checked above.
         unsafe { linear::input_grad::<Native>(dy as *const f32, w as *const f32, dx as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
-    })())
+    }).unwrap_or(Err(Status::BadBuffer)))
 }
 
 /// `dW = dW + dyᵀ·x` with dy [batch, out], x [batch, in], dW [out, in]; `pack` as for the forward.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn simdopt_linear_weight_grad(dy: usize, x: usize, dw: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
-    status((|| {
-        let h = heap().ok_or(Status::BadBuffer)?;
+    status(with_heap(|h| {
         let dys = span(dy, batch.checked_mul(out_features))?;
         let xs = span(x, batch.checked_mul(in_features))?;
         let dws = span(dw, out_features.checked_mul(in_features))?;
@@ -135,14 +132,13 @@ pub extern "C" fn simdopt_linear_weight_grad(dy: usize, x: usize, dw: usize, bat
         // SAFETY: checked above.
         unsafe { linear::weight_grad::<Native>(dy as *const f32, x as *const f32, dw as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
-    })())
+    }).unwrap_or(Err(Status::BadBuffer)))
 }
 
 /// `db = db + Σ_rows dy` with dy [batch, out], db [out].
 #[no_mangle]
 pub extern "C" fn simdopt_linear_bias_grad(dy: usize, db: usize, batch: usize, out_features: usize) -> i32 {
-    status((|| {
-        let h = heap().ok_or(Status::BadBuffer)?;
+    status(with_heap(|h| {
         let dys = span(dy, batch.checked_mul(out_features))?;
         let dbs = span(db, Some(out_features))?;
         live(h, &[dys, dbs])?;
@@ -150,14 +146,13 @@ pub extern "C" fn simdopt_linear_bias_grad(dy: usize, db: usize, batch: usize, o
         // SAFETY: checked above.
         unsafe { linear::bias_grad::<Native>(dy as *const f32, db as *mut f32, batch, out_features) };
         Ok(())
-    })())
+    }).unwrap_or(Err(Status::BadBuffer)))
 }
 
 /// `y = f(x)` element-wise for activation code `kind`; `y == x` (in place) is allowed.
 #[no_mangle]
 pub extern "C" fn simdopt_activation_forward(kind: u32, x: usize, y: usize, len: usize) -> i32 {
-    status((|| {
-        let h = heap().ok_or(Status::BadBuffer)?;
+    status(with_heap(|h| {
         let kind = Activation::from_code(kind).ok_or(Status::BadShape)?;
         let (xs, ys) = (span(x, Some(len))?, span(y, Some(len))?);
         live(h, &[xs, ys])?;
@@ -165,15 +160,14 @@ pub extern "C" fn simdopt_activation_forward(kind: u32, x: usize, y: usize, len:
         // SAFETY: checked above.
         unsafe { activation::forward::<Native>(kind, x as *const f32, y as *mut f32, len) };
         Ok(())
-    })())
+    }).unwrap_or(Err(Status::BadBuffer)))
 }
 
 /// `dx` from the saved tensor (the output for ReLU/Tanh/Sigmoid, the input for GELU) and `dy`;
 /// `dx` may be `dy` or `saved` itself.
 #[no_mangle]
 pub extern "C" fn simdopt_activation_backward(kind: u32, saved: usize, dy: usize, dx: usize, len: usize) -> i32 {
-    status((|| {
-        let h = heap().ok_or(Status::BadBuffer)?;
+    status(with_heap(|h| {
         let kind = Activation::from_code(kind).ok_or(Status::BadShape)?;
         let (ss, dys, dxs) = (span(saved, Some(len))?, span(dy, Some(len))?, span(dx, Some(len))?);
         live(h, &[ss, dys, dxs])?;
@@ -181,5 +175,5 @@ pub extern "C" fn simdopt_activation_backward(kind: u32, saved: usize, dy: usize
         // SAFETY: checked above.
         unsafe { activation::backward::<Native>(kind, saved as *const f32, dy as *const f32, dx as *mut f32, len) };
         Ok(())
-    })())
+    }).unwrap_or(Err(Status::BadBuffer)))
 }

@@ -16,6 +16,7 @@ import { LRScheduler, type SchedulerState } from './lr_scheduler/scheduler.js';
 import { ReduceLROnPlateau } from './lr_scheduler/plateau.js';
 import { Optimizer, type BaseOptions, type OptimizerState } from './optim/optimizer.js';
 import { checkParameter, Parameter } from './parameter.js';
+import { flatPayload } from './optim/state_interop.js';
 
 /** Version of the checkpoint layout written by `checkpoint()`. */
 export const CHECKPOINT_VERSION = 1;
@@ -102,8 +103,8 @@ export function restore(saved: Checkpoint, targets: CheckpointTargets): void {
     fail('checkpoint', "an object from checkpoint() (format 'simdopt-checkpoint')", c);
   }
   if (c.version !== CHECKPOINT_VERSION) fail('checkpoint.version', String(CHECKPOINT_VERSION), c.version);
-  const values = c.parameters as Record<string, unknown>;
-  if (values === null || typeof values !== 'object') fail('checkpoint.parameters', 'an object of Float32Arrays', values);
+  if (c.parameters === null || typeof c.parameters !== 'object') fail('checkpoint.parameters', 'an object of Float32Arrays', c.parameters);
+  const values = { ...(c.parameters as Record<string, unknown>) };
   const keys = params.map(([k]) => k);
   const saved_keys = Object.keys(values);
   const missing = keys.find((k) => !Object.hasOwn(values, k));
@@ -111,7 +112,8 @@ export function restore(saved: Checkpoint, targets: CheckpointTargets): void {
   const extra = saved_keys.find((k) => !keys.includes(k));
   if (extra !== undefined) fail('checkpoint.parameters', `values for parameters ${keys.join(', ')} only`, `also '${extra}'`);
   for (const [k, p] of params) {
-    const v = values[k];
+    // After plain JSON a Float32Array is an index-keyed object.
+    const v = (values[k] = flatPayload(values[k], `checkpoint.parameters.${k}`));
     const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && (v as ArrayLike<number>).length === p.size;
     if (!ok) fail(`checkpoint.parameters.${k}`, `a Float32Array of length ${p.size} (the size of Parameter '${p.name}')`, v);
   }

@@ -1,5 +1,7 @@
 /**
- * Inverted dropout, as `torch.nn.Dropout` (Rust kernel: crates/simdopt-core/src/dropout.rs).
+ * The masks of inverted dropout, as `torch.nn.Dropout` (Rust kernel:
+ * crates/simdopt-core/src/dropout.rs). The one public Dropout class is `nn.Dropout`
+ * (src/nn/dropout.ts), exported at the top level too; this is its engine.
  *
  * ```text
  * training: out_i = x_i·m_i,  m_i = 0 with probability p, else 1/(1 − p)   (a fresh mask per forward)
@@ -17,6 +19,8 @@ import { SimdoptError } from './errors.js';
 import { checkDisjoint, checkF32, checkOptions } from './kit.js';
 import { bitsAt, checkSeed, deriveKey, randomSeed, type Key } from './rng.js';
 import { backend } from './runtime.js';
+// The one public class (also `nn.Dropout`), re-exported here where the top-level entry finds it.
+export { Dropout } from './nn/dropout.js';
 import { checkBoolean, checkRange } from './validate.js';
 
 const f = Math.fround;
@@ -58,7 +62,8 @@ interface LastForward {
   key: Key | null;
 }
 
-export class Dropout {
+/** @internal The mask sequence and the kernel calls behind `Dropout`; works on any Float32Arrays. */
+export class DropoutMask {
   /** Probability of dropping an element. */
   readonly p: number;
   /** The seed of the mask sequence (given or drawn at construction). */
@@ -127,7 +132,7 @@ export class Dropout {
    */
   backward(gradOut: Float32Array, gradIn?: Float32Array): Float32Array {
     const last = this.last;
-    if (last === null) throw new SimdoptError('backward: call forward first', 'backward');
+    if (last === null) throw new SimdoptError('Dropout.backward: call forward first', 'gradOut');
     checkF32('gradOut', gradOut, last.length, 'as the last forward input');
     if (gradIn !== undefined) {
       checkF32('gradIn', gradIn, last.length, 'as the last forward input');

@@ -25,7 +25,19 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
   if (value === null || value === undefined || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as Float32Array).length}`;
+  if (ArrayBuffer.isView(value)) return `${article(value.constructor.name)} of length ${(value as Float32Array).length}`;
   if (typeof value === 'function') return 'a function';
-  return `a ${(value as object).constructor?.name ?? 'object'}`;
+  const name = (value as object).constructor?.name;
+  // A plain object (JSON.parse output) is "an object", not "a Object".
+  return name === undefined || name === 'Object' ? 'an object' : article(name);
+}
+
+/** `word` with "a" or "an" before it. */
+export function article(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
+/** `n` and `noun`, plural unless n is 1: "1 parameter", "2 parameters". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -3,6 +3,7 @@
  * batches). Each throws a SimdoptError naming the argument, before anything is written.
  */
 import { fail } from './errors.js';
+import { checkKnownKeys } from './options/known-keys.js';
 import { checkParameter, Parameter } from './parameter.js';
 
 /** What the parameter-list functions accept: one Parameter or an iterable of them. */
@@ -32,9 +33,7 @@ export function activeParams(name: string, params: unknown): Parameter[] {
 export function checkOptions(name: string, options: unknown, known: readonly string[]): Record<string, unknown> {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) fail(name, 'an options object', options);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) fail(`${name}.${key}`, `one of the options ${known.join(', ')}`, key);
-  }
+  checkKnownKeys(options, known, `${name}.`, 'the function');
   return options as Record<string, unknown>;
 }
 

@@ -4,10 +4,11 @@
  */
 import type { Backend, Handle } from './backend/backend.js';
 import { slotStride } from './backend/backend.js';
-import { fail, SimdoptError } from './errors.js';
+import { count, describe, fail, SimdoptError } from './errors.js';
 import { reclaimable, reclaimer } from './reclaim.js';
 import { backend, checkBackend, isActive } from './runtime.js';
 import { checkBoolean } from './validate.js';
+import { trackObject } from './warnings.js';
 
 export interface ParameterOptions {
   /** A label for error messages and state dicts. */
@@ -23,10 +24,18 @@ export interface ParameterFromOptions extends ParameterOptions {
 
 let nextId = 0;
 
+const isUndisposed = (p: Parameter): boolean => p.handle !== -1;
+
 function checkShape(name: string, shape: unknown): readonly number[] {
-  if (typeof shape === 'number') shape = [shape];
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    fail(name, 'a size or an array of non-negative integer dimensions', shape);
+  if (typeof shape === 'number') {
+    if (!(Number.isInteger(shape) && shape >= 0)) fail(name, 'a size (a non-negative integer) or an array of them', shape);
+    shape = [shape];
+  }
+  if (!Array.isArray(shape)) fail(name, 'a size (a non-negative integer) or an array of them', shape);
+  const bad = shape.findIndex((d) => !(Number.isInteger(d) && d >= 0));
+  // Say which dimension is at fault rather than "an array of length n".
+  if (bad >= 0) {
+    throw new SimdoptError(`${name}: expected dimensions that are non-negative integers, got ${describe(shape[bad])} as dimension ${bad}`, name);
   }
   const size = shape.reduce((a: number, b: number) => a * b, 1);
   if (size > 2 ** 30) fail(name, 'at most 2^30 elements', size);
@@ -60,6 +69,7 @@ export class Parameter {
     this.dataView = this.backend.f32(this.handle, 0, this.size);
     this.gradView = this.backend.f32(this.handle, this.gradOffset, this.size);
     reclaimer?.register(this, reclaimable(this.backend, [this.handle]), this);
+    trackObject(this.backend, this, isUndisposed, 'parameter');
   }
 
   /** A parameter of zeros (and a zero gradient). `shape` is a size or a list of dimensions. */
@@ -74,7 +84,7 @@ export class Parameter {
     }
     const shape = checkShape('options.shape', options?.shape ?? [values.length]);
     const size = shape.reduce((a, b) => a * b, 1);
-    if (size !== values.length) fail('options.shape', `a shape of ${values.length} elements`, `[${shape.join(', ')}]`);
+    if (size !== values.length) fail('options.shape', `a shape of ${count(values.length, 'element')}`, `[${shape.join(', ')}]`);
     if (!ArrayBuffer.isView(values)) {
       for (let i = 0; i < values.length; i++) {
         if (typeof values[i] !== 'number') fail(`values[${i}]`, 'a number', values[i]);

@@ -1,14 +1,16 @@
 /**
  * The active backend. `init()` chooses it (wasm-simd where the engine validates SIMD, else the
  * scalar wasm build, else js); objects remember the backend they were made under and refuse to
- * work after `init()` replaced it.
+ * work after `init()` replaced it. `init()` with nothing that differs from the active backend's
+ * options is a no-op (two modules, or a React StrictMode effect, may both call it).
  */
 import type { Backend, BackendName } from './backend/backend.js';
 import { JsBackend } from './backend/js.js';
 import { compileVariant, hasSimd, hasWebAssembly, type WasmSource } from './backend/load.js';
-import { MAX_MEMORY_BYTES, WasmBackend } from './backend/wasm.js';
-import { fail, SimdoptError } from './errors.js';
+import { DEFAULT_INITIAL_MEMORY_BYTES, MAX_MEMORY_BYTES, WasmBackend } from './backend/wasm.js';
+import { count, fail, SimdoptError } from './errors.js';
 import { VERSION } from './version.js';
+import { liveObjects, noteGrowth, setWarningHandler, warn, type WarningHandler } from './warnings.js';
 
 export interface InitOptions {
   /** Force a backend; by default the best one the engine supports. */
@@ -18,8 +20,17 @@ export interface InitOptions {
   initialMemoryBytes?: number;
   /** Upper bound of wasm memory (default and limit: 4 GiB); beyond it allocation throws. */
   maximumMemoryBytes?: number;
-  /** Where to get the binaries instead of the packaged files (bytes, a module or a URL). */
+  /**
+   * Where to get the binaries instead of the packaged files (bytes, a module or a URL). Not
+   * compared by a later `init()`: the same binary from another source does not replace a backend.
+   */
   wasm?: { simd?: WasmSource; scalar?: WasmSource };
+  /**
+   * Where simdopt's warnings go (wasm memory grew while Parameters were alive; init() replaced a
+   * backend that had live objects): a function, or `null` to silence them. Default `console.warn`.
+   * Not a backend option: a later `init()` may change it without replacing the backend.
+   */
+  onWarning?: WarningHandler | null;
 }
 
 export interface BackendInfo {
@@ -31,9 +42,63 @@ export interface BackendInfo {
 
 let active: Backend | null = null;
 
-/** Loads and activates a backend. May be called again: it replaces the active backend. */
+/** The options that make a backend: those `init()` compares to decide whether to replace it. */
+interface BackendKey {
+  backend: BackendName;
+  initialMemoryBytes: number;
+  maximumMemoryBytes: number;
+  threads: unknown;
+}
+/** The key of the active backend, or of the one an unfinished `init()` is making. */
+let activeKey: BackendKey | null = null;
+/** The `init()` still loading, so a second call with the same options waits for it. */
+let pending: { key: BackendKey; done: Promise<BackendInfo> } | null = null;
+
+/** Whether `options` ask for nothing that `key` does not already have (omitted options never differ). */
+function sameBackend(key: BackendKey, options: InitOptions): boolean {
+  const threads = (options as { threads?: unknown }).threads;
+  return (
+    (options.backend === undefined || options.backend === key.backend) &&
+    (options.initialMemoryBytes === undefined || options.initialMemoryBytes === key.initialMemoryBytes) &&
+    (options.maximumMemoryBytes === undefined || options.maximumMemoryBytes === key.maximumMemoryBytes) &&
+    (threads === undefined || threads === key.threads)
+  );
+}
+
+/**
+ * Loads and activates a backend. Called again with no option that differs from the active
+ * backend's (backend, memory sizes, threads) it is a no-op and every object stays valid; with
+ * a differing option it replaces the active backend, and objects made under the old one throw.
+ */
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (options === null || typeof options !== 'object') fail('options', 'an object', options);
+  if (options.onWarning !== undefined) {
+    if (options.onWarning !== null && typeof options.onWarning !== 'function') fail('onWarning', 'a function or null', options.onWarning);
+    setWarningHandler(options.onWarning);
+  }
+  if (pending !== null && sameBackend(pending.key, options)) return pending.done;
+  if (pending === null && active !== null && activeKey !== null && sameBackend(activeKey, options)) return backendInfo();
+  const done = replaceBackend(options);
+  const mine = { key: requestedKey(options), done };
+  pending = mine;
+  try {
+    return await done;
+  } finally {
+    if (pending === mine) pending = null;
+  }
+}
+
+/** The key `options` ask for, with the defaults filled in. */
+function requestedKey(options: InitOptions): BackendKey {
+  return {
+    backend: options.backend ?? (hasSimd() ? 'wasm-simd' : hasWebAssembly() ? 'wasm' : 'js'),
+    initialMemoryBytes: options.initialMemoryBytes ?? DEFAULT_INITIAL_MEMORY_BYTES,
+    maximumMemoryBytes: options.maximumMemoryBytes ?? MAX_MEMORY_BYTES,
+    threads: (options as { threads?: unknown }).threads ?? 'auto',
+  };
+}
+
+async function replaceBackend(options: InitOptions): Promise<BackendInfo> {
   const { backend, initialMemoryBytes, maximumMemoryBytes } = options;
   if (backend !== undefined && backend !== 'wasm-simd' && backend !== 'wasm' && backend !== 'js') {
     fail('backend', "'wasm-simd', 'wasm' or 'js'", backend);
@@ -60,7 +125,20 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
     const module = await compileVariant(variant, options.wasm?.[variant]);
     next = await WasmBackend.create(choice, module, { initialMemoryBytes, maximumMemoryBytes });
   }
+  const previous = active;
   active = next;
+  activeKey = requestedKey({ ...options, backend: choice });
+  if (next instanceof WasmBackend) next.onGrow = (from, to) => noteGrowth(next, from, to);
+  const invalidated = previous === null ? 0 : liveObjects(previous);
+  if (invalidated > 0) {
+    const params = liveObjects(previous!, 'parameter');
+    const others = invalidated - params;
+    warn(
+      `init() replaced the ${previous!.name} backend (options differ from the active backend's): ` +
+        `${count(invalidated, 'live object')} made under it (${count(params, 'Parameter')}, ${count(others, 'optimizer')}) ` +
+        `now throw when used. Call init() once, or again only with the same options, to keep them.`,
+    );
+  }
   return backendInfo();
 }
 

@@ -130,12 +130,36 @@ describe.each(BACKENDS)('nn.Dropout on %s', (backend) => {
       [() => new nn.Dropout(0.5, { seed: -1 }), 'options.seed'],
       [() => drop.backward(new Float32Array(4)), 'gradOut'],
       [() => drop.forward([1, 2] as never), 'x'],
-      [() => drop.forward(new Float32Array(0)), 'x'],
+      // As a layer an empty batch is refused (a detached view); called directly (the utility) it is allowed.
+      [() => new nn.Sequential(new nn.Dropout(0.5)).forward(new Float32Array(0)), 'x'],
     ]);
     drop.forward(new Float32Array(4).fill(1));
     expect(() => drop.backward(new Float32Array(5))).toThrow(SimdoptError);
     drop.dispose();
     drop.dispose();
     expect(() => drop.forward(new Float32Array(4))).toThrow(/disposed/);
+  });
+});
+
+describe('one Dropout', () => {
+  it('the top-level Dropout is nn.Dropout: usable in a Sequential, with the utility API kept', async () => {
+    const { Dropout, init, nn } = await import('simdopt');
+    await init();
+    expect(Dropout).toBe(nn.Dropout);
+    expect(Dropout.name).toBe('Dropout');
+    const model = new nn.Sequential(new nn.Linear(2, 2, { seed: 1 }), new Dropout(0.5, { seed: 2 }));
+    const y = model.forward(new Float32Array([1, 2, 3, 4])).slice();
+    expect(y).toHaveLength(4);
+    expect(model.backward(new Float32Array(4).fill(1))).toHaveLength(4);
+    // Called directly: a new array each time (a layer's buffer is not handed out).
+    const drop = new Dropout(0.5, { seed: 3 });
+    const x = new Float32Array(64).fill(1);
+    const a = drop.forward(x);
+    const b = drop.forward(x);
+    expect(a).not.toBe(b);
+    expect([...a]).not.toEqual([...b]);
+    expect(drop.backward(new Float32Array(64).fill(2)).every((v, i) => v === 2 * b[i])).toBe(true);
+    model.dispose();
+    drop.dispose();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Behaviour every optimizer shares with PyTorch, class by class: API.md's defaults, constructor
+ * Behaviour every optimizer shares with PyTorch, class by class: the documented defaults, constructor
  * validation, options read from the param group at every step, frozen parameters skipped like a
  * None grad, and state dicts (names, structured clone, continuation on the same and on another
  * backend, refusal of a state that does not fit).
@@ -68,7 +68,7 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
   const defaults = API_DEFAULTS[className];
   const rich = RICH_OPTIONS[className];
 
-  it("has API.md's defaults", () => {
+  it('has the documented defaults', () => {
     const [p] = makeParams([3]);
     const opt = build(className, [p], {});
     const { params, ...group } = opt.paramGroups[0];
@@ -352,8 +352,9 @@ describe('NAdam keeps mu_product per parameter, as PyTorch does', () => {
   });
 });
 
-// SEMANTICS.md names golden cases that test/vectors does not ship; the float64 oracle stands in.
-describe('cases SEMANTICS.md names that test/vectors lacks', () => {
+// Branches docs/SEMANTICS.md describes that test/vectors/*.json does not reach (test/vectors/torch
+// reaches them too); the float64 oracle stands in.
+describe('branches docs/SEMANTICS.md describes that test/vectors lacks', () => {
   it.each([
     // eps inside the max: with eps = 1e-2 the alternative placement is far off.
     ['Adamax', { lr: 0.05, betas: [0.5, 0.9], eps: 1e-2, maximize: true }],

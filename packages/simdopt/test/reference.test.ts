@@ -1,4 +1,4 @@
-/** The float64 oracle of support/reference.ts reproduces the shared vectors before other tests trust it. */
+/** The float64 oracle of support/reference.ts reproduces test/vectors before other tests trust it. */
 import { describe, expect, it } from 'vitest';
 import { newRefState, referenceStep, type RefOptions } from './support/reference.js';
 import { allOptimizerCases, camelOptions } from './support/vectors.js';

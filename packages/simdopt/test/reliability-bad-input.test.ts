@@ -19,6 +19,8 @@ import {
   checkpoint,
   clipGradNorm,
   clipGradValue,
+  ChainedScheduler,
+  ConstantLR,
   CosineAnnealingLR,
   CosineAnnealingWarmRestarts,
   LinearLR,
@@ -35,6 +37,7 @@ import {
   Lion,
   loadState,
   mseLoss,
+  MultiplicativeLR,
   MultiStepLR,
   NAdam,
   nn,
@@ -45,6 +48,7 @@ import {
   restore,
   RMSprop,
   saveState,
+  SequentialLR,
   SGD,
   SimdoptError,
   smoothL1Loss,
@@ -54,6 +58,7 @@ import {
 } from 'simdopt';
 import { sameState, values } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
+import { OPTIMIZERS } from '../src/optim/registry.js';
 
 /** Everything the cases act on; made fresh for each case. */
 interface World {
@@ -267,9 +272,79 @@ const CASES: Case[] = [
   ['restore a scheduler state that does not fit (after a valid optimizer state)', 'checkpoint.scheduler.lastEpoch', (o) => restore({ ...o.ckpt, scheduler: { ...o.ckpt.scheduler!, lastEpoch: -5 } }, { optimizer: o.opt, scheduler: o.sched, parameters: [o.w, o.b] })],
 ];
 
+// --- unknown option keys: a name nobody reads would otherwise train silently with the default ---
+// Every optimizer of the registry, four ways each: constructor options, a param group, addParamGroup,
+// and a key written onto a group before the next step (fast and full path).
+const TYPOS: Array<[where: string, key: string]> = [
+  ['options', 'learningRate'],
+  ['group', 'weight_decay'],
+  ['addParamGroup', 'epsilon'],
+  ['written', 'beta1'],
+];
+for (const { name, cls } of OPTIMIZERS) {
+  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): boolean; paramGroups: object[] };
+  for (const [how, key] of TYPOS) {
+    if (how === 'options') CASES.push([`${name} unknown option ${key}`, key, (o) => new ctor([o.w], { [key]: 0.01 })]);
+    if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
+    if (how === 'addParamGroup') {
+      CASES.push([`${name} addParamGroup with ${key}`, `paramGroup.${key}`, (o) => {
+        const opt = new ctor([o.b]);
+        return opt.addParamGroup({ params: [o.w], [key]: 1e-6 });
+      }]);
+    }
+    if (how === 'written') {
+      CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
+        const opt = new ctor([Parameter.zeros(3)]);
+        opt.step();
+        // The fast path notices the new key and re-checks the group before writing anything.
+        (opt.paramGroups[0] as Record<string, unknown>)[key] = 0.5;
+        return opt.step();
+      }]);
+    }
+  }
+}
+CASES.push(
+  ['SGD typo momentun', 'momentun', (o) => new SGD([o.w], any({ momentun: 0.9 }))],
+  ['Adam key written onto a group, then a full step', 'paramGroups[0].amsGrad', (o) => withKey(o.opt, 'amsGrad', true, () => o.opt.step({ exclude: [] }))],
+  ['Adam key written onto a group, then the fast step', 'paramGroups[0].lr_decay', (o) => withKey(o.opt, 'lr_decay', 0.1, () => o.opt.step())],
+  ['Adam loadStateDict with an unknown group key', 'stateDict.paramGroups[0].weight_decay', (o) => o.opt.loadStateDict({ ...o.good, paramGroups: [{ ...o.good.paramGroups[0], weight_decay: 0.1 }] })],
+  ['StepLR PyTorch name step_size', 'step_size', (o) => new StepLR(o.opt, any({ step_size: 2 }))],
+  ['MultiStepLR typo milestone', 'milestone', (o) => new MultiStepLR(o.opt, any({ milestone: [2] }))],
+  ['ExponentialLR typo gama', 'gama', (o) => new ExponentialLR(o.opt, any({ gama: 0.9 }))],
+  ['CosineAnnealingLR PyTorch name T_max', 'T_max', (o) => new CosineAnnealingLR(o.opt, any({ T_max: 10 }))],
+  ['CosineAnnealingWarmRestarts PyTorch name T_0', 'T_0', (o) => new CosineAnnealingWarmRestarts(o.opt, any({ T_0: 10 }))],
+  ['LinearLR PyTorch name start_factor', 'start_factor', (o) => new LinearLR(o.opt, any({ start_factor: 0.5 }))],
+  ['ConstantLR PyTorch name total_iters', 'total_iters', (o) => new ConstantLR(o.opt, any({ total_iters: 3 }))],
+  ['PolynomialLR PyTorch name total_iters', 'total_iters', (o) => new PolynomialLR(o.opt, any({ total_iters: 3 }))],
+  ['LambdaLR PyTorch name lr_lambda', 'lr_lambda', (o) => new LambdaLR(o.opt, any({ lr_lambda: () => 1 }))],
+  ['MultiplicativeLR PyTorch name lr_lambda', 'lr_lambda', (o) => new MultiplicativeLR(o.opt, any({ lr_lambda: () => 1 }))],
+  ['OneCycleLR PyTorch name max_lr', 'max_lr', (o) => new OneCycleLR(o.opt, any({ max_lr: 0.1, totalSteps: 10 }))],
+  ['CyclicLR PyTorch name base_lr', 'base_lr', (o) => new CyclicLR(o.opt, any({ base_lr: 0.001, maxLr: 0.1 }))],
+  ['ReduceLROnPlateau PyTorch name threshold_mode', 'threshold_mode', (o) => new ReduceLROnPlateau(o.opt, any({ threshold_mode: 'abs' }))],
+  ['SequentialLR typo milestone', 'milestone', (o) => new SequentialLR(o.opt, any({ schedulers: [o.sched], milestone: [2] }))],
+  ['ChainedScheduler unknown option', 'optimiser', (o) => new ChainedScheduler([o.sched], any({ optimiser: o.opt }))],
+  ['clipGradNorm PyTorch name norm_type', 'options.norm_type', (o) => clipGradNorm([o.w], 1, any({ norm_type: 2 }))],
+  ['l2Penalty typo addToGrads', 'options.addToGrads', (o) => l2Penalty([o.w], 0.1, any({ addToGrads: true }))],
+  ['Dropout typo sead', 'options.sead', () => new Dropout(0.5, any({ sead: 1 }))],
+  ['mseLoss typo reduce', 'options.reduce', (o) => mseLoss(o.x, o.y, any({ reduce: 'sum' }))],
+  ['huberLoss typo delt', 'options.delt', (o) => huberLoss(o.x, o.y, any({ delt: 1 }))],
+  ['batches typo shufle', 'options.shufle', () => batches(10, 2, any({ shufle: false }))],
+);
+
+/** Runs `act` with `group[key]` set to `value`, then removes the key again. */
+function withKey(opt: Adam, key: string, value: unknown, act: () => unknown): unknown {
+  const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
+  group[key] = value;
+  try {
+    return act();
+  } finally {
+    delete group[key];
+  }
+}
+
 /** Runs `act` with `group[key]` set to `value`, then puts the old value back. */
 function withOption(opt: Adam, key: 'lr' | 'betas', value: unknown, act: () => unknown): unknown {
-  const group = opt.paramGroups[0] as Record<string, unknown>;
+  const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
   const old = group[key];
   group[key] = value;
   try {

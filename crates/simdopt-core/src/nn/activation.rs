@@ -12,6 +12,8 @@
 //!
 //! The only deviation from PyTorch's arithmetic: `1 + erf` comes from [`super::math::one_plus_erf`],
 //! which stays accurate where `erf(x) ≈ −1` instead of cancelling.
+//!
+//! Spec: docs/SEMANTICS.md#activations
 
 // Constants keep the digits they were published or fitted with; the compiler rounds them to f32.
 #![allow(clippy::excessive_precision)]

@@ -21,6 +21,8 @@
 //! down the rows of `A`: per `p`, `NV` vector loads of `B`, `MR` broadcasts of `A`, `MR·NV`
 //! multiplies and adds. Edge tiles use the same kernel with fewer rows, a single vector, or one
 //! lane.
+//!
+//! Spec: docs/SEMANTICS.md#linear-layers
 
 use crate::lanes::{Lanes, Scalar};
 

@@ -9,6 +9,8 @@
 //! ```
 //! Each sum runs in order from zero and is then added to its initial value (see [`super::gemm`]),
 //! so all builds agree bit for bit.
+//!
+//! Spec: docs/SEMANTICS.md#linear-layers
 
 use super::gemm::{gemm, workspace_len, Init, Operand};
 use crate::lanes::{Lanes, Scalar};

@@ -13,6 +13,8 @@
 //! | `one_plus_erf(x)`, x ∈ [−9, 6] | relative 6e-7 + x²·1.2e-7 | 0.6 of the bound |
 //!
 //! Below those ranges the results are subnormal and lose relative precision gradually.
+//!
+//! Spec: docs/SEMANTICS.md#activations
 
 // Constants keep the digits they were published or fitted with; the compiler rounds them to f32.
 #![allow(clippy::excessive_precision)]

@@ -7,6 +7,8 @@
 //! * [`linear`] — the forward and the three gradients of `torch.nn.Linear` on top of it;
 //! * [`math`] — `exp`, `tanh`, `sigmoid`, `1 + erf` in float32 arithmetic;
 //! * [`activation`] — ReLU, Tanh, Sigmoid, GELU (erf and tanh forms), forward and backward.
+//!
+//! Spec: docs/SEMANTICS.md#linear-layers
 
 pub mod activation;
 pub mod gemm;

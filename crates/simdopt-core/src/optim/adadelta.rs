@@ -10,6 +10,8 @@
 //! p ← p + (−lr)·Δ                          PyTorch's lr factor (the paper has none)
 //! ```
 //! State slots, in order: `square_avg` (v), `acc_delta` (u).
+//!
+//! Spec: docs/SEMANTICS.md#adadelta
 
 use crate::lanes::Lanes;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};

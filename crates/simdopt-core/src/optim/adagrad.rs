@@ -11,6 +11,8 @@
 //! ```
 //! State slot: `sum`, filled with `initial_accumulator_value` when the optimizer is built (by
 //! TypeScript; the kernel only streams).
+//!
+//! Spec: docs/SEMANTICS.md#adagrad
 
 use crate::lanes::Lanes;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};

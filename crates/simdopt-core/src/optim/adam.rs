@@ -13,6 +13,8 @@
 //! ```
 //! State slots: `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
 //! TypeScript (`adam.ts`) computes the per-step scalars in float64 and writes the argument block.
+//!
+//! Spec: docs/SEMANTICS.md#adam-and-adamw
 
 use crate::lanes::Lanes;
 use crate::optim::Moments;

@@ -9,6 +9,8 @@
 //! p ← p + ((−lr/(1 − β1^t))·m) / u         only the first moment is bias-corrected
 //! ```
 //! State slots, in order: `exp_avg` (m), `exp_inf` (u).
+//!
+//! Spec: docs/SEMANTICS.md#adamax
 
 use crate::lanes::Lanes;
 use crate::optim::lerp;

@@ -10,6 +10,8 @@
 //! m ← β2·m + (1 − β2)·g
 //! ```
 //! State slot: `exp_avg` (m).
+//!
+//! Spec: docs/SEMANTICS.md#lion
 
 use crate::lanes::Lanes;
 use crate::optim::{decay, Decay};

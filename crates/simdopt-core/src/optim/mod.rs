@@ -1,5 +1,7 @@
 //! One optimizer per file; each file documents its update equations, its argument block and its
 //! state slots. Shared pieces of PyTorch arithmetic live here.
+//!
+//! Spec: docs/SEMANTICS.md#what-every-optimizer-shares
 
 use crate::lanes::Lanes;
 

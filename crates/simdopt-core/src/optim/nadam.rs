@@ -16,6 +16,8 @@
 //! order, each rounded, as PyTorch's two `addcdiv_` calls. `g` is the gradient after coupled decay.
 //! The running product `mu_product` is per-parameter state kept by TypeScript (`nadam.ts`), which
 //! folds it into `c_g` and `c_m`; the kernel's state slots are `exp_avg` (m), `exp_avg_sq` (v).
+//!
+//! Spec: docs/SEMANTICS.md#nadam
 
 use crate::lanes::Lanes;
 use crate::optim::Moments;

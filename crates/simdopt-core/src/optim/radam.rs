@@ -17,6 +17,8 @@
 //! ```
 //! `scalar / tensor` is `reciprocal(tensor)·scalar` in PyTorch, hence the form of `l`.
 //! TypeScript (`radam.ts`) decides the branch per step. State slots: `exp_avg`, `exp_avg_sq`.
+//!
+//! Spec: docs/SEMANTICS.md#radam
 
 use crate::lanes::Lanes;
 use crate::optim::Moments;

@@ -12,6 +12,8 @@
 //! ```
 //! No bias correction. State slots, in order: `square_avg`, then `momentum_buffer` when
 //! momentum > 0, then `grad_avg` when centered.
+//!
+//! Spec: docs/SEMANTICS.md#rmsprop
 
 use crate::lanes::Lanes;
 use crate::optim::lerp;

@@ -10,6 +10,8 @@
 //! p ← p + (−lr)·d
 //! ```
 //! State slot: `momentum_buffer` when momentum ≠ 0.
+//!
+//! Spec: docs/SEMANTICS.md#sgd
 
 use crate::lanes::Lanes;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};

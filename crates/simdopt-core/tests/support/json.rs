@@ -1,4 +1,4 @@
-//! A minimal JSON reader for the shared test vectors (the crates take no dependencies).
+//! A minimal JSON reader for test/vectors (the crates take no dependencies).
 
 use std::collections::BTreeMap;
 

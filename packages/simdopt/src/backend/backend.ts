@@ -12,7 +12,6 @@ export type Handle = number;
 /** One tensor of a table: its values, gradient and state block (slot k at `k * slotStride(len)`). */
 export interface TableEntry {
   data: Handle;
-  dataOffset: number;
   grad: Handle;
   gradOffset: number;
   /** State block, or `null` for a kernel configuration without state. */
@@ -104,7 +103,16 @@ export interface Backend {
   /** Bytes of backend memory (wasm linear memory; for `js`, the live bytes). */
   memoryBytes(): number;
   createTable(entries: readonly TableEntry[]): TensorTable;
-  /** One kernel call over every tensor of `table` with the argument block `args`. */
+  /**
+   * The scratch an optimizer step writes its argument block into (at least 64 floats), so that
+   * `runOptimizer(kernel, table, optimizerArgs())` copies nothing. Valid until the next call
+   * that may allocate.
+   */
+  optimizerArgs(): Float32Array;
+  /**
+   * One kernel call over every tensor of `table` with the argument block: the first
+   * `kernel.argsLength` floats of `args` (usually `optimizerArgs()` itself).
+   */
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void;
 
   // --- nn kernels ---

@@ -46,6 +46,7 @@ export class JsBackend implements Backend {
   private readonly blocks = new Map<Handle, Float32Array>();
   private next = 16;
   private live = 0;
+  private readonly argsScratch = new Float32Array(64);
 
   constructor(private readonly maximumBytes: number = Number.POSITIVE_INFINITY) {}
 
@@ -99,12 +100,16 @@ export class JsBackend implements Backend {
       entries.map((e) => {
         const stride = slotStride(e.len);
         return {
-          p: this.f32(e.data, e.dataOffset, e.len),
+          p: this.f32(e.data, 0, e.len),
           g: this.f32(e.grad, e.gradOffset, e.len),
           s: Array.from({ length: e.slots }, (_, k) => this.f32(e.state!, k * stride, e.len)),
         };
       }),
     );
+  }
+
+  optimizerArgs(): Float32Array {
+    return this.argsScratch;
   }
 
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {

@@ -22,7 +22,7 @@ export const ABI_VERSION = 1;
 
 const PAGE = 65536;
 /** Bytes of one table entry: {data, grad, state, len} as u32. */
-const ENTRY_BYTES = 16;
+export const ENTRY_BYTES = 16;
 /** f32 slots of the argument scratch block (the longest argument block, with room to spare). */
 const SCRATCH_FLOATS = 64;
 /** Bytes of one buffer-table entry of the training-kit array kernels: {ptr, len} as u32. */
@@ -115,6 +115,8 @@ export class WasmBackend implements Backend {
    */
   private kitScratch = 0;
   private kitScratchBytes = 0;
+  /** Told when an allocation grew memory (views of the old buffer are detached); set by runtime.ts. */
+  onGrow: ((fromBytes: number, toBytes: number) => void) | null = null;
 
   private constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
     this.name = name;
@@ -145,7 +147,9 @@ export class WasmBackend implements Backend {
   alloc(length: number): Handle {
     // A byte count past 4 GiB would wrap to a small one at the i32 boundary: refuse it here.
     const fits = Number.isInteger(length) && length >= 0 && length * 4 <= MAX_MEMORY_BYTES - PAGE;
+    const before = this.memory.buffer.byteLength;
     const ptr = fits ? this.exports.simdopt_alloc(length * 4) >>> 0 : 0;
+    if (this.onGrow !== null && this.memory.buffer.byteLength !== before) this.onGrow(before, this.memory.buffer.byteLength);
     if (ptr === 0) {
       throw new SimdoptError(
         `out of memory: cannot allocate ${length * 4} bytes (wasm memory is ${this.memoryBytes()} bytes; ` +
@@ -179,7 +183,7 @@ export class WasmBackend implements Backend {
     if (ptr !== 0) {
       const words = new Uint32Array(this.memory.buffer, ptr, entries.length * 4);
       entries.forEach((e, i) => {
-        words[i * 4] = e.data + e.dataOffset * 4;
+        words[i * 4] = e.data;
         words[i * 4 + 1] = e.grad + e.gradOffset * 4;
         words[i * 4 + 2] = e.state ?? 0;
         words[i * 4 + 3] = e.len;
@@ -188,19 +192,26 @@ export class WasmBackend implements Backend {
     return new WasmTable(this, ptr, entries.length);
   }
 
+  optimizerArgs(): Float32Array {
+    // A view detaches when memory grows: renew it then.
+    if (this.scratchView.length === 0) this.scratchView = this.f32(this.scratch, 0, SCRATCH_FLOATS);
+    return this.scratchView;
+  }
+
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
     const t = table as WasmTable;
     if (t.count === 0) return;
-    if (this.scratchView.length === 0) this.scratchView = this.f32(this.scratch, 0, SCRATCH_FLOATS);
-    // A plain loop: for ~10 floats it is a third of TypedArray.prototype.set's call (this runs
-    // every step, ~0.2 µs in all).
-    const scratch = this.scratchView;
-    for (let i = 0; i < args.length; i++) scratch[i] = args[i];
+    const n = kernel.argsLength;
+    if (args !== this.scratchView) {
+      // A plain loop: for ~10 floats it is a third of TypedArray.prototype.set's call.
+      const scratch = this.optimizerArgs();
+      for (let i = 0; i < n; i++) scratch[i] = args[i];
+    }
     let run = kernel === this.lastKernel ? this.lastKernelFn : this.kernelFns.get(kernel);
     if (run === undefined) this.kernelFns.set(kernel, (run = this.exports[`simdopt_${kernel.name}`]));
     this.lastKernel = kernel;
     this.lastKernelFn = run;
-    const status = run(t.ptr, t.count, this.scratch, args.length);
+    const status = run(t.ptr, t.count, this.scratch, n);
     if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
   }
 

@@ -90,6 +90,7 @@ export class SequentialLR extends LRScheduler {
   }
 
   step(): void {
+    this.optimizer.assertUsable();
     const e = this.epoch + 1;
     const idx = bisectRight(this.milestones, e);
     const child = this.schedulers[idx];
@@ -188,6 +189,7 @@ export class ChainedScheduler extends LRScheduler {
   }
 
   step(): void {
+    this.optimizer.assertUsable();
     for (const s of this.schedulers) s.step();
     this.lastLr = groupsOf(this.optimizer).map((g) => g.lr);
   }

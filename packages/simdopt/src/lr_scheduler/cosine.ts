@@ -2,7 +2,7 @@
  * Cosine annealing (Loshchilov & Hutter 2017, "SGDR", arXiv 1608.03983): CosineAnnealingLR and
  * CosineAnnealingWarmRestarts (`torch.optim.lr_scheduler.CosineAnnealingLR`, `…WarmRestarts`).
  */
-import { int, LRScheduler, num, readOptions, type AnyOptimizer } from './scheduler.js';
+import { ConfigScheduler, int, LRScheduler, num, readOptions, type AnyOptimizer } from './scheduler.js';
 
 export interface CosineAnnealingLROptions {
   /** Half-period in epochs (a positive integer): the lr reaches etaMin at tMax. */
@@ -51,13 +51,11 @@ export function cosineAnnealingAt(e: number, base: number, c: CosineAnnealingLRC
  * Defaults: etaMin = 0. `etaMin` is one number for all groups (PyTorch takes no list here).
  * The steps use the recurrence, as PyTorch does, so they compose with other schedulers.
  */
-export class CosineAnnealingLR extends LRScheduler {
+export class CosineAnnealingLR extends ConfigScheduler<CosineAnnealingLRConfig> {
   protected readonly kind = 'CosineAnnealingLR';
-  private config: CosineAnnealingLRConfig;
 
   constructor(optimizer: AnyOptimizer, options: CosineAnnealingLROptions) {
-    super(optimizer);
-    this.config = cosineAnnealingLRConfig(readOptions(options, ['tMax', 'etaMin']), '');
+    super(optimizer, options, ['tMax', 'etaMin'], cosineAnnealingLRConfig);
     this.start();
   }
 
@@ -70,15 +68,6 @@ export class CosineAnnealingLR extends LRScheduler {
 
   protected closedForm(): number[] {
     return this.baseLrs.map((base) => cosineAnnealingAt(this.epoch, base, this.config));
-  }
-
-  protected saveOwn(): Record<string, unknown> {
-    return { ...this.config };
-  }
-
-  protected readOwn(s: Record<string, unknown>, where: string): () => void {
-    const c = cosineAnnealingLRConfig(s, `${where}.`);
-    return () => (this.config = c);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * ExponentialLR (`torch.optim.lr_scheduler.ExponentialLR`).
  */
-import { LRScheduler, num, readOptions, type AnyOptimizer } from './scheduler.js';
+import { ConfigScheduler, num, type AnyOptimizer } from './scheduler.js';
 
 export interface ExponentialLROptions {
   /** Multiplicative factor per epoch (> 0; above 1 grows the lr). Required, as in PyTorch. */
@@ -30,13 +30,11 @@ export function exponentialLRAt(e: number, base: number, c: ExponentialLRConfig)
  * ```
  * `gamma` has no default (required, as in PyTorch).
  */
-export class ExponentialLR extends LRScheduler {
+export class ExponentialLR extends ConfigScheduler<ExponentialLRConfig> {
   protected readonly kind = 'ExponentialLR';
-  private config: ExponentialLRConfig;
 
   constructor(optimizer: AnyOptimizer, options: ExponentialLROptions) {
-    super(optimizer);
-    this.config = exponentialLRConfig(readOptions(options, ['gamma']), '');
+    super(optimizer, options, ['gamma'], exponentialLRConfig);
     this.start();
   }
 
@@ -48,14 +46,5 @@ export class ExponentialLR extends LRScheduler {
 
   protected closedForm(): number[] {
     return this.baseLrs.map((base) => exponentialLRAt(this.epoch, base, this.config));
-  }
-
-  protected saveOwn(): Record<string, unknown> {
-    return { ...this.config };
-  }
-
-  protected readOwn(s: Record<string, unknown>, where: string): () => void {
-    const c = exponentialLRConfig(s, `${where}.`);
-    return () => (this.config = c);
   }
 }

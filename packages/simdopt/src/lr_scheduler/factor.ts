@@ -2,7 +2,7 @@
  * Warm-up factors that end at `totalIters`: LinearLR and ConstantLR
  * (`torch.optim.lr_scheduler.LinearLR`, `ConstantLR`).
  */
-import { int, LRScheduler, num, readOptions, type AnyOptimizer } from './scheduler.js';
+import { ConfigScheduler, int, num, type AnyOptimizer } from './scheduler.js';
 
 export interface LinearLROptions {
   /** Factor at epoch 0, in (0, 1]. Default 1/3. */
@@ -53,13 +53,11 @@ export function linearLRAt(e: number, base: number, c: LinearLRConfig): number {
  * ```
  * Defaults: startFactor = 1/3, endFactor = 1, totalIters (T) = 5.
  */
-export class LinearLR extends LRScheduler {
+export class LinearLR extends ConfigScheduler<LinearLRConfig> {
   protected readonly kind = 'LinearLR';
-  private config: LinearLRConfig;
 
   constructor(optimizer: AnyOptimizer, options: LinearLROptions = {}) {
-    super(optimizer);
-    this.config = linearLRConfig(readOptions(options, ['startFactor', 'endFactor', 'totalIters']), '');
+    super(optimizer, options, ['startFactor', 'endFactor', 'totalIters'], linearLRConfig);
     this.start();
   }
 
@@ -71,15 +69,6 @@ export class LinearLR extends LRScheduler {
 
   protected closedForm(): number[] {
     return this.baseLrs.map((base) => linearLRAt(this.epoch, base, this.config));
-  }
-
-  protected saveOwn(): Record<string, unknown> {
-    return { ...this.config };
-  }
-
-  protected readOwn(s: Record<string, unknown>, where: string): () => void {
-    const c = linearLRConfig(s, `${where}.`);
-    return () => (this.config = c);
   }
 }
 
@@ -126,13 +115,11 @@ export function constantLRAt(e: number, base: number, c: ConstantLRConfig): numb
  * Defaults: factor = 1/3, totalIters = 5. The restore multiplies by `1/factor` at exactly
  * `totalIters`, so a manual lr change in between carries over, as in PyTorch.
  */
-export class ConstantLR extends LRScheduler {
+export class ConstantLR extends ConfigScheduler<ConstantLRConfig> {
   protected readonly kind = 'ConstantLR';
-  private config: ConstantLRConfig;
 
   constructor(optimizer: AnyOptimizer, options: ConstantLROptions = {}) {
-    super(optimizer);
-    this.config = constantLRConfig(readOptions(options, ['factor', 'totalIters']), '');
+    super(optimizer, options, ['factor', 'totalIters'], constantLRConfig);
     this.start();
   }
 
@@ -143,14 +130,5 @@ export class ConstantLR extends LRScheduler {
 
   protected closedForm(): number[] {
     return this.baseLrs.map((base) => constantLRAt(this.epoch, base, this.config));
-  }
-
-  protected saveOwn(): Record<string, unknown> {
-    return { ...this.config };
-  }
-
-  protected readOwn(s: Record<string, unknown>, where: string): () => void {
-    const c = constantLRConfig(s, `${where}.`);
-    return () => (this.config = c);
   }
 }

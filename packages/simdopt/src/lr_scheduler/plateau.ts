@@ -137,6 +137,7 @@ export class ReduceLROnPlateau {
 
   /** Records one value of the monitored metric (e.g. the validation loss) and reduces the lr if it has plateaued. */
   step(metric: number): void {
+    this.optimizer.assertUsable();
     if (typeof metric !== 'number') fail('metric', 'a number', metric);
     let best = this.best;
     let bad = this.numBadEpochs;

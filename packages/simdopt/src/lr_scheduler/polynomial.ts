@@ -1,7 +1,7 @@
 /**
  * PolynomialLR (`torch.optim.lr_scheduler.PolynomialLR`).
  */
-import { int, LRScheduler, num, readOptions, type AnyOptimizer } from './scheduler.js';
+import { ConfigScheduler, int, num, type AnyOptimizer } from './scheduler.js';
 
 export interface PolynomialLROptions {
   /** Epochs until the lr reaches 0 (a positive integer). Default 5. */
@@ -42,13 +42,11 @@ export function polynomialLRAt(e: number, base: number, c: PolynomialLRConfig): 
  * ```
  * Defaults: totalIters (T) = 5, power = 1.
  */
-export class PolynomialLR extends LRScheduler {
+export class PolynomialLR extends ConfigScheduler<PolynomialLRConfig> {
   protected readonly kind = 'PolynomialLR';
-  private config: PolynomialLRConfig;
 
   constructor(optimizer: AnyOptimizer, options: PolynomialLROptions = {}) {
-    super(optimizer);
-    this.config = polynomialLRConfig(readOptions(options, ['totalIters', 'power']), '');
+    super(optimizer, options, ['totalIters', 'power'], polynomialLRConfig);
     this.start();
   }
 
@@ -60,14 +58,5 @@ export class PolynomialLR extends LRScheduler {
 
   protected closedForm(): number[] {
     return this.baseLrs.map((base) => polynomialLRAt(this.epoch, base, this.config));
-  }
-
-  protected saveOwn(): Record<string, unknown> {
-    return { ...this.config };
-  }
-
-  protected readOwn(s: Record<string, unknown>, where: string): () => void {
-    const c = polynomialLRConfig(s, `${where}.`);
-    return () => (this.config = c);
   }
 }

@@ -9,9 +9,10 @@
  * class; the classes are thin stateful wrappers that apply those functions to the optimizer's
  * param groups in PyTorch's order of operations.
  */
-import { fail, SimdoptError } from '../errors.js';
+import { fail } from '../errors.js';
 import { Optimizer, type BaseOptions } from '../optim/optimizer.js';
 import { checkInteger } from '../validate.js';
+import { checkKnownKeys } from '../options/known-keys.js';
 
 /** Any simdopt optimizer (the schedulers only read and write its param-group options, by name). */
 export type AnyOptimizer = Optimizer<BaseOptions>;
@@ -142,6 +143,7 @@ export abstract class LRScheduler {
 
   /** Advances the schedule by one epoch (or batch) and writes the new lrs into the param groups. */
   step(): void {
+    this.optimizer.assertUsable();
     this.countStep();
     try {
       this._updateLr();
@@ -298,6 +300,33 @@ export abstract class LRScheduler {
   }
 }
 
+/**
+ * A scheduler whose own state is one config object, read by `read` from the options (after the
+ * unknown-key check against `known`) and from state dicts alike, and saved as a plain copy.
+ */
+export abstract class ConfigScheduler<C extends object> extends LRScheduler {
+  protected config: C;
+
+  protected constructor(
+    optimizer: unknown,
+    options: unknown,
+    known: readonly string[],
+    private readonly read: (o: Record<string, unknown>, where: string) => C,
+  ) {
+    super(optimizer);
+    this.config = read(readOptions(options, known), '');
+  }
+
+  protected saveOwn(): Record<string, unknown> {
+    return { ...(this.config as Record<string, unknown>) };
+  }
+
+  protected readOwn(s: Record<string, unknown>, where: string): () => void {
+    const c = this.read(s, `${where}.`);
+    return () => (this.config = c);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Option and state checks shared by the families.
 
@@ -310,13 +339,7 @@ export function readOptions(options: unknown, known: readonly string[] | null, n
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) fail(name, 'an options object', options);
   const o = options as Record<string, unknown>;
-  if (known) {
-    for (const key of Object.keys(o)) {
-      if (!known.includes(key)) {
-        throw new SimdoptError(`${key}: not an option of this scheduler (options are ${known.join(', ')})`, key);
-      }
-    }
-  }
+  if (known) checkKnownKeys(o, known, '', 'this scheduler');
   return o;
 }
 

@@ -2,7 +2,7 @@
  * Step decays: StepLR and MultiStepLR (`torch.optim.lr_scheduler.StepLR`, `MultiStepLR`).
  */
 import { fail } from '../errors.js';
-import { int, LRScheduler, num, readOptions, type AnyOptimizer } from './scheduler.js';
+import { ConfigScheduler, int, num, type AnyOptimizer } from './scheduler.js';
 
 export interface StepLROptions {
   /** Period of the decay in epochs (a positive integer). */
@@ -43,13 +43,11 @@ export function stepLRAt(e: number, base: number, c: StepLRConfig): number {
  * Defaults: gamma = 0.1. Because the step multiplies the group's *current* lr, it composes with
  * other schedulers and with manual lr changes, as in PyTorch.
  */
-export class StepLR extends LRScheduler {
+export class StepLR extends ConfigScheduler<StepLRConfig> {
   protected readonly kind = 'StepLR';
-  private config: StepLRConfig;
 
   constructor(optimizer: AnyOptimizer, options: StepLROptions) {
-    super(optimizer);
-    this.config = stepLRConfig(readOptions(options, ['stepSize', 'gamma']), '');
+    super(optimizer, options, ['stepSize', 'gamma'], stepLRConfig);
     this.start();
   }
 
@@ -60,15 +58,6 @@ export class StepLR extends LRScheduler {
 
   protected closedForm(): number[] {
     return this.baseLrs.map((base) => stepLRAt(this.epoch, base, this.config));
-  }
-
-  protected saveOwn(): Record<string, unknown> {
-    return { ...this.config };
-  }
-
-  protected readOwn(s: Record<string, unknown>, where: string): () => void {
-    const c = stepLRConfig(s, `${where}.`);
-    return () => (this.config = c);
   }
 }
 
@@ -117,13 +106,11 @@ export function multiStepLRAt(e: number, base: number, c: MultiStepLRConfig): nu
  * ```
  * Defaults: gamma = 0.1. A milestone listed twice decays twice at once (PyTorch counts them).
  */
-export class MultiStepLR extends LRScheduler {
+export class MultiStepLR extends ConfigScheduler<MultiStepLRConfig> {
   protected readonly kind = 'MultiStepLR';
-  private config: MultiStepLRConfig;
 
   constructor(optimizer: AnyOptimizer, options: MultiStepLROptions) {
-    super(optimizer);
-    this.config = multiStepLRConfig(readOptions(options, ['milestones', 'gamma']), '');
+    super(optimizer, options, ['milestones', 'gamma'], multiStepLRConfig);
     this.start();
   }
 
@@ -138,10 +125,5 @@ export class MultiStepLR extends LRScheduler {
 
   protected saveOwn(): Record<string, unknown> {
     return { milestones: [...this.config.milestones], gamma: this.config.gamma };
-  }
-
-  protected readOwn(s: Record<string, unknown>, where: string): () => void {
-    const c = multiStepLRConfig(s, `${where}.`);
-    return () => (this.config = c);
   }
 }

@@ -1,18 +1,25 @@
 /**
- * Dropout as a module: `torch.nn.Dropout`, the training kit's inverted dropout (../dropout.ts)
- * behind the Module contract.
+ * Dropout: `torch.nn.Dropout`, one class for both uses — a standalone utility
+ * (`drop.forward(x, out?)`, `drop.backward(gradOut, gradIn?)`) and a layer of `nn.Sequential`.
+ * The top-level `Dropout` and `nn.Dropout` are this same class.
  *
  * ```text
  * training: y_i = x_i·m_i,  m_i = 0 with probability p, else 1/(1 − p)   (a fresh mask per forward)
  * eval:     y = x
  * backward: dx_i = dy_i·m_i with the mask of the last forward (the identity after an eval forward)
  * ```
- * The mode is the module's `training` flag (set by `train()`/`eval()`, also through a parent
- * Sequential), read at each forward. With a seed the sequence of masks is reproducible on every
- * backend: training-mode forward number k uses mask k of the seed; eval forwards use none.
+ * Defaults: p as given (PyTorch's default is 0.5: pass it), seed random. The mode is the
+ * `training` flag (set by `train()`/`eval()`, also through a parent Sequential), read at each
+ * forward. With a seed the sequence of masks is reproducible on every backend: training-mode
+ * forward number k uses mask k of the seed; eval forwards use none. Masks come from the
+ * counter-based generator of rng.ts (../dropout.ts), so backward regenerates the forward's mask
+ * instead of storing it.
+ *
+ * Called directly, `forward(x)` returns a new array (or writes `out`; in eval mode it returns `x`
+ * itself); inside a Sequential the layer writes into its own buffer of backend memory, as every
+ * nn layer does.
  */
-import { Dropout as KitDropout, type DropoutOptions } from '../dropout.js';
-import { SimdoptError } from '../errors.js';
+import { DropoutMask, type DropoutOptions } from '../dropout.js';
 import { checkArray, checkLength, Module, NO_INPUT_GRAD, wantsInputGrad, type BackwardOptions } from './module.js';
 
 export type { DropoutOptions };
@@ -22,20 +29,57 @@ export class Dropout extends Module {
   readonly p: number;
   /** The seed of the mask sequence (given or drawn at construction). */
   readonly seed: number;
-  private readonly kit: KitDropout;
+  private readonly mask: DropoutMask;
   private readonly output = this.buffer();
   private readonly gradInput = this.buffer();
-  /** Length of the last forward; -1 before the first. */
+  /** Length of the last layer forward; -1 before the first (or after a direct forward). */
   private length = -1;
 
   constructor(p: number, options: DropoutOptions = {}) {
     super();
-    this.kit = new KitDropout(p, options);
-    this.p = this.kit.p;
-    this.seed = this.kit.seed;
+    this.mask = new DropoutMask(p, options);
+    this.p = this.mask.p;
+    this.seed = this.mask.seed;
   }
 
-  forward(x: Float32Array): Float32Array {
+  /**
+   * Training mode: `x·mask` with a fresh mask, into `out` (which may be `x` itself) or a new
+   * array. Eval mode: `x` itself (copied into `out` when given).
+   */
+  forward(x: Float32Array, out?: Float32Array): Float32Array {
+    this.check('Dropout');
+    this.length = -1;
+    return this.mask.train(this.training).forward(x, out);
+  }
+
+  /**
+   * `gradOut·mask` with the mask of the last forward, into `gradIn` (which may be `gradOut`
+   * itself) or a new array; the identity after an eval-mode forward. As a layer (after a
+   * Sequential's forward) the second argument is the Module's `{ inputGrad }` options.
+   */
+  backward(gradOut: Float32Array, gradIn?: Float32Array | BackwardOptions): Float32Array {
+    this.check('Dropout');
+    if (this.length < 0) {
+      if (gradIn !== undefined && !(gradIn instanceof Float32Array)) {
+        return wantsInputGrad(gradIn) ? this.mask.backward(gradOut) : NO_INPUT_GRAD;
+      }
+      return this.mask.backward(gradOut, gradIn);
+    }
+    if (gradIn instanceof Float32Array) {
+      checkLength('gradIn', gradIn, this.length, "as the last forward's output");
+      return this.mask.backward(gradOut, gradIn);
+    }
+    checkArray('gradOut', gradOut);
+    checkLength('gradOut', gradOut, this.length, "as the last forward's output");
+    if (!wantsInputGrad(gradIn)) return NO_INPUT_GRAD;
+    const dy = this.reserve(gradOut, [this.gradInput, this.length]);
+    const dx = this.gradInput.view(this.length);
+    this.mask.backward(dy, dx);
+    return dx;
+  }
+
+  /** @internal As a layer: the output in this module's own buffer of backend memory. */
+  forwardLayer(x: Float32Array): Float32Array {
     this.check('Dropout');
     checkArray('x', x);
     const n = x.length;
@@ -43,22 +87,9 @@ export class Dropout extends Module {
     this.length = -1;
     const src = this.reserve(x, [this.output, n]);
     const y = this.output.view(n);
-    // The kit keeps the mask's key (or "identity" in eval) for backward; no mask is stored.
-    this.kit.train(this.training).forward(src, y);
+    this.mask.train(this.training).forward(src, y);
     this.length = n;
     return y;
-  }
-
-  backward(gradOut: Float32Array, options?: BackwardOptions): Float32Array {
-    this.check('Dropout');
-    checkArray('gradOut', gradOut);
-    if (this.length < 0) throw new SimdoptError('Dropout.backward: call forward first', 'gradOut');
-    checkLength('gradOut', gradOut, this.length, "as the last forward's output");
-    if (!wantsInputGrad(options)) return NO_INPUT_GRAD;
-    const dy = this.reserve(gradOut, [this.gradInput, this.length]);
-    const dx = this.gradInput.view(this.length);
-    this.kit.backward(dy, dx);
-    return dx;
   }
 
   toString(): string {

@@ -53,6 +53,14 @@ export abstract class Module {
    */
   abstract backward(gradOut: Float32Array, options?: BackwardOptions): Float32Array;
 
+  /**
+   * @internal What a container (Sequential) calls: `forward(x)`, except for a layer whose direct
+   * call differs (Dropout returns a new array when called directly, its own buffer as a layer).
+   */
+  forwardLayer(x: Float32Array): Float32Array {
+    return this.forward(x);
+  }
+
   /** Trainable parameters, in a stable order (for an optimizer). */
   parameters(): Parameter[] {
     return this.children().flatMap((c) => c.parameters());

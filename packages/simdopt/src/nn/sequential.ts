@@ -27,7 +27,7 @@ export class Sequential extends Module {
     // Cleared until every layer ran, so a failed forward cannot feed a half-updated backward.
     this.complete = false;
     let h = x;
-    for (const layer of this.layers) h = layer.forward(h);
+    for (const layer of this.layers) h = layer.forwardLayer(h);
     this.complete = true;
     return h;
   }

@@ -214,10 +214,13 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
     return this.slotNamesAll;
   }
 
-  protected slotLength(name: string, p: Parameter): number {
-    const [b, r, c] = factors(p);
-    if (p.shape.length < 2) return name === 'variance' ? p.size : 0;
-    return name === 'row_var' ? b * r : name === 'col_var' ? b * c : 0;
+  /** PyTorch's shapes: row_var [.., R, 1] and col_var [.., 1, C] for a matrix (or batch of them), variance for a vector. */
+  protected slotShape(name: string, p: Parameter): readonly number[] | null {
+    const s = p.shape;
+    if (s.length < 2) return name === 'variance' ? s : null;
+    if (name === 'row_var') return [...s.slice(0, -1), 1];
+    if (name === 'col_var') return [...s.slice(0, -2), 1, s[s.length - 1]];
+    return null;
   }
 
   protected writeArgs(a: Float32Array, o: AdafactorOptions, ctx: StepContext): void {
@@ -233,7 +236,9 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
     a[DECAY] = 1 - o.lr * o.weightDecay;
   }
 
-  protected runStep(_table: TensorTable, args: Float32Array, params: readonly Parameter[]): void {
+  protected runStep(_table: TensorTable, scratch: Float32Array, params: readonly Parameter[]): void {
+    // A copy: `scratch` is the backend's argument scratch, which the allocation below may detach.
+    const args = scratch.slice(0, ARGS);
     const flags = args[FLAGS];
     const cols = Math.max(0, ...params.map((p) => (p.shape.length < 2 ? 0 : factors(p)[2])));
     // Allocated before any view is taken: growing wasm memory detaches views.

@@ -1,3 +1,35 @@
+/** Adagrad: options schema, kernel (js twin) and class; see the class comment. */
+import { coupledFlags, CoupledGrad, eps, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import type { AdagradOptions } from './options.js';
+
+export type { AdagradOptions };
+
+/** Adagrad's options (src/optim/options.ts is generated from this). */
+export const adagradSchema = schema('Adagrad', 'torch.optim.Adagrad', {
+  lr: lr(1e-2), lrDecay: nonNegative(0, 'Learning-rate decay: step t uses lr / (1 + (t − 1)·lrDecay).', 'lr_decay'),
+  weightDecay: weightDecay(),
+  initialAccumulatorValue: nonNegative(0, "Starting value of the accumulator `sum` (read from the constructor's options only).", 'initial_accumulator_value'),
+  eps: eps(1e-10), maximize
+});
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/adagrad.rs, `arg`).
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const adagradKernel = kernel('adagrad', 4, (p, g, s, a) => {
+  const grad = new CoupledGrad(a);
+  const [, , clr, eps] = a;
+  const [sum] = s;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const gi = grad.at(p, g, i);
+    const si = f(sum[i] + f(gi * gi));
+    sum[i] = si;
+    const std = f(f(Math.sqrt(si)) + eps);
+    p[i] = f(pi + f(f(-clr * gi) / std));
+  }
+});
+
 /**
  * Adagrad (Duchi, Hazan & Singer 2011, JMLR 12) with the exact semantics of `torch.optim.Adagrad`
  * (Rust kernel: crates/simdopt-core/src/optim/adagrad.rs).
@@ -11,84 +43,20 @@
  * As in PyTorch, every parameter's `sum` is created (filled with `initialAccumulatorValue`) and
  * its step counter set to 0 when the optimizer is built, not at the first step; the value is the
  * constructor's, so a per-group `initialAccumulatorValue` does not change it. Parameters of a
- * group added later get the same (PyTorch fails to step them). Defaults: lr 1e-2, lrDecay 0,
- * weightDecay 0, initialAccumulatorValue 0, eps 1e-10.
+ * group added later get the same (PyTorch fails to step them).
+ * Defaults: lr 0.01, lrDecay 0, weightDecay 0, initialAccumulatorValue 0, eps 1e-10, maximize
+ * false.
  */
-import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBoolean, checkNonNegative } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
-
-export interface AdagradOptions extends BaseOptions {
-  lr: number;
-  lrDecay: number;
-  weightDecay: number;
-  /** Starting value of the accumulator `sum` (read from the constructor's options only). */
-  initialAccumulatorValue: number;
-  eps: number;
-  maximize: boolean;
-}
-
-const f = Math.fround;
-
-// Argument block (crates/simdopt-core/src/optim/adagrad.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
-
-/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const adagradKernel: OptimizerKernel = {
-  name: 'adagrad',
-  argsLength: 4,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const decay = (flags & WEIGHT_DECAY) !== 0;
-    const wd = a[1];
-    const negClr = -a[2];
-    const eps = a[3];
-    const sum = s[0];
-    for (let i = 0; i < p.length; i++) {
-      const pi = p[i];
-      let gi = maximize ? -g[i] : g[i];
-      if (decay) gi = f(gi + f(wd * pi));
-      const si = f(sum[i] + f(gi * gi));
-      sum[i] = si;
-      const std = f(f(Math.sqrt(si)) + eps);
-      p[i] = f(pi + f(f(negClr * gi) / std));
-    }
-  },
-};
-
 export class Adagrad extends Optimizer<AdagradOptions> {
-  protected readonly kind = 'Adagrad';
   protected readonly kernel = adagradKernel;
   protected readonly slotNamesAll = ['sum'] as const;
 
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super(
-      params,
-      {
-        lr: 1e-2,
-        lrDecay: 0,
-        weightDecay: 0,
-        initialAccumulatorValue: 0,
-        eps: 1e-10,
-        maximize: false,
-        skipNonFinite: false,
-        ...options,
-      },
-      { stateAtRegistration: true },
-    );
+    super(params, options, { schema: adagradSchema, stateAtRegistration: true });
   }
 
-  protected checkOptions(o: AdagradOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}lrDecay`, o.lrDecay);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkNonNegative(`${at}initialAccumulatorValue`, o.initialAccumulatorValue);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBoolean(`${at}maximize`, o.maximize);
-  }
-
+  // Not the default (slotNamesAll): the base constructor already creates the state, before
+  // this class's fields exist.
   protected slotNames(): readonly string[] {
     return ['sum'];
   }
@@ -99,7 +67,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected writeArgs(a: Float32Array, o: AdagradOptions, { step }: StepContext): void {
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0);
+    a[0] = coupledFlags(o);
     a[1] = o.weightDecay;
     a[2] = o.lr / (1 + (step - 1) * o.lrDecay);
     a[3] = o.eps;

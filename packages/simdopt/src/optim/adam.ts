@@ -1,3 +1,41 @@
+/** Adam: options schema, kernel (js twin) and class; see the class comment. */
+import { adamBetas, boolean, eps, kernel, lerp32, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type Schema, type StepContext } from './house.js';
+import type { AdamOptions } from './options.js';
+
+export type { AdamOptions };
+
+/** Adam's options (src/optim/options.ts is generated from this). */
+export const adamSchema = schema('Adam', 'torch.optim.Adam', {
+  lr: lr(1e-3), betas: adamBetas(0.9, 0.999), eps: eps(1e-8), weightDecay: weightDecay(),
+  amsgrad: boolean(false, 'Use the maximum of past second moments (AMSGrad).', 'amsgrad'), maximize,
+  decoupledWeightDecay: boolean(false, 'True makes Adam identical to AdamW.', 'decoupled_weight_decay')
+});
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/adam.rs, `arg`): Moments' entries 0 … 5 with the
+// decay mode at bit 2, amsgrad at bit 1, then lr/(1 − β1^t), sqrt(1 − β2^t), eps.
+export const AMSGRAD = 2;
+export const DECAY_SHIFT = 2;
+
+export { lerp32 };
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const adamKernel = kernel('adam', 9, (p, g, s, a) => {
+  const moments = new Moments(a, DECAY_SHIFT);
+  const amsgrad = (a[0] & AMSGRAD) !== 0;
+  const negStepSize = -a[6];
+  const bc2Sqrt = a[7];
+  const eps = a[8];
+  const [m, v, vmax] = s;
+  for (let i = 0; i < p.length; i++) {
+    moments.update(p, g, m, v, i);
+    const second = amsgrad ? (vmax[i] = Math.max(vmax[i], v[i])) : v[i];
+    const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + eps);
+    p[i] = f(p[i] + f(f(negStepSize * m[i]) / denom));
+  }
+});
+
 /**
  * Adam (Kingma & Ba 2015) and its AMSGrad variant, with the exact semantics of
  * `torch.optim.Adam` (Rust kernel: crates/simdopt-core/src/optim/adam.rs).
@@ -8,100 +46,18 @@
  * p ← p − lr/(1 − β1^t) · m / (sqrt(v or v_max)/sqrt(1 − β2^t) + eps)
  * ```
  * The bias corrections are computed here in float64 once per step, as PyTorch does in Python.
+ * Defaults: lr 0.001, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false, maximize false,
+ * decoupledWeightDecay false.
  */
-import { power } from './power.js';
-import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
-
-export interface AdamOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  /** True makes Adam identical to AdamW. */
-  decoupledWeightDecay: boolean;
-}
-
-const f = Math.fround;
-
-// Argument block (crates/simdopt-core/src/optim/adam.rs, `arg`).
-const MAXIMIZE = 1;
-const AMSGRAD = 2;
-const COUPLED = 1 << 2;
-const DECOUPLED = 2 << 2;
-
-/** lerp(a, b, w) as ATen computes it (float32 operations). */
-export function lerp32(a: number, b: number, w: number): number {
-  return Math.abs(w) < 0.5 ? f(a + f(w * f(b - a))) : f(b - f(f(b - a) * f(1 - w)));
-}
-
-/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const adamKernel: OptimizerKernel = {
-  name: 'adam',
-  argsLength: 9,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const amsgrad = (flags & AMSGRAD) !== 0;
-    const decay = flags & (3 << 2);
-    const wd = a[1];
-    const factor = a[2];
-    const w1 = a[3];
-    const beta2 = a[4];
-    const w2 = a[5];
-    const negStepSize = -a[6];
-    const bc2Sqrt = a[7];
-    const eps = a[8];
-    const m = s[0];
-    const v = s[1];
-    const vmax = s[2];
-    for (let i = 0; i < p.length; i++) {
-      let pi = p[i];
-      let gi = maximize ? -g[i] : g[i];
-      if (decay === COUPLED) gi = f(gi + f(wd * pi));
-      else if (decay === DECOUPLED) pi = f(pi * factor);
-      const mi = lerp32(m[i], gi, w1);
-      const vi = f(f(v[i] * beta2) + f(f(w2 * gi) * gi));
-      m[i] = mi;
-      v[i] = vi;
-      let second = vi;
-      if (amsgrad) second = vmax[i] = Math.max(vmax[i], vi);
-      const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + eps);
-      p[i] = f(pi + f(f(negStepSize * mi) / denom));
-    }
-  },
-};
-
 export class Adam extends Optimizer<AdamOptions> {
-  protected readonly kind: string = 'Adam';
   protected readonly kernel = adamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] as const;
 
-  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-      decoupledWeightDecay: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
+  /** The schema (AdamW replaces it: same options, other defaults). */
+  protected static readonly schema: Schema = adamSchema;
 
-  protected checkOptions(o: AdamOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}amsgrad`, o.amsgrad);
-    checkBoolean(`${at}maximize`, o.maximize);
-    checkBoolean(`${at}decoupledWeightDecay`, o.decoupledWeightDecay);
+  constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
+    super(params, options, { schema: (new.target as typeof Adam).schema });
   }
 
   protected slotNames(o: AdamOptions): readonly string[] {
@@ -109,16 +65,9 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected writeArgs(a: Float32Array, o: AdamOptions, { step }: StepContext): void {
-    const [beta1, beta2] = o.betas;
-    const decay = o.decoupledWeightDecay ? DECOUPLED : o.weightDecay !== 0 ? COUPLED : 0;
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.amsgrad ? AMSGRAD : 0) | decay;
-    a[1] = o.weightDecay;
-    a[2] = 1 - o.lr * o.weightDecay;
-    a[3] = 1 - beta1;
-    a[4] = beta2;
-    a[5] = 1 - beta2;
-    a[6] = o.lr / (1 - power(beta1, step));
-    a[7] = Math.sqrt(1 - power(beta2, step));
+    a[0] = writeMoments(a, o, DECAY_SHIFT) | (o.amsgrad ? AMSGRAD : 0);
+    a[6] = o.lr / (1 - power(o.betas[0], step));
+    a[7] = Math.sqrt(1 - power(o.betas[1], step));
     a[8] = o.eps;
   }
 }

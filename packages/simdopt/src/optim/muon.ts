@@ -208,7 +208,9 @@ export class Muon extends Optimizer<MuonOptions> {
     this.adjust = o.adjustLrFn;
   }
 
-  protected runStep(_table: TensorTable, args: Float32Array, params: readonly Parameter[]): void {
+  protected runStep(_table: TensorTable, scratch: Float32Array, params: readonly Parameter[]): void {
+    // A copy: `scratch` is the backend's argument scratch, which the allocation below may detach.
+    const args = scratch.slice(0, ARGS);
     const size = Math.max(...params.map((p) => muonWorkspace(p.shape[0], p.shape[1])));
     // Allocated before any view is taken: growing wasm memory detaches views.
     const work = this.memory.alloc(Math.max(size, 1));

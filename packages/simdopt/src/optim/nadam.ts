@@ -1,3 +1,41 @@
+/** NAdam: options schema, kernel (js twin) and class; see the class comment. */
+import { adamBetas, decoupledWeightDecay, eps, kernel, lr, maximize, Moments, nonNegative, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
+import type { NAdamOptions } from './options.js';
+
+export type { NAdamOptions };
+
+/** NAdam's options (src/optim/options.ts is generated from this). */
+export const nadamSchema = schema('NAdam', 'torch.optim.NAdam', {
+  lr: lr(2e-3), betas: adamBetas(0.9, 0.999), eps: eps(1e-8), weightDecay: weightDecay(),
+  momentumDecay: nonNegative(4e-3, 'ψ of the momentum schedule μ_t = β1·(1 − ½·0.96^(t·ψ)).', 'momentum_decay'),
+  decoupledWeightDecay, maximize
+});
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/nadam.rs, `arg`): Moments' entries 0 … 5 with the
+// decay mode at bit 1, then 1 − β2^t, eps and the two step coefficients.
+export const DECAY_SHIFT = 1;
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const nadamKernel = kernel('nadam', 10, (p, g, s, a) => {
+  const moments = new Moments(a, DECAY_SHIFT);
+  const bc2 = a[6];
+  const eps = a[7];
+  const gradCoef = a[8];
+  const expAvgCoef = a[9];
+  const [m, v] = s;
+  for (let i = 0; i < p.length; i++) {
+    const gi = moments.update(p, g, m, v, i);
+    const denom = f(f(Math.sqrt(f(v[i] / bc2))) + eps);
+    // Two addcdiv_ calls in PyTorch: the parameter is rounded in between.
+    const pi = f(p[i] + f(f(gradCoef * gi) / denom));
+    p[i] = f(pi + f(f(expAvgCoef * m[i]) / denom));
+  }
+});
+
+const INITIAL_SCALARS = Object.freeze({ mu_product: 1 });
+
 /**
  * NAdam, Adam with Nesterov momentum (Dozat 2016), with the exact semantics of `torch.optim.NAdam`
  * (torch ≥ 2.0; Rust kernel: crates/simdopt-core/src/optim/nadam.rs).
@@ -12,103 +50,16 @@
  * `mu_product` is per-parameter state, as in PyTorch (a parameter that skips steps keeps its own
  * product; a changed beta1 or momentumDecay enters only the factors still to come). It is kept in
  * float64 and exported by `stateDict()` as a number; PyTorch keeps it in the default dtype (usually
- * float32), which moves results by ~1e-9. Defaults: lr 2e-3, betas [0.9, 0.999], eps 1e-8,
- * weightDecay 0, momentumDecay 4e-3, decoupledWeightDecay false.
+ * float32), which moves results by ~1e-9.
+ * Defaults: lr 0.002, betas [0.9, 0.999], eps 1e-8, weightDecay 0, momentumDecay 0.004,
+ * decoupledWeightDecay false, maximize false.
  */
-import { power } from './power.js';
-import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
-import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
-
-export interface NAdamOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  /** ψ of the momentum schedule μ_t = β1·(1 − ½·0.96^(t·ψ)). */
-  momentumDecay: number;
-  /** True: decay `p·(1 − lr·wd)` as AdamW (NAdamW) instead of adding `wd·p` to the gradient. */
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
-
-const f = Math.fround;
-
-// Argument block (crates/simdopt-core/src/optim/nadam.rs, `arg`).
-const MAXIMIZE = 1;
-const COUPLED = 1 << 1;
-const DECOUPLED = 2 << 1;
-
-/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const nadamKernel: OptimizerKernel = {
-  name: 'nadam',
-  argsLength: 10,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const decay = flags & (3 << 1);
-    const wd = a[1];
-    const factor = a[2];
-    const w1 = a[3];
-    const beta2 = a[4];
-    const w2 = a[5];
-    const bc2 = a[6];
-    const eps = a[7];
-    const gradCoef = a[8];
-    const expAvgCoef = a[9];
-    const m = s[0];
-    const v = s[1];
-    for (let i = 0; i < p.length; i++) {
-      let pi = p[i];
-      let gi = maximize ? -g[i] : g[i];
-      if (decay === COUPLED) gi = f(gi + f(wd * pi));
-      else if (decay === DECOUPLED) pi = f(pi * factor);
-      const mi = lerp32(m[i], gi, w1);
-      const vi = f(f(v[i] * beta2) + f(f(w2 * gi) * gi));
-      m[i] = mi;
-      v[i] = vi;
-      const denom = f(f(Math.sqrt(f(vi / bc2))) + eps);
-      // Two addcdiv_ calls in PyTorch: the parameter is rounded in between.
-      pi = f(pi + f(f(gradCoef * gi) / denom));
-      p[i] = f(pi + f(f(expAvgCoef * mi) / denom));
-    }
-  },
-};
-
-const INITIAL_SCALARS = Object.freeze({ mu_product: 1 });
-
 export class NAdam extends Optimizer<NAdamOptions> {
-  protected readonly kind = 'NAdam';
   protected readonly kernel = nadamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq'] as const;
 
   constructor(params: ParamsInput<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
-    super(params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      momentumDecay: 4e-3,
-      decoupledWeightDecay: false,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: NAdamOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkNonNegative(`${at}momentumDecay`, o.momentumDecay);
-    checkBoolean(`${at}decoupledWeightDecay`, o.decoupledWeightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
+    super(params, options, { schema: nadamSchema });
   }
 
   protected initialScalars(): Readonly<Record<string, number>> {
@@ -122,13 +73,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const muNext = beta1 * (1 - 0.5 * power(0.96, (step + 1) * o.momentumDecay));
     const muProduct = ctx.scalars.mu_product * mu;
     ctx.scalars.mu_product = muProduct;
-    const decay = o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? DECOUPLED : COUPLED;
-    a[0] = (o.maximize ? MAXIMIZE : 0) | decay;
-    a[1] = o.weightDecay;
-    a[2] = 1 - o.lr * o.weightDecay;
-    a[3] = 1 - beta1;
-    a[4] = beta2;
-    a[5] = 1 - beta2;
+    writeMoments(a, o, DECAY_SHIFT);
     a[6] = 1 - power(beta2, step);
     a[7] = o.eps;
     a[8] = (-o.lr * (1 - mu)) / (1 - muProduct);

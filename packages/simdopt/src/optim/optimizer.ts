@@ -1,34 +1,49 @@
 /**
- * The base of every optimizer: param groups with per-group options, per-parameter state in
- * backend memory, one kernel call per group and step (a table of tensors, PyTorch's multi-tensor
- * apply), and PyTorch-shaped state dicts.
+ * The base of every optimizer: param groups with per-group options (param-groups.ts), state in
+ * backend memory (state-store.ts), one kernel call per group and step over a cached table of
+ * tensors (step-plan.ts; PyTorch's multi-tensor apply), and PyTorch-shaped state dicts.
  *
- * A subclass supplies the kernel, its option checks, the names of the state slots the current
- * options need, and the argument block for a step (the per-step scalars, computed here in
- * float64 as PyTorch computes them in Python).
+ * A subclass supplies the kernel, its option schema (or, old style, its defaults and
+ * `checkOptions`), the names of the state slots the current options need, and the argument
+ * block for a step (the per-step scalars, computed here in float64 as PyTorch computes them in
+ * Python). CONTRIBUTING.md, "Adding an optimizer", walks through one.
  */
 import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/backend.js';
-import { slotStride } from '../backend/backend.js';
-import { fail, SimdoptError } from '../errors.js';
+import { count, fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
 import { gradFiniteKernel } from '../reduce.js';
 import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend, isActive } from '../runtime.js';
 import { checkBoolean } from '../validate.js';
+import { checkKnownKeys, GROUP_FIELDS } from '../options/known-keys.js';
+import { checkAgainst, defaultsOf, keysOf, type Schema } from '../options/schema.js';
+import {
+  buildGroup,
+  cloneOptions,
+  excludedSet,
+  groupInputs,
+  sameOptions,
+  snapshotOptions,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamsInput,
+} from './param-groups.js';
+import { NO_FRESH, NO_SCALARS, slotLength, StateStore, type ParamState } from './state-store.js';
+import { sameSlots, splitRuns, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
+
+export type { ParamGroup, ParamGroupInput, ParamsInput };
+import { trackObject } from '../warnings.js';
+import { normalizeStateDict, toTorchStateDict, type TorchOptimizerState } from './state_interop.js';
 
 /** Options every optimizer takes. */
 export interface BaseOptions {
   lr: number;
-  /** When true, a step whose gradients hold NaN or ±Infinity changes nothing and returns false. */
+  /**
+   * When true, a step whose gradients hold NaN or ±Infinity changes nothing and returns false.
+   * @default false
+   */
   skipNonFinite: boolean;
 }
-
-/** A param group: the parameters and the options they are stepped with (all writable). */
-export type ParamGroup<O> = O & { params: Parameter[]; [extra: string]: unknown };
-
-/** What the constructor and `addParamGroup` accept: parameters, or groups with option overrides. */
-export type ParamGroupInput<O> = { params: Iterable<Parameter> } & Partial<O> & { [extra: string]: unknown };
-export type ParamsInput<O> = Iterable<Parameter> | Iterable<ParamGroupInput<O>>;
 
 /** Optimizer state as `stateDict()` returns it (PyTorch's names and layout). */
 export interface OptimizerState {
@@ -65,6 +80,19 @@ export interface OptimizerTraits {
    * as PyTorch's Adagrad does. Default false.
    */
   stateAtRegistration?: boolean;
+  /**
+   * The optimizer's option schema (src/options/schema.ts). With one, the constructor's second
+   * argument is the caller's options: unknown keys are refused, the schema's defaults fill the
+   * rest, and every group is checked against the schema before `checkOptions` (which then holds
+   * only the checks across options). Without one, the second argument is the full defaults and
+   * their keys are the allowed options.
+   */
+  schema?: Schema;
+  /**
+   * Keys the optimizer itself keeps in its param groups besides the options (as Schedule-Free
+   * keeps running sums there in PyTorch): accepted by the unknown-key check, never defaulted.
+   */
+  groupFields?: readonly string[];
 }
 
 export interface StepOptions {
@@ -72,74 +100,14 @@ export interface StepOptions {
   exclude?: Iterable<Parameter>;
 }
 
-/** A parameter's state: step counter, a block holding its slots, and its scalar state. */
-interface ParamState {
-  step: number;
-  block: Handle | null;
-  slots: readonly string[];
-  fresh: Set<string>;
-  /** Never mutated in place: a step replaces the object (runs may share one). */
-  scalars: Readonly<Record<string, number>>;
-}
-
-/** A cached table for a run of parameters with the same step context. */
-interface CachedTable {
-  params: Parameter[];
-  blocks: (Handle | null)[];
-  table: TensorTable;
-}
-
-/** One group of the fast-step plan: what must still hold, and what the step re-uses. */
-interface FastGroup<O> {
-  group: ParamGroup<O>;
-  params: Parameter[];
-  handles: Handle[];
-  requires: boolean[];
-  options: OptionSnapshot;
-  slots: readonly string[];
-  active: Parameter[];
-  states: ParamState[];
-  table: TensorTable | null;
-}
-
-/** A group's option values (arrays copied), to notice a change without re-checking everything. */
-type OptionSnapshot = { keys: string[]; values: unknown[] };
-
-function snapshotOptions(group: object): OptionSnapshot {
-  const keys = Object.keys(group).filter((k) => k !== 'params');
-  const g = group as Record<string, unknown>;
-  return { keys, values: keys.map((k) => (Array.isArray(g[k]) ? [...(g[k] as unknown[])] : g[k])) };
-}
-
-function sameOptions(group: object, snap: OptionSnapshot): boolean {
-  const g = group as Record<string, unknown>;
-  const { keys, values } = snap;
-  // for-in rather than g[keys[i]]: V8 reads `g[k]` inside a for-in over g through the enum
-  // cache (a field load), where a keyed load with a different key per iteration goes through
-  // the megamorphic stub cache. This runs every step: 65 -> 43 ns for Adam's eight options.
-  let i = 0;
-  for (const k in g) {
-    if (k === 'params') continue;
-    if (k !== keys[i]) return false;
-    const now = g[k];
-    const then = values[i++];
-    if (now === then) continue;
-    if (!Array.isArray(now) || !Array.isArray(then) || now.length !== then.length) return false;
-    for (let j = 0; j < now.length; j++) if (!Object.is(now[j], then[j])) return false;
-  }
-  return i === keys.length;
-}
-
-const EMPTY = new Set<string>();
 const NO_ARGS = new Float32Array(0);
-const NO_SCALARS: Readonly<Record<string, number>> = Object.freeze({});
 
 export abstract class Optimizer<O extends BaseOptions> {
   /** The options a group gets where it does not set its own. */
   readonly defaults: O;
   readonly paramGroups: ParamGroup<O>[] = [];
-  /** The class name in state dicts. */
-  protected abstract readonly kind: string;
+  /** The class name in state dicts (default: the schema's name; old-style classes set it). */
+  protected readonly kind: string;
   /** The kernel that steps this optimizer's groups. */
   protected abstract readonly kernel: OptimizerKernel;
   /** Whether PyTorch keeps a `step` counter in this optimizer's state (SGD does not). */
@@ -154,41 +122,66 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   private readonly backend: Backend;
   private readonly stateAtRegistration: boolean;
-  private readonly state = new Map<Parameter, ParamState>();
+  private readonly schema: Schema | undefined;
+  /** The option keys a group may hold. */
+  private readonly optionKeys: readonly string[];
+  /** Other keys a group may hold: `params`, the schedulers' fields, the traits' `groupFields`. */
+  private readonly groupFields: readonly string[];
+  /** The class name for errors (the constructor runs before the subclass sets `kind`). */
+  private readonly label: string;
   private readonly held: Reclaimable;
+  private readonly state: StateStore;
   private readonly tables = new WeakMap<object, CachedTable[]>();
-  private args: Float32Array | null = null;
   private disposed = false;
   /** What `step()` re-uses while groups, parameters and state layouts stay as they were. */
   private fast: FastGroup<O>[] | null = null;
+  /** The `workspace` block (null until a `runStep` override asks for one). */
+  private work: Handle | null = null;
+  private workLength = 0;
 
-  constructor(params: ParamsInput<O>, defaults: O, traits: OptimizerTraits = {}) {
+  /**
+   * `options`: with `traits.schema`, the caller's options (the schema supplies the defaults);
+   * without (old style), the full defaults, caller's options merged in by the subclass.
+   */
+  constructor(params: ParamsInput<O>, options: O | Partial<O>, traits: OptimizerTraits = {}) {
     this.backend = backend();
-    this.defaults = defaults;
+    const schema = (this.schema = traits.schema);
+    this.label = this.kind = schema?.name ?? new.target.name;
+    if (schema !== undefined) {
+      if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('options', 'an options object', options);
+      this.optionKeys = keysOf(schema);
+      checkKnownKeys(options, this.optionKeys, '', this.label);
+      this.defaults = { ...defaultsOf(schema), ...cloneOptions(options) } as O;
+    } else {
+      this.defaults = options as O;
+      this.optionKeys = Object.keys(options);
+    }
+    this.groupFields = [...GROUP_FIELDS, ...(traits.groupFields ?? [])];
     this.stateAtRegistration = traits.stateAtRegistration ?? false;
     this.held = reclaimable(this.backend);
+    this.state = new StateStore(this.backend, this.held, (name, p) => this.slotShape(name, p));
     reclaimer?.register(this, this.held, this);
-    if (params === null || typeof params !== 'object' || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      fail('params', 'an iterable of Parameters or of param groups', params);
-    }
-    const list = [...(params as Iterable<unknown>)];
-    if (list.length === 0) fail('params', 'a non-empty list of Parameters', 'an empty list');
-    const groups: ParamGroupInput<O>[] = list.every((x) => x instanceof Parameter)
-      ? [{ params: list as Parameter[] } as unknown as ParamGroupInput<O>]
-      : (list as ParamGroupInput<O>[]);
+    // A static function, not an arrow here: an arrow would share (and keep alive) this constructor's context.
+    trackObject(this.backend, this, Optimizer.undisposed);
+    const inputs = groupInputs(params);
     // The defaults alone first, so a bad option is named as the caller wrote it (`lr`).
-    this.checkGroup(defaults as ParamGroup<O>, '');
+    this.checkGroup(this.defaults as ParamGroup<O>, '');
     // Build every group before keeping any, so a bad group leaves no half-built optimizer.
     const built: ParamGroup<O>[] = [];
-    groups.forEach((g, i) => built.push(this.buildGroup(g, `paramGroups[${i}]`, built)));
+    inputs.forEach((g, i) => built.push(buildGroup(g, `paramGroups[${i}]`, this.defaults, built, (g, w) => this.checkGroup(g, w))));
     if (this.stateAtRegistration) this.ensureState(built.map((group) => this.planAll(group)));
     this.paramGroups.push(...built);
   }
 
-  /** Checks one group's options; `where` prefixes the option names in errors. */
-  protected abstract checkOptions(group: O, where: string): void;
-  /** State slots (in kernel slot order) that `group`'s options need. */
-  protected abstract slotNames(group: O): readonly string[];
+  /**
+   * Checks one group's options; `where` prefixes the option names in errors. With a schema, only
+   * what the schema cannot say (checks across options, such as SGD's Nesterov rule).
+   */
+  protected checkOptions(_group: O, _where: string): void {}
+  /** State slots (in kernel slot order) that `group`'s options need (default: all of them). */
+  protected slotNames(_group: O): readonly string[] {
+    return this.slotNamesAll;
+  }
   /** Writes the kernel's argument block for `group` at `ctx`. */
   protected abstract writeArgs(args: Float32Array, group: O, ctx: StepContext): void;
   /** Initial contents of a new state slot (default zeros, already there). */
@@ -201,38 +194,49 @@ export abstract class Optimizer<O extends BaseOptions> {
   protected initialScalars(): Readonly<Record<string, number>> {
     return NO_SCALARS;
   }
+
+  // --- Optimizers that are not one element-wise kernel (Adafactor, Muon; CONTRIBUTING.md) ---
   /**
-   * Length of state slot `name` for `p`: its size, unless the state is shaped otherwise
-   * (Adafactor's factored moments); 0 = the slot is unused for `p` and left out of state dicts.
+   * The shape of state slot `name` for `p` (PyTorch's shape of that state tensor: state dicts in
+   * PyTorch's format nest it so), or null when `p` has no such slot (left out of state dicts).
+   * Default: the parameter's shape. Used by state-store.ts for the block layout.
    */
-  protected slotLength(_name: string, p: Parameter): number {
-    return p.size;
+  protected slotShape(_name: string, p: Parameter): readonly number[] | null {
+    return p.shape;
   }
   /**
-   * Runs one step over `params` (one run sharing `args`). The default is the element-wise kernel
-   * over the run's table; optimizers whose step is not element-wise (Adafactor, Muon) override it.
+   * Runs one step of the run `params` (parameters with the same step context, sharing `args`).
+   * Default: the element-wise kernel over the run's table. An override also sets `elementwise`
+   * to false, reads state through `slotView` and scratch memory through `workspace`; `args` is
+   * the backend's scratch and may detach when memory grows, so read it before allocating.
    */
   protected runStep(table: TensorTable, args: Float32Array, _params: readonly Parameter[]): void {
     this.backend.runOptimizer(this.kernel, table, args);
   }
   /** For `runStep` overrides: the view of `p`'s state slot `name` (null when it has none). */
   protected slotView(p: Parameter, name: string): Float32Array | null {
-    const s = this.state.get(p);
-    const k = s ? s.slots.indexOf(name) : -1;
-    return k < 0 ? null : this.backend.f32(s!.block!, this.slotOffset(p, s!.slots, k), this.slotLength(name, p));
+    return this.state.slot(p, name) ?? null;
   }
-
-  /** f32 offset of slot `k` of `slots` in `p`'s state block. */
-  private slotOffset(p: Parameter, slots: readonly string[], k: number): number {
-    let at = 0;
-    for (let i = 0; i < k; i++) at += slotStride(this.slotLength(slots[i], p));
-    return at;
+  /**
+   * For `runStep` overrides: a scratch view of `length` f32, kept between steps (grown, never
+   * shrunk) and freed with the optimizer. Take it before any other view: growing wasm memory
+   * detaches views taken earlier.
+   */
+  protected workspace(length: number): Float32Array {
+    if (this.work === null || length > this.workLength) {
+      const block = this.backend.alloc(Math.max(length, 1));
+      this.held.blocks.add(block);
+      if (this.work !== null) this.state.freeBlock(this.work);
+      this.work = block;
+      this.workLength = length;
+    }
+    return this.backend.f32(this.work, 0, length);
   }
 
   /** Adds a group of parameters with its own options (as PyTorch's `add_param_group`). */
   addParamGroup(group: ParamGroupInput<O>): void {
     this.checkUsable();
-    const built = this.buildGroup(group, 'paramGroup', this.paramGroups);
+    const built = buildGroup(group, 'paramGroup', this.defaults, this.paramGroups, (g, w) => this.checkGroup(g, w));
     this.fast = null;
     if (this.stateAtRegistration) this.ensureState([this.planAll(built)]);
     this.paramGroups.push(built);
@@ -252,7 +256,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.fast = null;
     const excluded = excludedSet(options?.exclude);
     // 1. Check everything before touching memory.
-    const plans = this.paramGroups.map((group, gi) => {
+    const plans = this.paramGroups.map((group, gi): GroupPlan<O> => {
       const where = `paramGroups[${gi}]`;
       this.checkGroup(group, `${where}.`);
       group.params.forEach((p, pi) => checkParameter(`${where}.params[${pi}]`, p));
@@ -301,26 +305,33 @@ export abstract class Optimizer<O extends BaseOptions> {
       for (const f of fast) if (f.table !== null) sum += this.backend.runTableTensors(gradFiniteKernel, f.table, NO_ARGS);
       if (sum !== 0) return false;
     }
-    for (const f of fast) {
-      if (f.table === null) continue;
-      const first = f.states[0];
-      // Optimizers without scalar state share the frozen empty record: nothing to copy.
-      const scalars = first.scalars === NO_SCALARS ? NO_SCALARS : { ...first.scalars };
-      const ctx: StepContext = { step: first.step + 1, fresh: EMPTY, scalars: scalars as Record<string, number> };
-      const args = (this.args ??= new Float32Array(this.kernel.argsLength));
-      this.writeArgs(args, f.group, ctx);
-      this.runStep(f.table, args, f.active);
-      const states = f.states;
-      for (let i = 0; i < states.length; i++) {
-        states[i].step = ctx.step;
-        states[i].scalars = scalars;
-      }
-    }
+    for (const f of fast) if (f.table !== null) this.runKernel(f.group, f.table, f.states, f.active);
     return true;
   }
 
+  /**
+   * The one run loop of both paths: writes the argument block of `group` at the step context of
+   * `states` (equal by construction) straight into the backend's scratch, runs the kernel over
+   * `table`, and advances the states.
+   */
+  private runKernel(group: ParamGroup<O>, table: TensorTable, states: readonly ParamState[], params: readonly Parameter[]): void {
+    const first = states[0];
+    // Optimizers without scalar state share the frozen empty record: nothing to copy.
+    const scalars = first.scalars === NO_SCALARS ? NO_SCALARS : { ...first.scalars };
+    const ctx: StepContext = { step: first.step + 1, fresh: first.fresh, scalars: scalars as Record<string, number> };
+    const args = this.backend.optimizerArgs();
+    this.writeArgs(args, group, ctx);
+    this.runStep(table, args, params);
+    for (let i = 0; i < states.length; i++) {
+      const s = states[i];
+      s.step = ctx.step;
+      s.scalars = scalars;
+      s.fresh = NO_FRESH;
+    }
+  }
+
   /** The fast-step plan after a full step, or null when some group needs more than one run. */
-  private planFastSteps(plans: { group: ParamGroup<O>; active: Parameter[]; slots: readonly string[] }[]): FastGroup<O>[] | null {
+  private planFastSteps(plans: GroupPlan<O>[]): FastGroup<O>[] | null {
     const fast: FastGroup<O>[] = [];
     for (const { group, active, slots } of plans) {
       const cache = this.tables.get(group);
@@ -349,9 +360,21 @@ export abstract class Optimizer<O extends BaseOptions> {
     for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
-  /** The state as PyTorch's `state_dict()` lays it out; payloads are copies. */
-  stateDict(): OptimizerState {
+  /**
+   * The state as PyTorch's `state_dict()` lays it out; payloads are copies. With `{ format:
+   * 'torch' }` exactly PyTorch's layout (`{ state, param_groups }`, snake_case options, payloads
+   * as nested lists), ready for `json.dumps` and `optimizer.load_state_dict` in Python.
+   */
+  stateDict(options?: { format?: 'simdopt' }): OptimizerState;
+  stateDict(options: { format: 'torch' }): TorchOptimizerState;
+  stateDict(options?: { format?: 'simdopt' | 'torch' }): OptimizerState | TorchOptimizerState {
     this.checkUsable();
+    const format = options?.format ?? 'simdopt';
+    if (format !== 'simdopt' && format !== 'torch') fail('options.format', "'simdopt' or 'torch'", format);
+    if (format === 'torch') {
+      const params = this.paramGroups.flatMap((g) => g.params);
+      return toTorchStateDict(this.stateDict(), (i, name) => this.slotShape(name, params[i]) ?? params[i].shape);
+    }
     const state: OptimizerState['state'] = {};
     const paramGroups: OptimizerState['paramGroups'] = [];
     let index = 0;
@@ -364,10 +387,10 @@ export abstract class Optimizer<O extends BaseOptions> {
           const entry: Record<string, number | Float32Array> = {};
           if (this.hasStepCounter) entry.step = s.step;
           for (const name of scalarNames) entry[name] = s.scalars[name];
-          s.slots.forEach((name, k) => {
-            const len = this.slotLength(name, p);
-            if (len > 0) entry[name] = this.backend.f32(s.block!, this.slotOffset(p, s.slots, k), len).slice();
-          });
+          for (const name of s.slots) {
+            const v = this.state.slot(p, name);
+            if (v !== undefined) entry[name] = v.slice();
+          }
           state[index] = entry;
         }
         ids.push(index++);
@@ -378,16 +401,19 @@ export abstract class Optimizer<O extends BaseOptions> {
     return { version: STATE_DICT_VERSION, optimizer: this.kind, state, paramGroups };
   }
 
-  /** Restores `stateDict()` output (payloads may be number arrays). Checks everything first. */
-  loadStateDict(saved: OptimizerState): void {
+  /**
+   * Restores `stateDict()` output — also with payloads as number arrays, after plain JSON, or a
+   * PyTorch `optimizer.state_dict()` exported as JSON (state_interop.ts). Checks everything first.
+   */
+  loadStateDict(saved: OptimizerState | TorchOptimizerState): void {
     this.checkUsable();
-    const s = saved as unknown as Record<string, unknown>;
+    const s = normalizeStateDict(saved, this.kind, STATE_DICT_VERSION, this.paramGroups as unknown as readonly Record<string, unknown>[]) as Record<string, unknown>;
     if (s === null || typeof s !== 'object') fail('stateDict', 'an object from stateDict()', s);
     if (s.version !== STATE_DICT_VERSION) fail('stateDict.version', String(STATE_DICT_VERSION), s.version);
     if (s.optimizer !== this.kind) fail('stateDict.optimizer', `'${this.kind}'`, s.optimizer);
     const groups = s.paramGroups;
     if (!Array.isArray(groups) || groups.length !== this.paramGroups.length) {
-      fail('stateDict.paramGroups', `${this.paramGroups.length} groups`, groups);
+      fail('stateDict.paramGroups', count(this.paramGroups.length, 'group'), groups);
     }
     if (s.state === null || typeof s.state !== 'object') fail('stateDict.state', 'an object', s.state);
     const params = this.paramGroups.flatMap((g) => g.params);
@@ -395,7 +421,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const where = `stateDict.paramGroups[${gi}]`;
       const mine = this.paramGroups[gi];
       if (g === null || typeof g !== 'object' || !Array.isArray(g.params) || g.params.length !== mine.params.length) {
-        fail(`${where}.params`, `${mine.params.length} parameters`, g?.params);
+        fail(`${where}.params`, count(mine.params.length, 'parameter'), g?.params);
       }
       const { params: _ids, ...options } = g;
       const merged = { ...cloneOptions(options), params: mine.params } as ParamGroup<O>;
@@ -405,10 +431,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     // Which group each parameter index belongs to, for its slot layout.
     const groupOf = newGroups.flatMap((g) => g.params.map(() => g));
     const initialScalars = this.initialScalars();
-    const loaded = new Map<
-      Parameter,
-      { step: number; slots: string[]; values: ArrayLike<number>[]; scalars: Record<string, number> }
-    >();
+    type Loaded = { p: Parameter; group: ParamGroup<O>; step: number; slots: string[]; values: ArrayLike<number>[]; scalars: Record<string, number> };
+    const loaded = new Map<Parameter, Loaded>();
     for (const [key, entry] of Object.entries(s.state as Record<string, Record<string, unknown>>)) {
       const where = `stateDict.state[${key}]`;
       const i = Number(key);
@@ -429,50 +453,37 @@ export abstract class Optimizer<O extends BaseOptions> {
         const known = [...this.slotNamesAll, ...Object.keys(initialScalars)];
         if (!this.slotNamesAll.includes(name)) fail(`${where}.${name}`, `one of ${known.join(', ')}`, name);
         const v = entry[name] as ArrayLike<number>;
-        const len = this.slotLength(name, p);
+        const shape = this.slotShape(name, p);
+        if (shape === null) fail(`${where}.${name}`, `no ${name} (parameter ${i} of shape [${p.shape.join(', ')}] has none)`, v);
+        const len = slotLength(shape);
         const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && v.length === len;
         if (!ok) fail(`${where}.${name}`, `a Float32Array or number[] of length ${len}`, v);
       }
       const slots = [...this.slotNames(groupOf[i])];
-      loaded.set(p, { step, slots, values: slots.map((n) => entry[n] as ArrayLike<number>), scalars });
+      loaded.set(p, { p, group: groupOf[i], step, slots, values: slots.map((n) => entry[n] as ArrayLike<number>), scalars });
     }
     // Parameters the dict has no state for start afresh, where state exists from registration.
     if (this.stateAtRegistration) {
       params.forEach((p, i) => {
-        if (!loaded.has(p)) loaded.set(p, { step: 0, slots: [...this.slotNames(groupOf[i])], values: [], scalars: { ...initialScalars } });
+        if (!loaded.has(p)) loaded.set(p, { p, group: groupOf[i], step: 0, slots: [...this.slotNames(groupOf[i])], values: [], scalars: { ...initialScalars } });
       });
     }
     // Allocate every block before changing anything.
-    const blocks = new Map<Parameter, Handle | null>();
-    try {
-      for (const [p, l] of loaded) blocks.set(p, l.slots.length > 0 ? this.allocBlock(this.slotOffset(p, l.slots, l.slots.length)) : null);
-    } catch (e) {
-      for (const b of blocks.values()) if (b !== null) this.freeBlock(b);
-      throw e;
-    }
+    const entries = [...loaded.values()];
+    const blocks = this.state.allocate(entries);
     // Commit.
     this.fast = null;
-    for (const st of this.state.values()) if (st.block !== null) this.freeBlock(st.block);
     this.state.clear();
     this.dropTables();
     newGroups.forEach((g, gi) => {
-      const target = this.paramGroups[gi] as Record<string, unknown>;
+      const target = this.paramGroups[gi] as unknown as Record<string, unknown>;
       for (const k of Object.keys(target)) if (k !== 'params') delete target[k];
       Object.assign(target, g);
     });
-    for (const [p, l] of loaded) {
-      const block = blocks.get(p)!;
-      const fresh = new Set<string>();
-      l.slots.forEach((name, k) => {
-        const view = this.backend.f32(block!, this.slotOffset(p, l.slots, k), this.slotLength(name, p));
-        if (l.values[k] !== undefined) view.set(l.values[k]);
-        else {
-          this.initSlot(name, groupOf[params.indexOf(p)], view);
-          fresh.add(name);
-        }
-      });
-      this.state.set(p, { step: l.step, block, slots: l.slots, fresh, scalars: l.scalars });
-    }
+    entries.forEach((l, i) => {
+      const fresh = this.state.fill(l.p, blocks[i], l.slots, (_name, k) => l.values[k], (name, view) => this.initSlot(name, l.group, view));
+      this.state.set(l.p, { step: l.step, block: blocks[i], slots: l.slots, fresh, scalars: l.scalars });
+    });
   }
 
   /** Frees the optimizer's state (never the parameters); idempotent. */
@@ -482,12 +493,17 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.fast = null;
     reclaimer?.unregister(this);
     release(this.held);
-    this.state.clear();
+    this.work = null;
+    this.state.forget();
   }
 
-  /** @internal The step counter of `p` (0 before its first step). */
-  stepCount(p: Parameter): number {
-    return this.state.get(p)?.step ?? 0;
+  private static undisposed(o: Optimizer<BaseOptions>): boolean {
+    return !o.disposed;
+  }
+
+  /** @internal Throws SimdoptError when the optimizer is disposed or its backend was replaced (schedulers call it). */
+  assertUsable(): void {
+    this.checkUsable();
   }
 
   /** Whether every gradient of `params` is finite: one vectorised pass (reduce.ts `gradFiniteKernel`). */
@@ -500,68 +516,34 @@ export abstract class Optimizer<O extends BaseOptions> {
     if (!isActive(this.backend)) checkBackend(this.backend, `${this.kind} optimizer`);
   }
 
-  private buildGroup(input: ParamGroupInput<O>, where: string, existing: readonly ParamGroup<O>[]): ParamGroup<O> {
-    if (input === null || typeof input !== 'object') fail(where, 'a param group { params, ...options }', input);
-    const raw = input.params as unknown;
-    if (raw === null || typeof raw !== 'object' || typeof (raw as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      fail(`${where}.params`, 'an iterable of Parameters', raw);
-    }
-    const params = [...(raw as Iterable<Parameter>)];
-    if (params.length === 0) fail(`${where}.params`, 'a non-empty list of Parameters', 'an empty list');
-    const seen = new Set<Parameter>(existing.flatMap((g) => g.params));
-    params.forEach((p, i) => {
-      checkParameter(`${where}.params[${i}]`, p);
-      if (seen.has(p)) fail(`${where}.params[${i}]`, 'a parameter in no other group (or twice in one)', `Parameter '${p.name}'`);
-      seen.add(p);
-    });
-    const { params: _params, ...overrides } = input;
-    const group = { ...cloneOptions(this.defaults), ...cloneOptions(overrides), params } as ParamGroup<O>;
-    this.checkGroup(group, `${where}.`);
-    return group;
-  }
-
   /** A plan that creates state for every parameter of `group` (state at registration). */
-  private planAll(group: ParamGroup<O>): { group: ParamGroup<O>; active: Parameter[]; slots: readonly string[] } {
+  private planAll(group: ParamGroup<O>): GroupPlan<O> {
     return { group, active: group.params, slots: this.slotNames(group) };
   }
 
+  /** Unknown keys, then the schema, then the subclass's checks. */
   private checkGroup(group: ParamGroup<O>, where: string): void {
+    checkKnownKeys(group, this.optionKeys, where, this.label, this.groupFields);
+    if (this.schema !== undefined) checkAgainst(this.schema, group as unknown as Record<string, unknown>, where);
     this.checkOptions(group, where);
     checkBoolean(`${where}skipNonFinite`, group.skipNonFinite);
   }
 
   /** Creates or re-lays-out the state of every active parameter; nothing changes on failure. */
-  private ensureState(plans: { group: ParamGroup<O>; active: Parameter[]; slots: readonly string[] }[]): void {
-    const pending: { p: Parameter; group: ParamGroup<O>; slots: readonly string[]; block: Handle | null }[] = [];
-    try {
-      for (const { group, active, slots } of plans) {
-        for (const p of active) {
-          const s = this.state.get(p);
-          if (s && sameSlots(s.slots, slots)) continue;
-          const block = slots.length > 0 ? this.allocBlock(this.slotOffset(p, slots, slots.length)) : null;
-          pending.push({ p, group, slots, block });
-        }
+  private ensureState(plans: GroupPlan<O>[]): void {
+    const pending: { p: Parameter; group: ParamGroup<O>; slots: readonly string[] }[] = [];
+    for (const { group, active, slots } of plans) {
+      for (const p of active) {
+        const s = this.state.get(p);
+        if (!s || !sameSlots(s.slots, slots)) pending.push({ p, group, slots });
       }
-    } catch (e) {
-      for (const x of pending) if (x.block !== null) this.freeBlock(x.block);
-      throw e;
     }
-    for (const { p, group, slots, block } of pending) {
+    const blocks = this.state.allocate(pending);
+    pending.forEach(({ p, group, slots }, i) => {
       const old = this.state.get(p);
-      const fresh = new Set<string>();
-      slots.forEach((name, k) => {
-        const len = this.slotLength(name, p);
-        const view = this.backend.f32(block!, this.slotOffset(p, slots, k), len);
-        const from = old ? old.slots.indexOf(name) : -1;
-        if (from >= 0) view.set(this.backend.f32(old!.block!, this.slotOffset(p, old!.slots, from), len));
-        else {
-          this.initSlot(name, group, view);
-          fresh.add(name);
-        }
-      });
-      if (old?.block != null) this.freeBlock(old.block);
-      this.state.set(p, { step: old?.step ?? 0, block, slots, fresh, scalars: old?.scalars ?? this.initialScalars() });
-    }
+      const fresh = this.state.fill(p, blocks[i], slots, (name) => this.state.slot(p, name), (name, view) => this.initSlot(name, group, view));
+      this.state.replace(p, { step: old?.step ?? 0, block: blocks[i], slots, fresh, scalars: old?.scalars ?? this.initialScalars() });
+    });
   }
 
   private stepGroup(group: ParamGroup<O>, active: Parameter[]): void {
@@ -571,50 +553,25 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.tables.set(group, cache);
     // Runs of parameters whose argument block is the same (usually all of them).
     const runs = splitRuns(active, states);
-    runs.forEach((run, r) => {
-      const first = this.state.get(run[0])!;
-      const ctx: StepContext = {
-        step: first.step + 1,
-        fresh: first.fresh.size > 0 ? first.fresh : EMPTY,
-        scalars: { ...first.scalars },
-      };
-      const args = (this.args ??= new Float32Array(this.kernel.argsLength));
-      this.writeArgs(args, group, ctx);
-      const table = this.tableFor(cache, r, run);
-      this.runStep(table, args, run);
-      const scalars = Object.keys(ctx.scalars).length > 0 ? ctx.scalars : first.scalars;
-      for (const p of run) {
-        const s = this.state.get(p)!;
-        s.step = ctx.step;
-        s.scalars = scalars;
-        if (s.fresh.size > 0) s.fresh = new Set();
-      }
-    });
+    runs.forEach((run, r) => this.runKernel(group, this.tableFor(cache, r, run), run.map((p) => this.state.get(p)!), run));
     for (let r = runs.length; r < cache.length; r++) this.disposeTable(cache[r].table);
     cache.length = Math.min(cache.length, runs.length);
   }
 
   /** The cached table at position `r` if it still describes `run`, else a new one. */
   private tableFor(cache: CachedTable[], r: number, run: Parameter[]): TensorTable {
-    const blocks = run.map((p) => this.state.get(p)!.block);
+    const states = run.map((p) => this.state.get(p)!);
     const hit = cache[r];
-    if (hit && hit.params.length === run.length && run.every((p, i) => hit.params[i] === p && hit.blocks[i] === blocks[i])) {
+    if (hit && hit.params.length === run.length && run.every((p, i) => hit.params[i] === p && hit.blocks[i] === states[i].block)) {
       return hit.table;
     }
     if (hit) this.disposeTable(hit.table);
     const table = this.backend.createTable(
-      run.map((p, i) => ({
-        data: p.handle,
-        dataOffset: 0,
-        grad: p.handle,
-        gradOffset: p.gradOffset,
-        state: this.elementwise ? blocks[i] : null,
-        len: p.size,
-        slots: this.elementwise ? this.state.get(p)!.slots.length : 0,
-      })),
+      // A `runStep` override reads its state itself: its table carries values and gradients only.
+      run.map((p, i) => ({ data: p.handle, grad: p.handle, gradOffset: p.gradOffset, state: this.elementwise ? states[i].block : null, len: p.size, slots: this.elementwise ? states[i].slots.length : 0 })),
     );
     this.held.tables.add(table);
-    cache[r] = { params: run, blocks, table };
+    cache[r] = { params: run, blocks: states.map((s) => s.block), table };
     return table;
   }
 
@@ -629,65 +586,4 @@ export abstract class Optimizer<O extends BaseOptions> {
       this.tables.delete(g);
     }
   }
-
-  private allocBlock(length: number): Handle {
-    const b = this.backend.alloc(length);
-    this.held.blocks.add(b);
-    return b;
-  }
-
-  private freeBlock(b: Handle): void {
-    this.held.blocks.delete(b);
-    this.backend.free(b);
-  }
 }
-
-
-/** The parameters of `step({ exclude })`, checked: an iterable of Parameters. */
-function excludedSet(exclude: unknown): Set<Parameter> {
-  if (exclude === undefined) return new Set();
-  if (exclude === null || typeof exclude !== 'object' || typeof (exclude as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    fail('options.exclude', 'an iterable of Parameters', exclude);
-  }
-  const list = [...(exclude as Iterable<unknown>)];
-  list.forEach((p, i) => {
-    if (!(p instanceof Parameter)) fail(`options.exclude[${i}]`, 'a Parameter', p);
-  });
-  return new Set(list as Parameter[]);
-}
-
-function sameScalars(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
-  for (const k in a) if (!Object.is(a[k], b[k])) return false;
-  return true;
-}
-
-function sameSlots(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-/** Splits parameters into runs with equal (step, fresh slots, scalar state): one argument block each. */
-function splitRuns(params: Parameter[], states: ParamState[]): Parameter[][] {
-  const s0 = states[0];
-  const same = (s: ParamState) => s.step === s0.step && s.fresh.size === 0 && (s.scalars === s0.scalars || sameScalars(s.scalars, s0.scalars));
-  if (s0.fresh.size === 0 && states.every(same)) return [params];
-  const key = (s: ParamState) =>
-    `${s.step}:${[...s.fresh].sort().join(',')}:${Object.entries(s.scalars).map(([k, v]) => `${k}=${v}`).join(',')}`;
-  const runs = new Map<string, Parameter[]>();
-  params.forEach((p, i) => {
-    const k = key(states[i]);
-    const run = runs.get(k);
-    if (run) run.push(p);
-    else runs.set(k, [p]);
-  });
-  return [...runs.values()];
-}
-
-/** Copies option values so groups never share arrays (betas) with the caller. */
-function cloneOptions<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    out[k] = Array.isArray(v) ? [...v] : v;
-  }
-  return out as T;
-}
-

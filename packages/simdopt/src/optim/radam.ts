@@ -1,3 +1,45 @@
+/** RAdam: options schema, kernel (js twin) and class; see the class comment. */
+import { adamBetas, decoupledWeightDecay, eps, kernel, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
+import type { RAdamOptions } from './options.js';
+
+export type { RAdamOptions };
+
+/** RAdam's options (src/optim/options.ts is generated from this). */
+export const radamSchema = schema('RAdam', 'torch.optim.RAdam', {
+  lr: lr(1e-3), betas: adamBetas(0.9, 0.999), eps: eps(1e-8), weightDecay: weightDecay(), decoupledWeightDecay,
+  maximize
+});
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/radam.rs, `arg`): Moments' entries 0 … 5 with the
+// decay mode at bit 2, rectify at bit 1, then 1 − β1^t, lr, sqrt(1 − β2^t), eps, r_t.
+export const RECTIFY = 2;
+export const DECAY_SHIFT = 2;
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const radamKernel = kernel('radam', 11, (p, g, s, a) => {
+  const moments = new Moments(a, DECAY_SHIFT);
+  const rectify = (a[0] & RECTIFY) !== 0;
+  const bc1 = a[6];
+  const lr = a[7];
+  const bc2Sqrt = a[8];
+  const eps = a[9];
+  const rect = a[10];
+  const [m, v] = s;
+  for (let i = 0; i < p.length; i++) {
+    moments.update(p, g, m, v, i);
+    const step = f(f(m[i] / bc1) * lr);
+    if (rectify) {
+      // (bias_correction2 ** 0.5) / tensor is reciprocal(tensor)·scalar in PyTorch.
+      const adaptive = f(f(1 / f(f(Math.sqrt(v[i])) + eps)) * bc2Sqrt);
+      p[i] = f(p[i] - f(f(step * adaptive) * rect));
+    } else {
+      p[i] = f(p[i] - step);
+    }
+  }
+});
+
 /**
  * RAdam, Adam with a rectified adaptive learning rate (Liu et al. 2020, arXiv 1908.03265), with
  * the exact semantics of `torch.optim.RAdam` (Rust kernel: crates/simdopt-core/src/optim/radam.rs).
@@ -10,103 +52,15 @@
  * else:    p ← p − lr·m̂                       (unrectified: not normalised by the gradient scale)
  * ```
  * With β2 = 0.999 the first rectified step is t = 6; with β2 ≤ 2/3 it never rectifies.
- * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, decoupledWeightDecay false.
+ * Defaults: lr 0.001, betas [0.9, 0.999], eps 1e-8, weightDecay 0, decoupledWeightDecay false,
+ * maximize false.
  */
-import { power } from './power.js';
-import type { OptimizerKernel } from '../backend/backend.js';
-import { checkBetas, checkBoolean, checkNonNegative } from '../validate.js';
-import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
-
-export interface RAdamOptions extends BaseOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  /** True: decay `p·(1 − lr·wd)` as AdamW instead of adding `wd·p` to the gradient. */
-  decoupledWeightDecay: boolean;
-  maximize: boolean;
-}
-
-const f = Math.fround;
-
-// Argument block (crates/simdopt-core/src/optim/radam.rs, `arg`).
-const MAXIMIZE = 1;
-const RECTIFY = 2;
-const COUPLED = 1 << 2;
-const DECOUPLED = 2 << 2;
-
-/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
-export const radamKernel: OptimizerKernel = {
-  name: 'radam',
-  argsLength: 11,
-  js(p, g, s, a) {
-    const flags = a[0];
-    const maximize = (flags & MAXIMIZE) !== 0;
-    const rectify = (flags & RECTIFY) !== 0;
-    const decay = flags & (3 << 2);
-    const wd = a[1];
-    const factor = a[2];
-    const w1 = a[3];
-    const beta2 = a[4];
-    const w2 = a[5];
-    const bc1 = a[6];
-    const lr = a[7];
-    const bc2Sqrt = a[8];
-    const eps = a[9];
-    const rect = a[10];
-    const m = s[0];
-    const v = s[1];
-    for (let i = 0; i < p.length; i++) {
-      let pi = p[i];
-      let gi = maximize ? -g[i] : g[i];
-      if (decay === COUPLED) gi = f(gi + f(wd * pi));
-      else if (decay === DECOUPLED) pi = f(pi * factor);
-      const mi = lerp32(m[i], gi, w1);
-      const vi = f(f(v[i] * beta2) + f(f(w2 * gi) * gi));
-      m[i] = mi;
-      v[i] = vi;
-      const step = f(f(mi / bc1) * lr);
-      if (rectify) {
-        // (bias_correction2 ** 0.5) / tensor is reciprocal(tensor)·scalar in PyTorch.
-        const adaptive = f(f(1 / f(f(Math.sqrt(vi)) + eps)) * bc2Sqrt);
-        p[i] = f(pi - f(f(step * adaptive) * rect));
-      } else {
-        p[i] = f(pi - step);
-      }
-    }
-  },
-};
-
 export class RAdam extends Optimizer<RAdamOptions> {
-  protected readonly kind = 'RAdam';
   protected readonly kernel = radamKernel;
   protected readonly slotNamesAll = ['exp_avg', 'exp_avg_sq'] as const;
 
   constructor(params: ParamsInput<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      decoupledWeightDecay: false,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-  }
-
-  protected checkOptions(o: RAdamOptions, at: string): void {
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}eps`, o.eps);
-    checkBetas(`${at}betas`, o.betas);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}decoupledWeightDecay`, o.decoupledWeightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
-  }
-
-  protected slotNames(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
+    super(params, options, { schema: radamSchema });
   }
 
   protected writeArgs(a: Float32Array, o: RAdamOptions, { step }: StepContext): void {
@@ -115,13 +69,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     const rhoInf = 2 / (1 - beta2) - 1;
     const rhoT = rhoInf - (2 * step * power(beta2, step)) / bc2;
     const rectify = rhoT > 5;
-    const decay = o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? DECOUPLED : COUPLED;
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (rectify ? RECTIFY : 0) | decay;
-    a[1] = o.weightDecay;
-    a[2] = 1 - o.lr * o.weightDecay;
-    a[3] = 1 - beta1;
-    a[4] = beta2;
-    a[5] = 1 - beta2;
+    a[0] = writeMoments(a, o, DECAY_SHIFT) | (rectify ? RECTIFY : 0);
     a[6] = 1 - power(beta1, step);
     a[7] = o.lr;
     a[8] = Math.sqrt(bc2);

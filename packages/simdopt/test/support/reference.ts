@@ -1,6 +1,6 @@
 /**
- * A float64 reference of every optimizer, written straight from SEMANTICS.md, one parameter at a
- * time (PyTorch's single-tensor loop). It is checked against the shared vectors first
+ * A float64 reference of every optimizer, written straight from docs/SEMANTICS.md, one parameter at a
+ * time (PyTorch's single-tensor loop). It is checked against test/vectors first
  * (reference.test.ts), then serves as the oracle where no vector exists: Lion, options changed
  * between steps, frozen parameters whose step counter lags.
  */
@@ -188,7 +188,7 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
   }
 }
 
-/** The options every class is constructed with by default (API.md's table), PyTorch's names camelCased. */
+/** The options every class is constructed with by default (docs/SEMANTICS.md's tables), PyTorch's names camelCased. */
 export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   SGD: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
   Adam: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false },

@@ -89,3 +89,17 @@ export function tolerance(c: OptimizerCase, k: number): number {
 export function allOptimizerCases(): { className: string; c: OptimizerCase }[] {
   return OPTIMIZER_VECTORS.flatMap(({ file, className }) => file.cases.map((c) => ({ className, c })));
 }
+
+/**
+ * Optimizers that have real-PyTorch vectors (test/vectors/torch) but no float64 reference file
+ * above: PyTorch's optimizer name → class. Every optimizer of OPTIMIZER_VECTORS is known already.
+ */
+export const TORCH_ONLY_CLASSES: Record<string, string> = {};
+
+/**
+ * The class of PyTorch optimizer `name` ('adam' → 'Adam'), from OPTIMIZER_VECTORS and
+ * TORCH_ONLY_CLASSES; undefined when simdopt's tests know no such optimizer.
+ */
+export function classOfOptimizer(name: string): string | undefined {
+  return OPTIMIZER_VECTORS.find(({ file }) => file.optimizer === name)?.className ?? TORCH_ONLY_CLASSES[name];
+}

@@ -1,0 +1,184 @@
+//! test/vectors/torch: trajectories and clipped gradients computed by real PyTorch 1.13
+//! (scripts/torch-vectors.py), reproduced by the kernels with 4 emulated lanes and with one lane
+//! (bit-identical to each other). Tolerance (test/vectors/torch/README.md): step k, element i,
+//! `4·max_j |expected_f32[k][j] − expected[k][j]| + 1e-6·max(1, |expected[k][i]|)`; clipping
+//! `4·|f32 − f64| + 2^−21·|want|`. Schedulers are TypeScript's (torch-vectors.test.ts).
+//!
+//! Every file is accounted for: an optimizer file whose `optimizer` is neither in OPTIMIZER_FILES
+//! (support/args.rs) nor in TORCH_ONLY fails, and so does a file of another kind this test does
+//! not read, unless its file name is in PENDING.
+
+mod kit_support;
+mod support;
+
+use kit_support::{clip_grad_norm, clip_grad_value, same};
+use simdopt_core::lanes::{Emu4, Lanes, Scalar};
+use simdopt_core::sweep::slot_stride;
+use std::path::PathBuf;
+use support::args::{args_for, initial_state, slot_names, step_with, OPTIMIZER_FILES};
+use support::json::Json;
+
+/// Torch vector files that may exist unchecked: written by a branch whose kernel has not landed.
+/// Keep it empty on main; an entry says which branch removes it.
+const PENDING: &[&str] = &[];
+
+/// Files that are not optimizer trajectories (schedulers.json's `optimizer` key describes its setup;
+/// state_dicts.json holds PyTorch state dict fixtures for packages/simdopt/test/torch-state-dict.test.ts).
+const OTHER_KINDS: &[&str] = &["schedulers.json", "clip.json", "state_dicts.json"];
+
+fn torch_files() -> Vec<(String, Json)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/vectors/torch");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        out.push((name, Json::parse(&std::fs::read_to_string(&path).unwrap())));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Optimizers with torch vectors but no float64 reference file in OPTIMIZER_FILES (their arms in
+/// support/args.rs are still needed). One line per optimizer.
+const TORCH_ONLY: &[&str] = &[];
+
+/// An optimizer name the kernel tables know: a reference file's name, or one of TORCH_ONLY.
+fn known(optimizer: &str) -> bool {
+    OPTIMIZER_FILES.iter().any(|f| f.trim_end_matches(".json") == optimizer) || TORCH_ONLY.contains(&optimizer)
+}
+
+fn run_case<L: Lanes>(optimizer: &str, c: &Json) -> (f64, Vec<f32>) {
+    let id = c.get("id").str();
+    let h = c.get("hyper");
+    let mut p: Vec<f32> = c.get("init").nums().iter().map(|&x| x as f32).collect();
+    let n = p.len();
+    let slots = slot_names(optimizer, h);
+    let mut state = initial_state(optimizer, h, n);
+    let mut worst = 0f64;
+    let rows = c.get("grads").arr().iter().zip(c.get("expected").arr()).zip(c.get("expected_f32").arr());
+    for (k, ((g, want), want32)) in rows.enumerate() {
+        let g: Vec<f32> = g.nums().iter().map(|&x| x as f32).collect();
+        let args = args_for(optimizer, h, k as u32 + 1, k == 0);
+        step_with::<L>(optimizer, &args, &mut p, &g, &mut state);
+        let (want, want32) = (want.nums(), want32.nums());
+        let drift = want.iter().zip(&want32).fold(0f64, |m, (a, b)| m.max((a - b).abs()));
+        for i in 0..n {
+            let tol = 4.0 * drift + 1e-6 * want[i].abs().max(1.0);
+            let err = (p[i] as f64 - want[i]).abs();
+            assert!(err <= tol, "{id} step {} element {i}: {} vs {} (tol {tol})", k + 1, p[i], want[i]);
+            worst = worst.max(err / tol);
+        }
+    }
+    // Final state under PyTorch's names: every per-element entry is a slot, and every slot matches.
+    let fs = c.get("final_state");
+    for name in fs.keys() {
+        match fs.get(name) {
+            Json::Arr(_) => assert!(slots.contains(&name), "{id}: no slot {name}"),
+            v => assert_eq!(name, "step", "{id}: scalar state {name} = {}", v.num()),
+        }
+    }
+    for (s, name) in slots.iter().enumerate() {
+        let want = fs.get(name).nums();
+        let scale = want.iter().fold(1e-30f64, |m, x| m.max(x.abs()));
+        for i in 0..n {
+            let got = state[s * slot_stride(n) + i] as f64;
+            assert!((got - want[i]).abs() <= scale * 2e-5 + 1e-12, "{id} {name}[{i}]: {got} vs {}", want[i]);
+        }
+    }
+    (worst, p)
+}
+
+#[test]
+fn every_torch_file_is_checked_or_pending() {
+    let files = torch_files();
+    assert!(files.len() >= 10, "only {} torch files", files.len());
+    for (name, v) in &files {
+        // state_dicts.json (the PyTorch interop fixtures) names its release as `torch_version`.
+        let release = v.opt("source").map(|s| s.str().to_string()).or_else(|| v.opt("torch_version").map(|t| format!("torch {}", t.str())));
+        assert!(release.is_some_and(|r| r.starts_with("torch 1.13")), "{name}: source");
+        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) {
+            continue;
+        }
+        let optimizer = v.opt("optimizer").map(Json::str).unwrap_or_else(|| panic!("{name}: a torch vector file this test does not read"));
+        assert!(known(optimizer), "{name}: no kernel for optimizer '{optimizer}'");
+    }
+}
+
+#[test]
+fn every_torch_optimizer_case_matches_pytorch() {
+    let mut count = 0;
+    for (name, v) in torch_files() {
+        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) {
+            continue;
+        }
+        let optimizer = v.get("optimizer").str().to_string();
+        assert!(known(&optimizer), "{name}: no kernel for optimizer '{optimizer}'");
+        let mut worst = 0f64;
+        for c in v.get("cases").arr() {
+            let (ratio, four) = run_case::<Emu4>(&optimizer, c);
+            let (_, one) = run_case::<Scalar>(&optimizer, c);
+            assert!(same(&four, &one), "{}: 4 lanes and 1 lane differ", c.get("id").str());
+            worst = worst.max(ratio);
+            count += 1;
+        }
+        println!("torch {name}: worst error / tolerance = {worst:.3}");
+    }
+    assert!(count >= 35, "only {count} cases ran");
+}
+
+fn norm_type(c: &Json) -> f32 {
+    match c.get("norm_type") {
+        Json::Str(s) if s == "inf" => f32::INFINITY,
+        other => other.num() as f32,
+    }
+}
+
+fn clip_case<L: Lanes>(c: &Json) -> (f64, Vec<Vec<f32>>) {
+    let id = c.get("id").str();
+    let mut worst = 0f64;
+    let mut check = |got: f32, want: f64, f32_run: f64, what: &str| {
+        let tol = 4.0 * (f32_run - want).abs() + want.abs() / (1u64 << 21) as f64;
+        let err = (got as f64 - want).abs();
+        assert!(err <= tol, "{id} {what}: {got} vs {want} (tol {tol})");
+        if err > 0.0 {
+            worst = worst.max(err / tol);
+        }
+    };
+    let mut grads: Vec<Vec<f32>> = c.get("grads").arr().iter().map(|g| g.nums().iter().map(|&x| x as f32).collect()).collect();
+    match c.get("fn").str() {
+        "clip_grad_norm_" => {
+            let total = clip_grad_norm::<L>(&mut grads, c.get("max_norm").num() as f32, norm_type(c));
+            check(total, c.get("total_norm").num(), c.get("total_norm_f32").num(), "total norm");
+        }
+        "clip_grad_value_" => clip_grad_value::<L>(&mut grads, c.get("clip_value").num() as f32),
+        other => panic!("{id}: unknown function {other}"),
+    }
+    for (t, got) in grads.iter().enumerate() {
+        let want = c.get("expected").arr()[t].nums();
+        let want32 = c.get("expected_f32").arr()[t].nums();
+        for i in 0..got.len() {
+            check(got[i], want[i], want32[i], &format!("tensor {t} element {i}"));
+        }
+    }
+    (worst, grads)
+}
+
+#[test]
+fn every_torch_clip_case_matches_pytorch() {
+    let files = torch_files();
+    let (_, v) = files.iter().find(|(n, _)| n == "clip.json").expect("test/vectors/torch/clip.json");
+    let mut worst = 0f64;
+    let mut count = 0;
+    for c in v.get("cases").arr() {
+        let (ratio, four) = clip_case::<Emu4>(c);
+        let (_, one) = clip_case::<Scalar>(c);
+        assert!(four.iter().zip(&one).all(|(a, b)| same(a, b)), "{}", c.get("id").str());
+        worst = worst.max(ratio);
+        count += 1;
+    }
+    println!("torch clip.json: worst error / tolerance = {worst:.3}");
+    assert!(count >= 11, "only {count} cases ran");
+}
