@@ -42,7 +42,7 @@ describe('ABI constants match the Rust side', () => {
   });
 
   it.each(OPTIMIZERS.map((o) => [o.name, o] as const))('%s: argsLength is arg::LEN of its kernel file', (_name, o) => {
-    const kernel = (new o.cls([Parameter.zeros(1)]) as unknown as { kernel: OptimizerKernel }).kernel;
+    const kernel = (new o.cls([Parameter.zeros([1, 1])]) as unknown as { kernel: OptimizerKernel }).kernel;
     const src = rust(`simdopt-core/src/optim/${kernel.name}.rs`);
     const len = /pub mod arg \{[\s\S]*?pub const LEN: usize = (\d+);/.exec(src);
     expect(len, `crates/simdopt-core/src/optim/${kernel.name}.rs has arg::LEN`).not.toBeNull();

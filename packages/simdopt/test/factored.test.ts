@@ -5,7 +5,7 @@
  * convergence in closed-loop.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Adafactor, AdamW, checkpoint, init, loadState, Muon, Parameter, restore, saveState, SimdoptError, type Optimizer } from 'simdopt';
+import { Adafactor, AdamW, checkpoint, backendInfo, init, loadState, Muon, Parameter, restore, saveState, SimdoptError, type Optimizer } from 'simdopt';
 import { build, sameBits, sameState, values } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
 
@@ -194,6 +194,90 @@ describe.each(BACKENDS)('Adafactor and Muon on %s', (backend) => {
     expect(plain[1].data.some(Number.isNaN)).toBe(true);
     a.dispose();
     b.dispose();
+  });
+
+  it("Adafactor: stateDict({ format: 'torch' }) nests row_var [.., R, 1] and col_var [.., 1, C] as PyTorch; it loads back", () => {
+    const make = () => [Parameter.from(values(1, 6), { shape: [2, 3] }), Parameter.from(values(2, 12), { shape: [2, 2, 3] }), Parameter.from(values(3, 4), { shape: [4] })];
+    const ps = make();
+    const opt = new Adafactor(ps, { lr: 0.05, eps: [1e-30, 1e-3] });
+    ps.forEach((p, i) => p.grad.set(values(10 + i, p.size)));
+    opt.step();
+    const torch = JSON.parse(JSON.stringify(opt.stateDict({ format: 'torch' })));
+    const own = opt.stateDict().state;
+    const flat = (x: unknown): number[] => (Array.isArray(x) ? x.flatMap(flat) : [x as number]);
+    const shape = (x: unknown): number[] => (Array.isArray(x) ? [x.length, ...shape(x[0])] : []);
+    expect(shape(torch.state[0].row_var)).toEqual([2, 1]);
+    expect(shape(torch.state[0].col_var)).toEqual([1, 3]);
+    expect(shape(torch.state[1].row_var)).toEqual([2, 2, 1]);
+    expect(shape(torch.state[1].col_var)).toEqual([2, 1, 3]);
+    expect(shape(torch.state[2].variance)).toEqual([4]);
+    expect(Object.keys(torch.state[2]).sort()).toEqual(['step', 'variance']);
+    expect(flat(torch.state[1].col_var)).toEqual([...(own[1].col_var as Float32Array)]);
+    expect(torch.param_groups[0]).toMatchObject({ lr: 0.05, beta2_decay: -0.8, eps: [1e-30, 1e-3], d: 1, weight_decay: 0, maximize: false });
+    const back = make();
+    const loaded = new Adafactor(back);
+    loaded.loadStateDict(torch);
+    expect(sameState(loaded.stateDict().state as never, own as never)).toBe(true);
+    // A vector's state has no row_var: refused, naming it.
+    const bad = structuredClone(torch);
+    bad.state[2].row_var = [0];
+    expect(() => loaded.loadStateDict(bad)).toThrow('stateDict.state[2].row_var');
+    opt.dispose();
+    loaded.dispose();
+  });
+
+  it("Muon: stateDict({ format: 'torch' }) round trip, and the workspace is kept between steps", () => {
+    const w = Parameter.from(values(1, 20), { shape: [4, 5] });
+    const opt = new Muon([w], { adjustLrFn: 'match_rms_adamw' });
+    w.grad.set(values(2, 20));
+    opt.step();
+    const live = backendInfo().liveBytes;
+    w.grad.set(values(3, 20));
+    opt.step();
+    expect(backendInfo().liveBytes).toBe(live);
+    const torch = JSON.parse(JSON.stringify(opt.stateDict({ format: 'torch' })));
+    expect(torch.param_groups[0]).toMatchObject({ adjust_lr_fn: 'match_rms_adamw', ns_coefficients: [3.4445, -4.775, 2.0315], ns_steps: 5 });
+    expect(torch.state[0].momentum_buffer.length).toBe(4);
+    const w2 = Parameter.from(w.data, { shape: [4, 5] });
+    const loaded = new Muon([w2], {});
+    loaded.loadStateDict(torch);
+    expect(loaded.paramGroups[0].adjustLrFn).toBe('match_rms_adamw');
+    expect(sameState(loaded.stateDict().state as never, opt.stateDict().state as never)).toBe(true);
+    opt.dispose();
+    loaded.dispose();
+    expect(backendInfo().liveBytes).toBeLessThan(live);
+  });
+
+  it('the schemas refuse bad and unknown options, naming them', () => {
+    const w = Parameter.zeros([2, 3]);
+    const bad = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(SimdoptError);
+        return (e as SimdoptError).argument;
+      }
+      return null;
+    };
+    expect(bad(() => new Adafactor([w], { eps: [-1, 1e-3] }))).toBe('eps[0]');
+    expect(bad(() => new Adafactor([w], { eps: [null, Number.NaN] }))).toBe('eps[1]');
+    expect(bad(() => new Adafactor([w], { eps: 1e-3 as never }))).toBe('eps');
+    expect(bad(() => new Adafactor([w], { eps: [null, 1e-3] }))).toBeNull();
+    expect(bad(() => new Adafactor([w], { beta2Decay: 0.1 }))).toBe('beta2Decay');
+    expect(bad(() => new Adafactor([w], { d: 0.5 }))).toBe('d');
+    expect(bad(() => new Adafactor([w], { beta2decay: -0.8 } as never))).toBe('beta2decay');
+    expect(bad(() => new Muon([w], { adjustLrFn: 'match_rms' as never }))).toBe('adjustLrFn');
+    expect(bad(() => new Muon([w], { adjustLrFn: 'original' }))).toBeNull();
+    expect(bad(() => new Muon([w], { nsCoefficients: [1, 2] as never }))).toBe('nsCoefficients');
+    expect(bad(() => new Muon([w], { nsCoefficients: [1, Number.POSITIVE_INFINITY, 2] }))).toBe('nsCoefficients[1]');
+    expect(bad(() => new Muon([w], { nsSteps: 100 }))).toBe('nsSteps');
+    expect(bad(() => new Muon([w], { nsSteps: 2.5 }))).toBe('nsSteps');
+    expect(bad(() => new Muon([w], { eps: -1 }))).toBe('eps');
+    expect(bad(() => new Muon([w], { ns_steps: 3 } as never))).toBe('ns_steps');
+    const opt = new Muon([w]);
+    opt.paramGroups[0].nsSteps = -1;
+    expect(bad(() => opt.step())).toBe('paramGroups[0].nsSteps');
+    opt.dispose();
   });
 
   it('Muon pairs with AdamW for the other parameters (PyTorch usage)', () => {

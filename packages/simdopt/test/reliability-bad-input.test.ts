@@ -288,13 +288,14 @@ for (const { name, cls } of OPTIMIZERS) {
     if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
     if (how === 'addParamGroup') {
       CASES.push([`${name} addParamGroup with ${key}`, `paramGroup.${key}`, (o) => {
-        const opt = new ctor([o.b]);
-        return opt.addParamGroup({ params: [o.w], [key]: 1e-6 });
+        // Matrices, which every optimizer takes (Muon takes nothing else).
+        const opt = new ctor([Parameter.zeros([2, 3])]);
+        return opt.addParamGroup({ params: [Parameter.zeros([3, 2])], [key]: 1e-6 });
       }]);
     }
     if (how === 'written') {
       CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
-        const opt = new ctor([Parameter.zeros(3)]);
+        const opt = new ctor([Parameter.zeros([1, 3])]);
         opt.step();
         // The fast path notices the new key and re-checks the group before writing anything.
         (opt.paramGroups[0] as Record<string, unknown>)[key] = 0.5;

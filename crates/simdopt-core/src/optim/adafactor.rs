@@ -28,6 +28,8 @@
 //! Buffers: `[param, grad, state, workspace]`. Factored: `state` holds `row_var` (B·R) and, at
 //! f32 offset [`col_offset`]`(B·R)`, `col_var` (B·C); `workspace` holds C f32. Vector: `state`
 //! is `variance` (n) and there is no workspace.
+//!
+//! Spec: docs/SEMANTICS.md#adafactor
 
 use crate::lanes::{Lanes, Scalar};
 use crate::math::sqrt64;

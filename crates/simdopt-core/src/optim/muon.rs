@@ -18,6 +18,8 @@
 //!
 //! Buffers: `[param, grad, momentum_buffer, workspace]`; the workspace holds
 //! [`workspace_len`]`(R, C)` f32: X and Y (m·n each), A and A² (m·m each), GEMM packing (8·n).
+//!
+//! Spec: docs/SEMANTICS.md#muon
 
 use crate::lanes::{Lanes, Scalar};
 use crate::math::sqrt64;

@@ -1,44 +1,44 @@
-/**
- * Adafactor (Shazeer & Stern 2018, arXiv 1804.04235) with the exact semantics of
- * `torch.optim.Adafactor` (PyTorch 2.5; Rust kernel: crates/simdopt-core/src/optim/adafactor.rs).
- *
- * ```text
- * g ← −g if maximize;  w = t^beta2Decay;  ρ = min(lr, 1/√t);  α = max(eps2, ‖p‖/√n)·ρ
- * p ← (1 − lr·weightDecay)·p                          (decoupled, with lr, not ρ)
- * ≥2-D [.., R, C]: r ← lerp(r, mean_j g², w);  c ← lerp(c, mean_i g², w)   (per matrix)
- *                  V = r·cᵀ / max(mean(r), eps1)
- * 1-D:             V ← lerp(V, g², w)
- * U = g / sqrt(max(V, eps1²));  p ← p − α/max(1, RMS(U)/d) · U
- * ```
- * eps1 = null means float32's machine epsilon (2⁻²³). As in PyTorch, `lr` caps the relative
- * step ρ and scales the weight decay; there is no first moment. State: `step` and `row_var`
- * (B·R) and `col_var` (B·C) for a parameter of two or more dimensions (the leading dimensions B
- * are a batch of matrices), `variance` (n) for a vector — flat Float32Arrays where PyTorch keeps
- * shapes [.., R, 1] and [.., 1, C].
- * Defaults: lr 1e-2, beta2Decay −0.8, eps [null, 1e-3], d 1, weightDecay 0, maximize false.
- */
-import type { ArrayKernel, Backend, OptimizerKernel, TensorTable } from '../backend/backend.js';
+/** Adafactor: options schema, kernel (js twin) and class; see the class comment. */
+import type { ArrayKernel, TensorTable } from '../backend/backend.js';
 import { slotStride } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import type { Parameter } from '../parameter.js';
 import { backend } from '../runtime.js';
 import { LaneSum } from '../stream.js';
-import { checkBoolean, checkNonNegative, checkNumber } from '../validate.js';
-import { lerp32 } from './adam.js';
-import { Optimizer, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { checkNonNegative, checkNumber } from '../validate.js';
+import { kernel, lerp32, lr, maximize, nonNegative, Optimizer, schema, spec, type ParamsInput, type StepContext } from './house.js';
+import type { AdafactorOptions } from './options.js';
 
-export interface AdafactorOptions extends BaseOptions {
-  /** Caps the relative step size ρ_t and scales the weight decay. */
-  lr: number;
-  /** τ ≤ 0: the second-moment weight of step t is t^τ (β̂2_t = 1 − t^τ). */
-  beta2Decay: number;
-  /** [eps1 (null: float32 epsilon), eps2]: eps1 floors the variance, eps2 the parameter RMS. */
-  eps: [number | null, number];
-  /** Clipping threshold of the update's RMS (≥ 1). */
-  d: number;
-  weightDecay: number;
-  maximize: boolean;
+export type { AdafactorOptions };
+
+/** `[eps1, eps2]`: eps1 a number >= 0 or null (float32's epsilon), eps2 a number >= 0. */
+function checkEpsPair(name: string, v: unknown): void {
+  if (!Array.isArray(v) || v.length !== 2) fail(name, 'an array [eps1 (a number >= 0, or null), eps2 (a number >= 0)]', v);
+  if (v[0] !== null) checkNonNegative(`${name}[0]`, v[0]);
+  checkNonNegative(`${name}[1]`, v[1]);
 }
+
+/** A finite number <= 0. */
+function checkNonPositive(name: string, v: unknown): void {
+  checkNumber(name, v);
+  if (v > 0) fail(name, 'a finite number <= 0', v);
+}
+
+/** A finite number >= 1. */
+function checkAtLeastOne(name: string, v: unknown): void {
+  checkNumber(name, v);
+  if (v < 1) fail(name, 'a finite number >= 1', v);
+}
+
+/** Adafactor's options (src/optim/options.ts is generated from this); PyTorch's checks. */
+export const adafactorSchema = schema('Adafactor', 'torch.optim.Adafactor', {
+  lr: lr(1e-2),
+  beta2Decay: spec('number', checkNonPositive)(-0.8, 'τ <= 0: the second-moment weight of step t is t^τ (β̂2_t = 1 − t^τ).', 'beta2_decay'),
+  eps: spec('[number | null, number]', checkEpsPair)([null, 1e-3], '[eps1, eps2]: eps1 (null: float32 epsilon) floors the variance, eps2 the parameter RMS.', 'eps'),
+  d: spec('number', checkAtLeastOne)(1, 'Clipping threshold of the update RMS (>= 1).', 'd'),
+  weightDecay: nonNegative(0, 'Decoupled weight decay: p ← (1 − lr·weightDecay)·p (with lr, not ρ).', 'weight_decay'),
+  maximize,
+});
 
 const f = Math.fround;
 /** torch.finfo(torch.float32).eps */
@@ -159,13 +159,9 @@ export const adafactorKernel: ArrayKernel = {
 };
 
 /** The base class's element-wise kernel slot; never run (Adafactor overrides `runStep`). */
-const NO_ELEMENTWISE: OptimizerKernel = {
-  name: 'adafactor',
-  argsLength: ARGS,
-  js() {
-    throw new Error('Adafactor steps through runStep');
-  },
-};
+const NO_ELEMENTWISE = kernel('adafactor', ARGS, () => {
+  throw new Error('Adafactor steps through runStep');
+});
 
 /** Leading-dimension batch B, rows R and columns C of a parameter's shape (a vector: 1, 1, n). */
 function factors(p: Parameter): [number, number, number] {
@@ -174,44 +170,36 @@ function factors(p: Parameter): [number, number, number] {
   return [s.slice(0, -2).reduce((x, y) => x * y, 1), s[s.length - 2], s[s.length - 1]];
 }
 
+/**
+ * Adafactor (Shazeer & Stern 2018, arXiv 1804.04235) with the exact semantics of
+ * `torch.optim.Adafactor` (PyTorch 2.5; Rust kernel: crates/simdopt-core/src/optim/adafactor.rs).
+ *
+ * ```text
+ * g ← −g if maximize;  w = t^beta2Decay;  ρ = min(lr, 1/√t);  α = max(eps2, ‖p‖/√n)·ρ
+ * p ← (1 − lr·weightDecay)·p                          (decoupled, with lr, not ρ)
+ * ≥2-D [.., R, C]: r ← lerp(r, mean_j g², w);  c ← lerp(c, mean_i g², w)   (per matrix)
+ *                  V = r·cᵀ / max(mean(r), eps1)
+ * 1-D:             V ← lerp(V, g², w)
+ * U = g / sqrt(max(V, eps1²));  p ← p − α/max(1, RMS(U)/d) · U
+ * ```
+ * eps1 = null means float32's machine epsilon (2⁻²³). As in PyTorch, `lr` caps the relative
+ * step ρ and scales the weight decay; there is no first moment. State: `step` and `row_var`
+ * (B·R) and `col_var` (B·C) for a parameter of two or more dimensions (the leading dimensions B
+ * are a batch of matrices), `variance` (n) for a vector — flat Float32Arrays where PyTorch keeps
+ * shapes [.., R, 1] and [.., 1, C] (`stateDict({ format: 'torch' })` nests them so).
+ * `eps` is `[eps1, eps2]`, checked as PyTorch does (eps1 a number >= 0 or null, eps2 >= 0).
+ * Defaults: lr 0.01, beta2Decay -0.8, eps [null, 0.001], d 1, weightDecay 0, maximize false.
+ */
 export class Adafactor extends Optimizer<AdafactorOptions> {
-  protected readonly kind = 'Adafactor';
   protected readonly kernel = NO_ELEMENTWISE;
   protected readonly elementwise = false;
   protected readonly slotNamesAll = ['row_var', 'col_var', 'variance'] as const;
-  private readonly memory: Backend;
+  /** The argument block, copied out of the backend's scratch (which a workspace allocation may detach). */
+  private readonly args = new Float32Array(ARGS);
+  private readonly memory = backend();
 
   constructor(params: ParamsInput<AdafactorOptions>, options: Partial<AdafactorOptions> = {}) {
-    super(params, {
-      lr: 1e-2,
-      beta2Decay: -0.8,
-      eps: [null, 1e-3],
-      d: 1,
-      weightDecay: 0,
-      maximize: false,
-      skipNonFinite: false,
-      ...options,
-    });
-    this.memory = backend();
-  }
-
-  protected checkOptions(o: AdafactorOptions, at: string): void {
-    // PyTorch's checks: lr >= 0, beta2_decay <= 0, eps1 (unless None) >= 0, eps2 >= 0, d >= 1,
-    // weight_decay >= 0.
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNumber(`${at}beta2Decay`, o.beta2Decay);
-    if (o.beta2Decay > 0) fail(`${at}beta2Decay`, 'a finite number <= 0', o.beta2Decay);
-    if (!Array.isArray(o.eps) || o.eps.length !== 2) fail(`${at}eps`, 'an array [eps1 (a number >= 0, or null), eps2 (a number >= 0)]', o.eps);
-    if (o.eps[0] !== null) checkNonNegative(`${at}eps[0]`, o.eps[0]);
-    checkNonNegative(`${at}eps[1]`, o.eps[1]);
-    checkNumber(`${at}d`, o.d);
-    if (o.d < 1) fail(`${at}d`, 'a finite number >= 1', o.d);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}maximize`, o.maximize);
-  }
-
-  protected slotNames(_o: AdafactorOptions): readonly string[] {
-    return this.slotNamesAll;
+    super(params, options, { schema: adafactorSchema });
   }
 
   /** PyTorch's shapes: row_var [.., R, 1] and col_var [.., 1, C] for a matrix (or batch of them), variance for a vector. */
@@ -237,33 +225,27 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
   }
 
   protected runStep(_table: TensorTable, scratch: Float32Array, params: readonly Parameter[]): void {
-    // A copy: `scratch` is the backend's argument scratch, which the allocation below may detach.
-    const args = scratch.slice(0, ARGS);
+    const args = this.args;
+    args.set(scratch.subarray(0, ARGS));
     const flags = args[FLAGS];
-    const cols = Math.max(0, ...params.map((p) => (p.shape.length < 2 ? 0 : factors(p)[2])));
-    // Allocated before any view is taken: growing wasm memory detaches views.
-    const work = cols > 0 ? this.memory.alloc(cols) : null;
-    try {
-      for (const p of params) {
-        const [b, r, c] = factors(p);
-        const factored = p.shape.length >= 2;
-        args[FLAGS] = flags | (factored ? FACTORED : 0);
-        args[BATCH] = b;
-        args[ROWS] = r;
-        args[COLS] = c;
-        let state: Float32Array;
-        if (factored) {
-          const rowVar = this.slotView(p, 'row_var')!;
-          state = new Float32Array(rowVar.buffer, rowVar.byteOffset, slotStride(b * r) + b * c);
-        } else {
-          state = this.slotView(p, 'variance')!;
-        }
-        const ws = work !== null && factored ? this.memory.f32(work, 0, c) : null;
-        this.memory.runArrays(adafactorKernel, [p.data, p.grad, state, ws], args);
+    for (const p of params) {
+      const [b, r, c] = factors(p);
+      const factored = p.shape.length >= 2;
+      // The workspace first: growing wasm memory detaches views taken before.
+      const ws = factored ? this.workspace(c) : null;
+      args[FLAGS] = flags | (factored ? FACTORED : 0);
+      args[BATCH] = b;
+      args[ROWS] = r;
+      args[COLS] = c;
+      let state: Float32Array;
+      if (factored) {
+        // row_var and col_var are adjacent in the block: the kernel takes them as one array.
+        const rowVar = this.slotView(p, 'row_var')!;
+        state = new Float32Array(rowVar.buffer, rowVar.byteOffset, slotStride(b * r) + b * c);
+      } else {
+        state = this.slotView(p, 'variance')!;
       }
-    } finally {
-      args[FLAGS] = flags;
-      if (work !== null) this.memory.free(work);
+      this.memory.runArrays(adafactorKernel, [p.data, p.grad, state, ws], args);
     }
   }
 }

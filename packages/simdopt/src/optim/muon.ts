@@ -1,55 +1,47 @@
-/**
- * Muon (Jordan et al. 2024, https://kellerjordan.github.io/posts/muon/; Liu et al. 2025, arXiv
- * 2502.16982) with the semantics of `torch.optim.Muon` (PyTorch 2.9; Rust kernel:
- * crates/simdopt-core/src/optim/muon.rs). For 2-D parameters only, as in PyTorch: pair it with
- * AdamW (or another optimizer) for biases, norms and embeddings.
- *
- * ```text
- * B ← lerp(B, g, 1 − momentum);  U = nesterov ? lerp(g, B, momentum) : B
- * X = U / max(‖U‖_F, eps), transposed when rows > cols
- * nsSteps times:  A = X·Xᵀ;  X ← a·X + (b·A + c·A·A)·X          ([a, b, c] = nsCoefficients)
- * p ← (1 − lr·weightDecay)·p − lr′·X (transposed back)
- * lr′ = lr·√max(1, rows/cols) (adjustLrFn null or 'original'),  lr·0.2·√max(rows, cols) ('match_rms_adamw')
- * ```
- * The Newton–Schulz iteration runs in float32 on the library's GEMM (the same one nn.Linear
- * uses), bit-identical on every backend. PyTorch runs it in bfloat16 (8-bit mantissa): the same
- * polynomial, with each intermediate matrix rounded to bfloat16, so PyTorch's orthogonalised
- * update differs from this one by the accumulated bfloat16 rounding (simulated: about 2.5 % per
- * element, median, up to 4 % of the largest element) — this one is the more exact.
- * In either precision the iteration does not converge to the exact polar factor: PyTorch's
- * docstring puts its singular values roughly in [0.5, 1.5]. State: `momentum_buffer` (no step
- * counter, as PyTorch).
- * Defaults: lr 1e-3, weightDecay 0.1, momentum 0.95, nesterov true, nsCoefficients
- * [3.4445, −4.775, 2.0315], eps 1e-7, nsSteps 5, adjustLrFn null. PyTorch's `use_addmm` (a
- * fused-kernel switch with the same mathematics) is not offered.
- */
-import type { ArrayKernel, Backend, OptimizerKernel, TensorTable } from '../backend/backend.js';
+/** Muon: options schema, kernel (js twin) and class; see the class comment. */
+import type { ArrayKernel, TensorTable } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { linearForward, linearInputGrad } from '../nn/kernels/gemm.js';
 import type { Parameter } from '../parameter.js';
 import { backend } from '../runtime.js';
 import { LaneSum } from '../stream.js';
-import { checkBoolean, checkInteger, checkNonNegative, checkNumber } from '../validate.js';
-import { lerp32 } from './adam.js';
-import { Optimizer, type ParamGroupInput, type BaseOptions, type ParamsInput, type StepContext } from './optimizer.js';
+import { checkInteger, checkNumber } from '../validate.js';
+import { boolean, eps, kernel, lerp32, lr, nonNegative, Optimizer, schema, spec, type ParamsInput, type StepContext } from './house.js';
+import type { ParamGroupInput } from './optimizer.js';
+import type { MuonOptions } from './options.js';
 
-export type MuonAdjustLr = null | 'original' | 'match_rms_adamw';
+export type { MuonOptions };
+/** How Muon scales lr with the shape of a matrix (`adjustLrFn`). */
+export type MuonAdjustLr = MuonOptions['adjustLrFn'];
 
-export interface MuonOptions extends BaseOptions {
-  lr: number;
-  /** Decoupled: p ← (1 − lr·weightDecay)·p before the update (with the unadjusted lr). */
-  weightDecay: number;
-  momentum: number;
-  nesterov: boolean;
-  /** [a, b, c] of the quintic Newton–Schulz step X ← a·X + (b·A + c·A²)·X. */
-  nsCoefficients: [number, number, number];
-  /** Floor of ‖U‖_F before normalising. */
-  eps: number;
-  /** Newton–Schulz iterations, 0 … 99. */
-  nsSteps: number;
-  /** How lr scales with the shape: null or 'original' (Keller Jordan's), 'match_rms_adamw' (Moonshot's). */
-  adjustLrFn: MuonAdjustLr;
+/** `[a, b, c]`: three finite numbers. */
+function checkCoefficients(name: string, v: unknown): void {
+  if (!Array.isArray(v) || v.length !== 3) fail(name, 'an array of three finite numbers [a, b, c]', v);
+  v.forEach((x, i) => checkNumber(`${name}[${i}]`, x));
 }
+
+/** An integer in [0, 100) (PyTorch: `ns_steps < 100`). */
+function checkNsSteps(name: string, v: unknown): void {
+  checkInteger(name, v);
+  if (v >= 100) fail(name, 'an integer in [0, 100)', v);
+}
+
+/** null, 'original' or 'match_rms_adamw' (PyTorch's `adjust_lr_fn`). */
+function checkAdjustLr(name: string, v: unknown): void {
+  if (v !== null && v !== 'original' && v !== 'match_rms_adamw') fail(name, "null, 'original' or 'match_rms_adamw'", v);
+}
+
+/** Muon's options (src/optim/options.ts is generated from this). */
+export const muonSchema = schema('Muon', 'torch.optim.Muon', {
+  lr: lr(1e-3),
+  weightDecay: nonNegative(0.1, 'Decoupled weight decay: p ← (1 − lr·weightDecay)·p before the update (with the unadjusted lr).', 'weight_decay'),
+  momentum: nonNegative(0.95, 'Momentum factor of the gradient buffer.', 'momentum'),
+  nesterov: boolean(true, 'Nesterov momentum: orthogonalise lerp(g, B, momentum) instead of B.', 'nesterov'),
+  nsCoefficients: spec('[number, number, number]', checkCoefficients)([3.4445, -4.775, 2.0315], '[a, b, c] of the quintic Newton–Schulz step X ← a·X + (b·A + c·A²)·X.', 'ns_coefficients'),
+  eps: { ...eps(1e-7), doc: 'Floor of the Frobenius norm of the update before normalising.' },
+  nsSteps: spec('number', checkNsSteps)(5, 'Newton–Schulz iterations, an integer in [0, 100).', 'ns_steps'),
+  adjustLrFn: spec("null | 'original' | 'match_rms_adamw'", checkAdjustLr)(null, "How lr scales with the shape: null or 'original' (Keller Jordan's), 'match_rms_adamw' (Moonshot's).", 'adjust_lr_fn'),
+});
 
 const f = Math.fround;
 
@@ -125,13 +117,9 @@ export const muonKernel: ArrayKernel = {
 };
 
 /** The base class's element-wise kernel slot; never run (Muon overrides `runStep`). */
-const NO_ELEMENTWISE: OptimizerKernel = {
-  name: 'muon',
-  argsLength: ARGS,
-  js() {
-    throw new Error('Muon steps through runStep');
-  },
-};
+const NO_ELEMENTWISE = kernel('muon', ARGS, () => {
+  throw new Error('Muon steps through runStep');
+});
 
 /** PyTorch's `_adjust_lr`: the learning rate for an R×C matrix. */
 export function muonAdjustedLr(lr: number, fn: MuonAdjustLr, rows: number, cols: number): number {
@@ -139,31 +127,50 @@ export function muonAdjustedLr(lr: number, fn: MuonAdjustLr, rows: number, cols:
   return lr * ratio;
 }
 
+/**
+ * Muon (Jordan et al. 2024, https://kellerjordan.github.io/posts/muon/; Liu et al. 2025, arXiv
+ * 2502.16982) with the semantics of `torch.optim.Muon` (PyTorch 2.9; Rust kernel:
+ * crates/simdopt-core/src/optim/muon.rs). For 2-D parameters only, as in PyTorch: pair it with
+ * AdamW (or another optimizer) for biases, norms and embeddings.
+ *
+ * ```text
+ * B ← lerp(B, g, 1 − momentum);  U = nesterov ? lerp(g, B, momentum) : B
+ * X = U / max(‖U‖_F, eps), transposed when rows > cols
+ * nsSteps times:  A = X·Xᵀ;  X ← a·X + (b·A + c·A·A)·X          ([a, b, c] = nsCoefficients)
+ * p ← (1 − lr·weightDecay)·p − lr′·X (transposed back)
+ * lr′ = lr·√max(1, rows/cols) (adjustLrFn null or 'original'),  lr·0.2·√max(rows, cols) ('match_rms_adamw')
+ * ```
+ * The Newton–Schulz iteration runs in float32 on the library's GEMM (the same one nn.Linear
+ * uses), bit-identical on every backend. PyTorch runs it in bfloat16 (8-bit mantissa): the same
+ * polynomial, with each intermediate matrix rounded to bfloat16, so PyTorch's orthogonalised
+ * update differs from this one by the accumulated bfloat16 rounding (simulated: about 2.5 % per
+ * element, median, up to 4 % of the largest element) — this one is the more exact.
+ * In either precision the iteration does not converge to the exact polar factor: PyTorch's
+ * docstring puts its singular values roughly in [0.5, 1.5]. State: `momentum_buffer` (no step
+ * counter, as PyTorch).
+ * PyTorch's `use_addmm` (a fused-kernel switch with the same mathematics) is not offered.
+ * Defaults: lr 0.001, weightDecay 0.1, momentum 0.95, nesterov true, nsCoefficients
+ * [3.4445, -4.775, 2.0315], eps 1e-7, nsSteps 5, adjustLrFn null.
+ */
 export class Muon extends Optimizer<MuonOptions> {
-  protected readonly kind = 'Muon';
   protected readonly kernel = NO_ELEMENTWISE;
   protected readonly elementwise = false;
   protected readonly hasStepCounter = false;
   protected readonly slotNamesAll = ['momentum_buffer'] as const;
-  private readonly memory: Backend;
+  /** The argument block, copied out of the backend's scratch (which a workspace allocation may detach). */
+  private readonly args = new Float32Array(ARGS);
+  private readonly memory = backend();
   private lr = 0;
   private adjust: MuonAdjustLr = null;
 
   constructor(params: ParamsInput<MuonOptions>, options: Partial<MuonOptions> = {}) {
-    super(params, {
-      lr: 1e-3,
-      weightDecay: 0.1,
-      momentum: 0.95,
-      nesterov: true,
-      nsCoefficients: [3.4445, -4.775, 2.0315],
-      eps: 1e-7,
-      nsSteps: 5,
-      adjustLrFn: null,
-      skipNonFinite: false,
-      ...options,
-    });
-    this.memory = backend();
-    this.paramGroups.forEach((g, gi) => checkMatrices(g.params, `paramGroups[${gi}].params`));
+    super(params, options, { schema: muonSchema });
+    try {
+      this.paramGroups.forEach((g, gi) => checkMatrices(g.params, `paramGroups[${gi}].params`));
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
   }
 
   addParamGroup(group: ParamGroupInput<MuonOptions>): void {
@@ -172,28 +179,6 @@ export class Muon extends Optimizer<MuonOptions> {
       checkMatrices([...params].filter((p) => typeof p === 'object' && p !== null && 'shape' in p), 'paramGroup.params');
     }
     super.addParamGroup(group);
-  }
-
-  protected checkOptions(o: MuonOptions, at: string): void {
-    // PyTorch checks lr, momentum and weight_decay >= 0 and adjust_lr_fn; the rest are checked
-    // here too so that a bad value fails before any state changes.
-    checkNonNegative(`${at}lr`, o.lr);
-    checkNonNegative(`${at}momentum`, o.momentum);
-    checkNonNegative(`${at}weightDecay`, o.weightDecay);
-    checkBoolean(`${at}nesterov`, o.nesterov);
-    const c = o.nsCoefficients;
-    if (!Array.isArray(c) || c.length !== 3) fail(`${at}nsCoefficients`, 'an array of three finite numbers [a, b, c]', c);
-    c.forEach((v, i) => checkNumber(`${at}nsCoefficients[${i}]`, v));
-    checkNonNegative(`${at}eps`, o.eps);
-    checkInteger(`${at}nsSteps`, o.nsSteps);
-    if (o.nsSteps >= 100) fail(`${at}nsSteps`, 'an integer in [0, 100)', o.nsSteps);
-    if (o.adjustLrFn !== null && o.adjustLrFn !== 'original' && o.adjustLrFn !== 'match_rms_adamw') {
-      fail(`${at}adjustLrFn`, "null, 'original' or 'match_rms_adamw'", o.adjustLrFn);
-    }
-  }
-
-  protected slotNames(_o: MuonOptions): readonly string[] {
-    return this.slotNamesAll;
   }
 
   protected writeArgs(a: Float32Array, o: MuonOptions, _ctx: StepContext): void {
@@ -209,22 +194,16 @@ export class Muon extends Optimizer<MuonOptions> {
   }
 
   protected runStep(_table: TensorTable, scratch: Float32Array, params: readonly Parameter[]): void {
-    // A copy: `scratch` is the backend's argument scratch, which the allocation below may detach.
-    const args = scratch.slice(0, ARGS);
-    const size = Math.max(...params.map((p) => muonWorkspace(p.shape[0], p.shape[1])));
-    // Allocated before any view is taken: growing wasm memory detaches views.
-    const work = this.memory.alloc(Math.max(size, 1));
-    try {
-      for (const p of params) {
-        const [rows, cols] = p.shape;
-        args[ROWS] = rows;
-        args[COLS] = cols;
-        args[NEG_LR] = -muonAdjustedLr(this.lr, this.adjust, rows, cols);
-        const ws = this.memory.f32(work, 0, muonWorkspace(rows, cols));
-        this.memory.runArrays(muonKernel, [p.data, p.grad, this.slotView(p, 'momentum_buffer'), ws], args);
-      }
-    } finally {
-      this.memory.free(work);
+    const args = this.args;
+    args.set(scratch.subarray(0, ARGS));
+    for (const p of params) {
+      const [rows, cols] = p.shape;
+      // The workspace first (kept between steps): growing wasm memory detaches views taken before.
+      const ws = this.workspace(muonWorkspace(rows, cols));
+      args[ROWS] = rows;
+      args[COLS] = cols;
+      args[NEG_LR] = -muonAdjustedLr(this.lr, this.adjust, rows, cols);
+      this.memory.runArrays(muonKernel, [p.data, p.grad, this.slotView(p, 'momentum_buffer'), ws], args);
     }
   }
 }

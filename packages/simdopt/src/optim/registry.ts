@@ -15,6 +15,8 @@ import { Adamax, adamaxSchema } from './adamax.js';
 import { NAdam, nadamSchema } from './nadam.js';
 import { RAdam, radamSchema } from './radam.js';
 import { Lion, lionSchema } from './lion.js';
+import { Adafactor, adafactorSchema } from './adafactor.js';
+import { Muon, muonSchema } from './muon.js';
 
 export interface OptimizerEntry {
   /** The class name, as `stateDict().optimizer` writes it. */
@@ -35,4 +37,6 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'NAdam', cls: NAdam, schema: nadamSchema },
   { name: 'RAdam', cls: RAdam, schema: radamSchema },
   { name: 'Lion', cls: Lion, schema: lionSchema },
+  { name: 'Adafactor', cls: Adafactor, schema: adafactorSchema },
+  { name: 'Muon', cls: Muon, schema: muonSchema },
 ];
