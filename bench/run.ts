@@ -2,7 +2,7 @@
  * npm run bench [-- options]
  *
  *   --quick            N up to 1e6, 7 rounds, shorter samples: under a minute
- *   --all              every optimizer (default: SGD, SGD momentum, RMSprop, Adagrad, Adam, AdamW, Lion)
+ *   --all              every optimizer (default: SGD, SGD momentum, RMSprop, Adagrad, Adam, AdamW, Lion; --all adds Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop)
  *   --sizes=1e3,1e6    the N to time
  *   --optimizers=adam,sgd   --contenders=simdopt-wasm-simd,tuned,ref
  *   --rounds=N         recorded rounds (≥ 7 for medians worth reading)

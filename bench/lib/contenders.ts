@@ -188,6 +188,8 @@ function reference(env: ContenderEnv): ContenderKind {
     short: 'ref',
     label: 'reference SIMD kernel',
     make(spec, p0, g) {
+      const ref = spec.ref;
+      if (ref === null) return null;
       const n = p0.length;
       const create = () => {
         const arena = new RefArena(env.refModule, RefArena.bytesFor([n, n, n, n, 16]));
@@ -198,7 +200,7 @@ function reference(env: ContenderEnv): ContenderKind {
         const args = arena.f32(16);
         p.view.set(p0);
         gr.view.set(g);
-        const write = spec.ref.args();
+        const write = ref.args();
         const fns = arena.exports;
         let t = 0;
         return {
@@ -206,7 +208,7 @@ function reference(env: ContenderEnv): ContenderKind {
           step() {
             t++;
             write(t, args.view);
-            fns[spec.ref.kernel(t)](p.ptr, gr.ptr, s0.ptr, s1.ptr, n, args.ptr);
+            fns[ref.kernel(t)](p.ptr, gr.ptr, s0.ptr, s1.ptr, n, args.ptr);
           },
         };
       };

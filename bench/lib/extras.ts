@@ -125,8 +125,9 @@ export async function runManySmall(c: ExtrasConfig, tensors = 1000, elements = 1
       t[0].view.set(p0.subarray(i * elements, (i + 1) * elements));
       t[1].view.set(g.subarray(i * elements, (i + 1) * elements));
     });
-    const writeOne = spec.ref.args();
-    const writeMany = spec.ref.args();
+    const ref = spec.ref!; // the extras run optimizers that have a reference kernel
+    const writeOne = ref.args();
+    const writeMany = ref.args();
     let tOne = 0;
     let tMany = 0;
     contenders.push(
@@ -134,14 +135,14 @@ export async function runManySmall(c: ExtrasConfig, tensors = 1000, elements = 1
         id: 'one:ref',
         step() {
           writeOne(++tOne, args.view);
-          arena.exports[spec.ref.kernel(tOne)](one[0].ptr, one[1].ptr, one[2].ptr, one[3].ptr, total, args.ptr);
+          arena.exports[ref.kernel(tOne)](one[0].ptr, one[1].ptr, one[2].ptr, one[3].ptr, total, args.ptr);
         },
       },
       {
         id: 'many:ref',
         step() {
           writeMany(++tMany, args.view);
-          const fn = arena.exports[spec.ref.kernel(tMany)];
+          const fn = arena.exports[ref.kernel(tMany)];
           for (let i = 0; i < tensors; i++) {
             const t = many[i];
             fn(t[0].ptr, t[1].ptr, t[2].ptr, t[3].ptr, elements, args.ptr);

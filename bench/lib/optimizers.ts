@@ -19,8 +19,11 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import {
   Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, SGD, type Optimizer, type Parameter,
+  ASGD, Rprop,
 } from 'simdopt';
 import { REF_KERNELS } from './ref/kernels.js';
+import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
+import { Prodigy } from 'simdopt';
 
 /** A plain-JS update: returns the function that performs step `t` (1-based). */
 export type PlainFactory = (p: Float32Array, g: Float32Array, s: Float32Array[]) => (t: number) => void;
@@ -66,8 +69,9 @@ export interface OptimizerSpec {
   /**
    * The reference kernel for step t, and a fresh writer of its argument block (stateful for
    * NAdam's running product of momentum factors; steps must then come in order from 1).
+   * null: no hand-written kernel (the optimizers beyond torch.optim).
    */
-  ref: { kernel(t: number): string; args(): (t: number, out: Float32Array) => void };
+  ref: { kernel(t: number): string; args(): (t: number, out: Float32Array) => void } | null;
 }
 
 const opt = (o: Optimizer<never> | object) => o as Optimizer<never>;
@@ -106,8 +110,262 @@ const ADAMAX_LR = 2e-3;
 const NADAM_LR = 2e-3;
 const NADAM_PSI = 4e-3;
 const RADAM_LR = 1e-3;
+const ASGD_LR = 1e-2;
+const ASGD_LAMBD = 1e-4;
+const ASGD_ALPHA = 0.75;
+const ASGD_T0 = 1e6;
+const RPROP_LR = 1e-2;
+const RPROP_ETAS = [0.5, 1.2] as const;
+const RPROP_SIZES = [1e-6, 50] as const;
+const ADOPT_LR = 1e-3;
+const ADOPT_B2 = 0.9999;
+const ADOPT_EPS = 1e-6;
+const LAMB_LR = 1e-3;
+const LAMB_EPS = 1e-6;
+const SF_LR = 0.0025;
+const PRODIGY_D0 = 1e-6;
 
 export const OPTIMIZERS: OptimizerSpec[] = [
+  // --- beyond torch.optim (run with --all or --optimizers=adopt,lamb,schedulefree-adamw) ---
+  {
+    id: 'adopt',
+    label: 'ADOPT',
+    options: `lr=${ADOPT_LR}, betas=[${B1}, ${ADOPT_B2}], eps=${ADOPT_EPS}, clipLambda=step^0.25`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new ADOPT(ps, { lr: ADOPT_LR })),
+    naive: plain((p, g, [m, v], t) => {
+      const o = { lr: ADOPT_LR, betas: [B1, ADOPT_B2], eps: ADOPT_EPS, clipLambda: (s: number) => s ** 0.25 };
+      for (let i = 0; i < p.length; i++) {
+        if (t === 1) {
+          v[i] = v[i] + g[i] * g[i];
+          continue;
+        }
+        const n = Math.min(Math.max(g[i] / Math.max(Math.sqrt(v[i]), o.eps), -o.clipLambda(t - 1)), o.clipLambda(t - 1));
+        m[i] = m[i] + (1 - o.betas[0]) * (n - m[i]);
+        p[i] = p[i] - o.lr * m[i];
+        v[i] = o.betas[1] * v[i] + (1 - o.betas[1]) * g[i] * g[i];
+      }
+    }),
+    tuned: plain((p, g, [m, v], t) => {
+      const n = p.length;
+      if (t === 1) {
+        for (let i = 0; i < n; i++) v[i] = g[i] * g[i];
+        return;
+      }
+      const clip = (t - 1) ** 0.25;
+      const lr = ADOPT_LR;
+      const w1 = 1 - B1;
+      const b2 = ADOPT_B2;
+      const w2 = 1 - ADOPT_B2;
+      const eps = ADOPT_EPS;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const vi = v[i];
+        const r = Math.sqrt(vi);
+        let x = gi / (r < eps ? eps : r);
+        x = x > clip ? clip : x < -clip ? -clip : x;
+        const mi = m[i] + w1 * (x - m[i]);
+        m[i] = mi;
+        p[i] -= lr * mi;
+        v[i] = b2 * vi + w2 * gi * gi;
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'lamb',
+    label: 'LAMB',
+    options: `lr=${LAMB_LR}, betas=[${B1}, ${B2}], eps=${LAMB_EPS}`,
+    // Two passes: p, g, μ, ν in and μ, ν out; then p, μ, ν in and p out.
+    bytes: 40,
+    // The plain-JS contenders keep the update in a third array between their two passes.
+    slots: 3,
+    core: false,
+    simdopt: (ps) => opt(new LAMB(ps, { lr: LAMB_LR })),
+    naive: plain((p, g, [mu, nu, u], t) => {
+      const o = { lr: LAMB_LR, b1: B1, b2: B2, eps: LAMB_EPS, epsRoot: 0 };
+      let pp = 0;
+      let uu = 0;
+      for (let i = 0; i < p.length; i++) {
+        mu[i] = (1 - o.b1) * g[i] + o.b1 * mu[i];
+        nu[i] = (1 - o.b2) * g[i] * g[i] + o.b2 * nu[i];
+        u[i] = mu[i] / (1 - Math.pow(o.b1, t)) / (Math.sqrt(nu[i] / (1 - Math.pow(o.b2, t)) + o.epsRoot) + o.eps);
+        pp += p[i] * p[i];
+        uu += u[i] * u[i];
+      }
+      const ratio = pp === 0 || uu === 0 ? 1 : Math.sqrt(pp) / Math.sqrt(uu);
+      for (let i = 0; i < p.length; i++) p[i] = p[i] - o.lr * ratio * u[i];
+    }),
+    tuned: plain((p, g, [mu, nu, u], t) => {
+      const n = p.length;
+      const b1 = B1;
+      const w1 = 1 - B1;
+      const b2 = B2;
+      const w2 = 1 - B2;
+      const invBc1 = 1 / (1 - B1 ** t);
+      const invBc2 = 1 / (1 - B2 ** t);
+      const eps = LAMB_EPS;
+      let pp = 0;
+      let uu = 0;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const pi = p[i];
+        const mi = w1 * gi + b1 * mu[i];
+        const vi = w2 * gi * gi + b2 * nu[i];
+        mu[i] = mi;
+        nu[i] = vi;
+        const ui = (mi * invBc1) / (Math.sqrt(vi * invBc2) + eps);
+        u[i] = ui;
+        pp += pi * pi;
+        uu += ui * ui;
+      }
+      const step = -LAMB_LR * (pp === 0 || uu === 0 ? 1 : Math.sqrt(pp / uu));
+      for (let i = 0; i < n; i++) p[i] += step * u[i];
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'schedulefree-adamw',
+    label: 'ScheduleFreeAdamW',
+    options: `lr=${SF_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => {
+      const o = new ScheduleFreeAdamW(ps, { lr: SF_LR });
+      o.train();
+      return opt(o);
+    },
+    naive: plain((p, g, [z, v], t, st) => {
+      const o = { lr: SF_LR, betas: [B1, B2], eps: ADAM_EPS, r: 0, weightLrPower: 2 };
+      const k = t - 1;
+      st.lrMax = Math.max(o.lr, st.lrMax ?? -1);
+      const weight = Math.pow(k + 1, o.r) * Math.pow(st.lrMax, o.weightLrPower);
+      st.weightSum = (st.weightSum ?? 0) + weight;
+      const c = weight / st.weightSum;
+      for (let i = 0; i < p.length; i++) {
+        if (t === 1) z[i] = p[i];
+        v[i] = o.betas[1] * v[i] + (1 - o.betas[1]) * g[i] * g[i];
+        const d = g[i] / (Math.sqrt(v[i] / (1 - Math.pow(o.betas[1], k + 1))) + o.eps);
+        p[i] = p[i] + c * (z[i] - p[i]) + o.lr * (o.betas[0] * (1 - c) - 1) * d;
+        z[i] = z[i] - o.lr * d;
+      }
+    }),
+    tuned: plain((p, g, [z, v], t, st) => {
+      const n = p.length;
+      if (t === 1) z.set(p);
+      const lr = SF_LR;
+      const weight = lr * lr; // (k+1)^0 · lrMax²
+      st.weightSum = (st.weightSum ?? 0) + weight;
+      const c = weight / st.weightSum;
+      const yAlpha = lr * (B1 * (1 - c) - 1);
+      const b2 = B2;
+      const w2 = 1 - B2;
+      const invBc2 = 1 / (1 - B2 ** t);
+      const eps = ADAM_EPS;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const vi = b2 * v[i] + w2 * gi * gi;
+        v[i] = vi;
+        const d = gi / (Math.sqrt(vi * invBc2) + eps);
+        const yi = p[i];
+        const zi = z[i];
+        p[i] = yi + c * (zi - yi) + yAlpha * d;
+        z[i] = zi - lr * d;
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'prodigy',
+    label: 'Prodigy',
+    options: `lr=1, betas=[${B1}, ${B2}], beta3=√β2, eps=${ADAM_EPS}, d0=${PRODIGY_D0}`,
+    // Two passes: p, g, s, p0 in and s out (the sums); then p, g, m, v in and p, m, v out.
+    bytes: 48,
+    slots: 4,
+    core: false,
+    simdopt: (ps) => opt(new Prodigy(ps)),
+    naive: plain((p, g, [m, v, s, p0], t, st) => {
+      // prodigyopt/prodigy.py transcribed: one group, options read as the reference reads them.
+      const o = { lr: 1, betas: [B1, B2], beta3: Math.sqrt(B2), eps: ADAM_EPS, d0: PRODIGY_D0, dCoef: 1, growthRate: Infinity };
+      if (t === 1) {
+        p0.set(p);
+        st.d = o.d0;
+        st.dMax = o.d0;
+        st.dNumerator = 0;
+      }
+      const d = st.d;
+      const dlr = d * o.lr;
+      let num = st.dNumerator * o.beta3;
+      let den = 0;
+      let dot = 0;
+      for (let i = 0; i < p.length; i++) {
+        dot += g[i] * (p0[i] - p[i]);
+        m[i] = m[i] * o.betas[0] + g[i] * d * (1 - o.betas[0]);
+        v[i] = v[i] * o.betas[1] + d * d * (1 - o.betas[1]) * g[i] * g[i];
+        s[i] = s[i] * o.beta3 + g[i] * ((d / o.d0) * dlr);
+      }
+      num += (d / o.d0) * dlr * dot;
+      for (let i = 0; i < p.length; i++) den += Math.abs(s[i]);
+      if (den === 0) return;
+      const dHat = (o.dCoef * num) / den;
+      let dNew = d === o.d0 ? Math.max(d, dHat) : d;
+      st.dMax = Math.max(st.dMax, dHat);
+      dNew = Math.min(st.dMax, dNew * o.growthRate);
+      st.d = dNew;
+      st.dNumerator = num;
+      for (let i = 0; i < p.length; i++) p[i] = p[i] - dlr * (m[i] / (Math.sqrt(v[i]) + dNew * o.eps));
+    }),
+    tuned: plain((p, g, [m, v, s, p0], t, st) => {
+      // Two fused passes as simdopt's: sums (and s), then moments and parameters.
+      const n = p.length;
+      if (t === 1) {
+        p0.set(p);
+        st.d = st.dMax = PRODIGY_D0;
+        st.dNumerator = 0;
+      }
+      const beta3 = Math.sqrt(B2);
+      const d = st.d;
+      const dlr = d;
+      const c = (d / PRODIGY_D0) * dlr;
+      let dot = 0;
+      let den = 0;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const pi = p[i];
+        dot += gi * (p0[i] - pi);
+        const si = s[i] * beta3 + gi * c;
+        s[i] = si;
+        den += si < 0 ? -si : si;
+      }
+      if (den === 0) return;
+      const num = st.dNumerator * beta3 + c * dot;
+      const dHat = num / den;
+      if (dHat > st.dMax) st.dMax = dHat;
+      // growthRate Infinity: d ← min(dMax, d·∞) = dMax.
+      const dNew = st.dMax;
+      st.d = dNew;
+      st.dNumerator = num;
+      const w1 = d * (1 - B1);
+      const w2 = d * d * (1 - B2);
+      const dEps = dNew * ADAM_EPS;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        const mi = m[i] * B1 + gi * w1;
+        const vi = v[i] * B2 + w2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (dlr * mi) / (Math.sqrt(vi) + dEps);
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
   {
     id: 'sgd',
     label: 'SGD',
@@ -530,6 +788,95 @@ export const OPTIMIZERS: OptimizerSpec[] = [
       },
     },
   },
+  // --- --all, second wave (no reference SIMD kernel, no TensorFlow.js optimizer) ---
+  {
+    id: 'asgd',
+    label: 'ASGD',
+    options: `lr=${ASGD_LR}, lambd=${ASGD_LAMBD}, alpha=${ASGD_ALPHA}, t0=${ASGD_T0}`,
+    bytes: 16,
+    slots: 1,
+    core: false,
+    simdopt: (ps) => opt(new ASGD(ps, { lr: ASGD_LR, lambd: ASGD_LAMBD, alpha: ASGD_ALPHA, t0: ASGD_T0 })),
+    naive: plain((p, g, [ax], t) => {
+      const o = { lr: ASGD_LR, lambd: ASGD_LAMBD, alpha: ASGD_ALPHA, t0: ASGD_T0 };
+      for (let i = 0; i < p.length; i++) {
+        // η and μ of step t, recomputed per element from the step count
+        const eta = t === 1 ? o.lr : o.lr / Math.pow(1 + o.lambd * o.lr * (t - 1), o.alpha);
+        const mu = t === 1 ? 1 : 1 / Math.max(1, t - 1 - o.t0);
+        p[i] = p[i] * (1 - o.lambd * eta) - eta * g[i];
+        ax[i] = mu === 1 ? p[i] : ax[i] + (p[i] - ax[i]) * mu;
+      }
+    }),
+    tuned: plain((p, g, [ax], t, st) => {
+      const eta = t === 1 ? ASGD_LR : st.eta;
+      const mu = t === 1 ? 1 : st.mu;
+      const decay = 1 - ASGD_LAMBD * eta;
+      const n = p.length;
+      if (mu === 1) {
+        for (let i = 0; i < n; i++) {
+          const pi = p[i] * decay - eta * g[i];
+          p[i] = pi;
+          ax[i] = pi;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const pi = p[i] * decay - eta * g[i];
+          p[i] = pi;
+          ax[i] += (pi - ax[i]) * mu;
+        }
+      }
+      st.eta = ASGD_LR / Math.pow(1 + ASGD_LAMBD * ASGD_LR * t, ASGD_ALPHA);
+      st.mu = 1 / Math.max(1, t - ASGD_T0);
+    }),
+    tfjs: null,
+    ref: null,
+  },
+  {
+    id: 'rprop',
+    label: 'Rprop',
+    options: `lr=${RPROP_LR}, etas=[${RPROP_ETAS}], stepSizes=[${RPROP_SIZES}]`,
+    bytes: 28,
+    slots: 2,
+    core: false,
+    simdopt: (ps) => opt(new Rprop(ps, { lr: RPROP_LR, etas: [...RPROP_ETAS], stepSizes: [...RPROP_SIZES] })),
+    naive: plain((p, g, [prev, size], t) => {
+      const o = { lr: RPROP_LR, etas: RPROP_ETAS, stepSizes: RPROP_SIZES };
+      for (let i = 0; i < p.length; i++) {
+        if (t === 1) size[i] = o.lr;
+        const s = Math.sign(g[i] * prev[i]);
+        const f = s > 0 ? o.etas[1] : s < 0 ? o.etas[0] : 1;
+        size[i] = Math.min(Math.max(size[i] * f, o.stepSizes[0]), o.stepSizes[1]);
+        const gi = s < 0 ? 0 : g[i];
+        p[i] = p[i] - Math.sign(gi) * size[i];
+        prev[i] = gi;
+      }
+    }),
+    tuned: plain((p, g, [prev, size], t) => {
+      if (t === 1) size.fill(RPROP_LR);
+      const [etaMinus, etaPlus] = RPROP_ETAS;
+      const [lo, hi] = RPROP_SIZES;
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        let gi = g[i];
+        const prod = gi * prev[i];
+        let ss = size[i];
+        if (prod > 0) {
+          ss *= etaPlus;
+          if (ss > hi) ss = hi;
+          size[i] = ss;
+        } else if (prod < 0) {
+          ss *= etaMinus;
+          if (ss < lo) ss = lo;
+          size[i] = ss;
+          gi = 0;
+        }
+        p[i] -= gi > 0 ? ss : gi < 0 ? -ss : 0;
+        prev[i] = gi;
+      }
+    }),
+    tfjs: null,
+    ref: null,
+  },
 ];
 
 /** RAdam's rectification term at step t, or 0 while the variance is intractable (ρ_t ≤ 5). */
@@ -602,7 +949,7 @@ function tunedAdam(wd: number): PlainFactory {
 export function optimizerSpecs(all: boolean, only?: readonly string[]): OptimizerSpec[] {
   const names = new Set(REF_KERNELS.map((k) => k.name));
   for (const o of OPTIMIZERS) {
-    for (const t of [1, 10]) if (!names.has(o.ref.kernel(t))) throw new Error(`no reference kernel ${o.ref.kernel(t)}`);
+    for (const t of [1, 10]) if (o.ref !== null && !names.has(o.ref.kernel(t))) throw new Error(`no reference kernel ${o.ref.kernel(t)}`);
   }
   if (only && only.length > 0) {
     const unknown = only.filter((id) => !OPTIMIZERS.some((o) => o.id === id));

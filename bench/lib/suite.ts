@@ -144,7 +144,9 @@ export async function runOptimizerSuite(c: SuiteConfig): Promise<OptimizerSuiteR
   const result: OptimizerSuiteResult = { checks: {}, rows: [], growths: {}, excluded: {} };
   const visits = c.method.warmupRounds + c.method.rounds;
   for (const spec of c.optimizers) {
-    const counted = kinds.filter((k) => (k.id !== 'tfjs-cpu' && k.id !== 'tfjs-wasm' ? true : spec.tfjs !== null && c.env.tfjs !== null));
+    const counted = kinds
+      .filter((k) => (k.id !== 'tfjs-cpu' && k.id !== 'tfjs-wasm' ? true : spec.tfjs !== null && c.env.tfjs !== null))
+      .filter((k) => k.id !== 'ref' || spec.ref !== null);
     for (const n of c.sizes) c.progress?.expect(visits * counted.filter((k) => n <= (c.maxN?.[k.id] ?? Infinity)).length);
   }
   const failed = new Map<string, Set<string>>();

@@ -15,6 +15,8 @@ import {
   describeSpec,
   memoryBytesFor,
   OPTIMIZERS,
+  DEFAULT_OPTIMIZERS,
+  TFJS_OPTIMIZERS,
   optimizerSpec,
   runOne,
   SCHEDULERS,
@@ -48,9 +50,13 @@ dataset, or on your CSV, once per optimizer, and prints final loss and accuracy,
 wall time and steps/s. Every run: a learning-rate schedule stepped per batch, gradient clipping,
 L2 or decoupled weight decay, dropout. Writes an SVG chart of the curves.
 
-  --optimizer LIST     comma-separated, from: ${OPTIMIZERS.join(', ')}; or all (default all)
+  --optimizer LIST     comma-separated, from: ${OPTIMIZERS.join(', ')}; or all (default all);
+                         lbfgs and rprop train on the full batch;
                          gd = full-batch gradient descent, sgd = mini-batch SGD,
-                         momentum = SGD with momentum 0.9, adamw = Adam with decoupled decay
+                         momentum = SGD with momentum 0.9, adamw = Adam with decoupled decay,
+                         schedulefree = ScheduleFreeAdamW (no schedule, evaluated in eval mode);
+                         muon = Muon for the weight matrices, AdamW for the biases;
+                         all = ${DEFAULT_OPTIMIZERS.join(', ')}
   --lr X               learning rate for every optimizer (default: each its own, see the table)
   --epochs N           epochs per optimizer (default ${DEFAULTS.epochs})
   --batch-size N       mini-batch size (default ${DEFAULTS.batchSize}; gd always uses the whole train split)
@@ -137,7 +143,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
   const names = (v.optimizer ?? 'all').split(',').map((s) => s.trim().toLowerCase());
   const chosen: OptimizerName[] = [];
   for (const n of names) {
-    if (n === 'all') chosen.push(...OPTIMIZERS);
+    if (n === 'all') chosen.push(...DEFAULT_OPTIMIZERS);
     else if ((OPTIMIZERS as readonly string[]).includes(n)) chosen.push(n as OptimizerName);
     else throw new UsageError(`--optimizer: unknown optimizer '${n}' (choose from ${OPTIMIZERS.join(', ')}, or all)`);
   }
@@ -152,6 +158,8 @@ export function parseOptions(argv: string[]): Options | 'help' {
     throw new UsageError(`--backend: unknown backend '${backend}' (choose from wasm-simd, wasm, js)`);
   }
   if (v.compare !== undefined && v.compare !== 'tfjs') throw new UsageError(`--compare: only 'tfjs' is supported, got '${v.compare}'`);
+  const noTfjs = chosen.filter((n) => !TFJS_OPTIMIZERS.includes(n));
+  if (v.compare === 'tfjs' && noTfjs.length > 0) throw new UsageError(`--compare tfjs: TensorFlow.js has no ${noTfjs.join(', ')}`);
   const config: TrainConfig = {
     hidden: v.hidden !== undefined ? positiveInt('--hidden', v.hidden, 4096) : DEFAULTS.hidden,
     dropout: v.dropout !== undefined ? number('--dropout', v.dropout, (x) => x >= 0 && x < 1, 'a probability in [0, 1)') : DEFAULTS.dropout,
@@ -240,12 +248,9 @@ export async function trainAll(options: Options, io: Io): Promise<Summary> {
   stdout.write(`\nloss: mean ${data.task === 'classification' ? 'cross-entropy' : 'squared error (standardised target)'} without dropout; time: the whole run with an evaluation per epoch; steps/s: optimizer steps per second of training.\n`);
 
   const summary: Summary = { data, results, chart: '' };
-  if (options.compare === 'tfjs') {
-    // Only the optimizers TensorFlow.js has (no Adafactor, no Muon).
-    const { tfjsHas } = await import('./tfjs.js');
-    const comparable = results.filter((r) => tfjsHas(r.spec));
-    summary.tfjs = await compareTfjs(comparable.map((r) => r.spec), data, config, io, comparable);
-  }
+  // TensorFlow.js has neither Schedule-Free, ADOPT nor LAMB: those runs are not compared.
+  const tfjsSpecs = options.specs.filter((s) => TFJS_OPTIMIZERS.includes(s.name));
+  if (options.compare === 'tfjs') summary.tfjs = await compareTfjs(tfjsSpecs, data, config, io, results.filter((r) => tfjsSpecs.includes(r.spec)));
 
   mkdirSync(options.out, { recursive: true });
   const chart = join(options.out, `train-${data.name.replace(/[^\w.-]+/g, '_')}.svg`);

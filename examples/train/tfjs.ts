@@ -153,15 +153,9 @@ function makeTfOptimizer(tf: Tf, spec: OptimizerSpec, lr: number): TF.Optimizer 
     case 'adam':
     case 'adamw':
       return tf.train.adam(lr, 0.9, 0.999, 1e-8);
-    case 'adafactor':
-    case 'muon':
+    default:
       throw new Error(`TensorFlow.js has no ${spec.label}`);
   }
-}
-
-/** Whether TensorFlow.js has the optimizer (tf.train has no Adafactor and no Muon). */
-export function tfjsHas(spec: OptimizerSpec): boolean {
-  return spec.name !== 'adafactor' && spec.name !== 'muon';
 }
 
 /** Linear → ReLU → Dropout twice, then Linear; returns the logits and what backward needs. */

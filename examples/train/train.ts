@@ -7,6 +7,9 @@ import {
   Adafactor,
   Adam,
   AdamW,
+  ASGD,
+  LBFGS,
+  Rprop,
   Muon,
   backendInfo,
   batches,
@@ -25,10 +28,18 @@ import {
   type AnyOptimizer,
   type LRScheduler,
 } from 'simdopt';
+import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
+import { Prodigy } from 'simdopt';
 import type { Dataset, Split } from './data.js';
 
-export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'adafactor', 'muon'] as const;
+export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb', 'asgd', 'rprop', 'lbfgs', 'prodigy', 'adafactor', 'muon'] as const;
+/** What `--optimizer all` (the default) runs: torch.optim's. The others are chosen by name. */
+export const DEFAULT_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
+/** The optimizers TensorFlow.js has (the `--compare tfjs` runs). */
+export const TFJS_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+/** torch.optim's further optimizers, chosen by name (L-BFGS and Rprop train on the full batch). */
+export const MORE_OPTIMIZERS = ['asgd', 'rprop', 'lbfgs'] as const satisfies readonly OptimizerName[];
 export const SCHEDULERS = ['warmup-cosine', 'cosine', 'onecycle', 'step', 'constant'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
@@ -45,6 +56,11 @@ export interface OptimizerSpec {
   decoupled: boolean;
   /** SGD momentum (0: none). */
   momentum: number;
+  /**
+   * Schedule-Free: no learning-rate schedule (its own warm-up over the schedule's first 5 %), and
+   * every evaluation at the averaged point x (`eval()`), training at y (`train()`).
+   */
+  scheduleFree?: boolean;
   make(params: Parameter[], lr: number): AnyOptimizer;
 }
 
@@ -57,6 +73,16 @@ const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
   rmsprop: { label: 'RMSprop', fullBatch: false, lr: 3e-3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adam: { label: 'Adam', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   adamw: { label: 'AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0 },
+  asgd: { label: 'ASGD', fullBatch: false, lr: 0.3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  // Rprop follows the signs of the gradient: full batch, as it is meant to be used (no weight decay in PyTorch's Rprop).
+  rprop: { label: 'Rprop', fullBatch: true, lr: 1e-2, weightDecay: 0, decoupled: false, momentum: 0 },
+  // L-BFGS: one step(closure) per epoch on the full batch, up to 20 iterations with a strong-Wolfe line search.
+  lbfgs: { label: 'L-BFGS', fullBatch: true, lr: 1, weightDecay: 0, decoupled: false, momentum: 0 },
+  schedulefree: { label: 'ScheduleFreeAdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0, scheduleFree: true },
+  adopt: { label: 'ADOPT', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  lamb: { label: 'LAMB', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  // lr 1 as its authors advise: d, estimated from the gradients, sets the step size.
+  prodigy: { label: 'Prodigy', fullBatch: false, lr: 1, weightDecay: 1e-4, decoupled: true, momentum: 0 },
   // Adafactor's lr caps its relative step (the step is ρ·RMS(p)); PyTorch's default.
   adafactor: { label: 'Adafactor', fullBatch: false, lr: 1e-2, weightDecay: 0, decoupled: true, momentum: 0 },
   // Muon for the weight matrices with Moonshot's 'match_rms_adamw' scaling, which lets it use
@@ -112,6 +138,24 @@ export function optimizerSpec(name: OptimizerName): OptimizerSpec {
         return new Adam(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'adamw':
         return new AdamW(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'asgd':
+        return new ASGD(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'rprop':
+        return new Rprop(params, { lr }) as unknown as AnyOptimizer;
+      case 'lbfgs':
+        return new LBFGS(params, { lr, historySize: 10, lineSearchFn: 'strong_wolfe' }) as unknown as AnyOptimizer;
+      case 'schedulefree': {
+        // The warm-up the other runs get from the schedule: 5 % of the steps, set by runOne.
+        const o = new ScheduleFreeAdamW(params, { lr, weightDecay: s.weightDecay });
+        o.train();
+        return o as unknown as AnyOptimizer;
+      }
+      case 'adopt':
+        return new ADOPT(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'lamb':
+        return new LAMB(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'prodigy':
+        return new Prodigy(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'adafactor':
         return new Adafactor(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'muon': {
@@ -208,7 +252,9 @@ export function lrSequence(spec: OptimizerSpec, name: SchedulerName, lr: number,
   const lrs = new Float64Array(totalSteps + 1);
   for (let i = 0; i < totalSteps; i++) {
     lrs[i] = opt.paramGroups[0].lr;
-    opt.step(); // zero gradient: only the counters move
+    // zero gradient: only the counters move (L-BFGS stops at once on a zero gradient)
+    if (opt instanceof LBFGS) opt.step(() => 0);
+    else opt.step();
     sched?.step();
   }
   lrs[totalSteps] = opt.paramGroups[0].lr;
@@ -284,6 +330,20 @@ export class Trainer {
    */
   step(x: Float32Array, y: Int32Array | Float32Array): number {
     const { model, optimizer } = this;
+    if (optimizer instanceof LBFGS) {
+      // L-BFGS evaluates the loss and gradient itself, as often as it needs (no clipping: it
+      // would make the gradient disagree with the loss the line search compares).
+      const loss = optimizer.step(() => {
+        optimizer.zeroGrad();
+        const out = model.forward(x);
+        const grad = this.gradOut.data.subarray(0, out.length);
+        const l = lossOf(this.data, out, y, grad);
+        model.backward(grad, { inputGrad: false });
+        return l;
+      });
+      this.scheduler?.step();
+      return loss;
+    }
     zeroGradAll(optimizer);
     const out = model.forward(x);
     const grad = this.gradOut.data.subarray(0, out.length);
@@ -387,7 +447,9 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
   const optimizer = spec.make(model.parameters(), lr);
   const order = batches(data.train.rows, batchSize, { shuffle: !spec.fullBatch, seed: seeds(config.seed).batches });
   const stepsPerEpoch = Math.ceil(data.train.rows / batchSize);
-  const scheduler = makeScheduler(config.scheduler, optimizer, lr, stepsPerEpoch * config.epochs);
+  const sf = spec.scheduleFree === true ? (optimizer as unknown as ScheduleFreeAdamW) : null;
+  if (sf) sf.paramGroups[0].warmupSteps = config.scheduler === 'constant' ? 0 : Math.max(1, Math.round(stepsPerEpoch * config.epochs * 0.05));
+  const scheduler = sf ? null : makeScheduler(config.scheduler, optimizer, lr, stepsPerEpoch * config.epochs);
   const trainer = new Trainer(model, optimizer, scheduler, data, config.clip, batchSize);
   const history: EpochRecord[] = [];
   let epochsToTarget: number | null = null;
@@ -401,10 +463,12 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
       steps++;
     }
     trainMs += performance.now() - e0;
-    const record = { epoch, train: evaluate(model, data, data.train), test: evaluate(model, data, data.test), lr: optimizer.paramGroups[0].lr };
+    sf?.eval();
+    const record = { epoch, train: evaluate(model, data, data.train), test: evaluate(model, data, data.test), lr: sf ? sf.groupState().scheduledLr : optimizer.paramGroups[0].lr };
     history.push(record);
     if (epochsToTarget === null && record.test.score >= config.target) epochsToTarget = epoch;
     hooks.onEpoch?.(record);
+    if (epoch < config.epochs) sf?.train();
   }
   const grid = data.task === 'classification' && data.features === 2 ? decisionGrid(model, data) : undefined;
   // The js backend has no wasm memory to grow (its memoryBytes follows the allocations).

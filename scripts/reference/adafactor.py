@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import FLOAT32_EPS, lerp, norm_item, run_case, write  # noqa: E402
+from common import FLOAT32_EPS, lerp, norm_item, run_shaped_case, write_path  # noqa: E402
 
 DEFAULTS = {"lr": 1e-2, "beta2_decay": -0.8, "eps": [None, 1e-3], "d": 1.0, "weight_decay": 0.0, "maximize": False}
 
@@ -77,7 +77,7 @@ def main():
                 g[...] = 0  # every factor 0: the mean clamps to eps1, V to eps1²
             grads.append(g.reshape(-1).tolist())
         hyper = {**DEFAULTS, **over}
-        cases.append(run_case(f"adafactor/{name}", "adafactor", hyper, tuple(shape), init, grads, step, final_state))
+        cases.append(run_shaped_case(f"adafactor/{name}", "adafactor", hyper, tuple(shape), init, grads, step, final_state))
 
     case("matrix_default", [5, 7])
     case("vector_default", [37])
@@ -90,7 +90,7 @@ def main():
     case("maximize_no_clip", [4, 9], maximize=True, d=4.0, beta2_decay=-0.5)
     case("vector_weight_decay_maximize", [37], weight_decay=0.05, maximize=True, lr=0.1, eps=[1e-30, 1e-2])
     out = os.path.join(os.path.dirname(__file__), "..", "..", "test", "vectors", "adafactor.json")
-    write(out, "adafactor", DEFAULTS, cases)
+    write_path(out, "adafactor", DEFAULTS, cases)
     print(f"wrote {len(cases)} cases to {os.path.normpath(out)}")
 
 

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import lerp, norm_item, run_case, write  # noqa: E402
+from common import lerp, norm_item, run_shaped_case, write_path  # noqa: E402
 
 DEFAULTS = {
     "lr": 1e-3,
@@ -75,7 +75,7 @@ def main():
         init = (rng.normal(size=n) * 0.5).tolist()
         grads = [(rng.normal(size=n) * (1 + 0.5 * np.cos(k))).tolist() for k in range(steps)]
         hyper = {**DEFAULTS, **over}
-        cases.append(run_case(f"muon/{name}", "muon", hyper, tuple(shape), init, grads, step, final_state))
+        cases.append(run_shaped_case(f"muon/{name}", "muon", hyper, tuple(shape), init, grads, step, final_state))
 
     case("wide_default", [5, 7], lr=0.02)
     case("tall_default", [7, 5], lr=0.02)
@@ -87,7 +87,7 @@ def main():
     case("one_by_one", [1, 1], lr=0.1)
     case("row_vector_matrix", [1, 8], lr=0.1)
     out = os.path.join(os.path.dirname(__file__), "..", "..", "test", "vectors", "muon.json")
-    write(out, "muon", DEFAULTS, cases)
+    write_path(out, "muon", DEFAULTS, cases)
     print(f"wrote {len(cases)} cases to {os.path.normpath(out)}")
 
 

@@ -11,10 +11,10 @@ steps equals PyTorch's dict.
 module's files into test/vectors/torch/. Run this file directly to write only its own:
     /usr/bin/python3 scripts/torch_vectors/state_dicts.py
 """
-import json
-import os
 
 import torch
+
+from ._common import SOURCE
 
 # First-wave optimizers whose PyTorch 1.13 behaviour equals 2.x (NAdam differs; no decoupled flags).
 CASES = [
@@ -105,14 +105,4 @@ def run(case):
 
 def vectors():
     cases = [run(c) for c in CASES]
-    return {'state_dicts.json': {'torch_version': torch.__version__, 'cases': cases}}
-
-
-if __name__ == '__main__':
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'vectors', 'torch')
-    os.makedirs(root, exist_ok=True)
-    for name, value in vectors().items():
-        with open(os.path.join(root, name), 'w') as f:
-            json.dump(value, f)
-            f.write('\n')
-        print('wrote', os.path.normpath(os.path.join(root, name)))
+    return {'state_dicts.json': {'source': SOURCE, 'torch_version': torch.__version__, 'cases': cases}}

@@ -15,6 +15,7 @@
 //! Spec: docs/SEMANTICS.md#floating-point-rules
 #![cfg_attr(not(test), no_std)]
 
+pub mod average;
 pub mod clip;
 pub mod dropout;
 pub mod lanes;
@@ -27,3 +28,5 @@ pub mod reduce;
 pub mod rng;
 pub mod stream;
 pub mod sweep;
+pub mod vector;
+pub mod two_pass;

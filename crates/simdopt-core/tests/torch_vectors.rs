@@ -6,7 +6,7 @@
 //!
 //! Every file is accounted for: an optimizer file whose `optimizer` is neither in OPTIMIZER_FILES
 //! (support/args.rs) nor in TORCH_ONLY fails, and so does a file of another kind this test does
-//! not read, unless its file name is in PENDING.
+//! not read, unless its file name is in PENDING or CHECKED_BY.
 
 mod kit_support;
 mod support;
@@ -22,9 +22,26 @@ use support::json::Json;
 /// Keep it empty on main; an entry says which branch removes it.
 const PENDING: &[&str] = &[];
 
-/// Files that are not optimizer trajectories (schedulers.json's `optimizer` key describes its setup;
-/// state_dicts.json holds PyTorch state dict fixtures for packages/simdopt/test/torch-state-dict.test.ts).
-const OTHER_KINDS: &[&str] = &["schedulers.json", "clip.json", "state_dicts.json"];
+/// Torch vector files checked case by case by another suite, named with it (a test below checks
+/// that it reads the file). The TypeScript suite runs every backend, whose wasm builds are these
+/// kernels; the Rust kernels of ASGD, Rprop, the vector ops and the average are checked against
+/// float64 equations and 4 lanes against 1 in tests/extras_kernels.rs. L-BFGS's recursion and line
+/// search, AveragedModel's counting and SWALR are TypeScript.
+const CHECKED_BY: &[(&str, &str)] = &[
+    ("asgd.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    ("rprop.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    ("lbfgs.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    ("swa_utils.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
+    // PyTorch state dicts exported mid-run, loaded and continued (src/optim/state_interop.ts).
+    ("state_dicts.json", "packages/simdopt/test/torch-state-dict.test.ts"),
+];
+
+fn checked_elsewhere(name: &str) -> bool {
+    CHECKED_BY.iter().any(|(file, _)| *file == name)
+}
+
+/// Files that are not optimizer trajectories (schedulers.json's `optimizer` key describes its setup).
+const OTHER_KINDS: &[&str] = &["schedulers.json", "clip.json"];
 
 fn torch_files() -> Vec<(String, Json)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test/vectors/torch");
@@ -96,10 +113,8 @@ fn every_torch_file_is_checked_or_pending() {
     let files = torch_files();
     assert!(files.len() >= 10, "only {} torch files", files.len());
     for (name, v) in &files {
-        // state_dicts.json (the PyTorch interop fixtures) names its release as `torch_version`.
-        let release = v.opt("source").map(|s| s.str().to_string()).or_else(|| v.opt("torch_version").map(|t| format!("torch {}", t.str())));
-        assert!(release.is_some_and(|r| r.starts_with("torch 1.13")), "{name}: source");
-        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) {
+        assert!(v.get("source").str().starts_with("torch 1.13"), "{name}: source");
+        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) || checked_elsewhere(name) {
             continue;
         }
         let optimizer = v.opt("optimizer").map(Json::str).unwrap_or_else(|| panic!("{name}: a torch vector file this test does not read"));
@@ -108,10 +123,21 @@ fn every_torch_file_is_checked_or_pending() {
 }
 
 #[test]
+fn files_checked_elsewhere_exist_and_are_read_there() {
+    let names: Vec<String> = torch_files().into_iter().map(|(n, _)| n).collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (file, suite) in CHECKED_BY {
+        assert!(names.iter().any(|n| n == file), "{file}: no such torch vector file");
+        let text = std::fs::read_to_string(root.join(suite)).unwrap_or_else(|e| panic!("{suite}: {e}"));
+        assert!(text.contains(&format!("test/vectors/torch/{file}'")), "{suite} does not read {file}");
+    }
+}
+
+#[test]
 fn every_torch_optimizer_case_matches_pytorch() {
     let mut count = 0;
     for (name, v) in torch_files() {
-        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) {
+        if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) || checked_elsewhere(&name) {
             continue;
         }
         let optimizer = v.get("optimizer").str().to_string();

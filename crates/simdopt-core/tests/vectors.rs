@@ -7,6 +7,7 @@ mod support;
 use simdopt_core::lanes::{Emu4, Lanes, Scalar};
 use simdopt_core::sweep::slot_stride;
 use support::args::{args_for, initial_state, slot_names, step_with, OPTIMIZER_FILES};
+use support::args::schedulefree_switch;
 use support::json::Json;
 use support::vector_file;
 
@@ -22,6 +23,11 @@ fn run_case<L: Lanes>(optimizer: &str, c: &Json) -> (f64, Vec<f32>) {
         let g: Vec<f32> = g.nums().iter().map(|&x| x as f32).collect();
         let args = args_for(optimizer, h, k as u32 + 1, k == 0);
         step_with::<L>(optimizer, &args, &mut p, &g, &mut state);
+        // Schedule-Free cases record the eval point after these steps, then return to train mode.
+        let eval_now = c.opt("eval_after").is_some_and(|e| e.nums().contains(&(k as f64 + 1.0)));
+        if eval_now {
+            step_with::<L>(optimizer, &schedulefree_switch(optimizer, h, false), &mut p, &g, &mut state);
+        }
         let want = want.nums();
         let scale = want.iter().fold(0f64, |m, x| m.max(x.abs()));
         let tol = 4.0 * drift[k] + scale * f32::EPSILON as f64;
@@ -29,6 +35,9 @@ fn run_case<L: Lanes>(optimizer: &str, c: &Json) -> (f64, Vec<f32>) {
             let err = (p[i] as f64 - want[i]).abs();
             assert!(err <= tol, "{} step {} element {i}: {} vs {} (tol {tol})", c.get("id").str(), k + 1, p[i], want[i]);
             worst = worst.max(err / tol);
+        }
+        if eval_now {
+            step_with::<L>(optimizer, &schedulefree_switch(optimizer, h, true), &mut p, &g, &mut state);
         }
     }
     // The final state under PyTorch's names: every per-element state the reference has.

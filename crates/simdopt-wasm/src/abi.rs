@@ -2,6 +2,7 @@
 
 use crate::heap::{Heap, Memory};
 use simdopt_core::sweep::{slot_stride, OptimizerKernel, Tensor};
+use simdopt_core::two_pass::SumsKernel;
 
 /// What an export returns; TypeScript (`backend/wasm.ts`) turns a non-zero code into a
 /// `SimdoptError`.
@@ -86,11 +87,40 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
         return Status::BadArgs;
     }
     let args_slice = core::slice::from_raw_parts(args as *const f32, args_len);
-    match check_table(heap, table, count, K::slots(args_slice), Span::f32s(args, args_len)) {
+    match check_table(heap, table, count, K::slots(args_slice), Span::f32s(args, args_len), Span::bytes(0, 0)) {
         Status::Ok => {}
         bad => return bad,
     }
     K::run::<L>(args_slice, core::slice::from_raw_parts(table as *const Tensor, count));
+    Status::Ok
+}
+
+/// As [`run_optimizer`] for a kernel that returns two sums, written as two f64 at `result`
+/// (16 bytes inside a live block, apart from every output).
+///
+/// # Safety
+/// `heap` must describe the memory the pointers refer to.
+pub unsafe fn run_optimizer_sums<M: Memory, K: SumsKernel, L: simdopt_core::lanes::Lanes>(
+    heap: &Heap<M>,
+    table: usize,
+    count: usize,
+    args: usize,
+    args_len: usize,
+    result: usize,
+) -> Status {
+    if args_len != K::ARGS || !f32_range(heap, args, args_len) {
+        return Status::BadArgs;
+    }
+    if !heap.contains(result, 16, 8) {
+        return Status::BadBuffer;
+    }
+    let args_slice = core::slice::from_raw_parts(args as *const f32, args_len);
+    match check_table(heap, table, count, K::slots(args_slice), Span::f32s(args, args_len), Span::bytes(result, 16)) {
+        Status::Ok => {}
+        bad => return bad,
+    }
+    let sums = K::run::<L>(args_slice, core::slice::from_raw_parts(table as *const Tensor, count));
+    (result as *mut [f64; 2]).write(sums);
     Status::Ok
 }
 
@@ -101,15 +131,16 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
 /// list parameters in the order their blocks were allocated, so the lookups are O(1) instead of a
 /// binary search each — a step over 1000 small tensors spent most of its fixed cost on those.
 #[inline(never)]
-fn check_table<M: Memory>(heap: &Heap<M>, table: usize, count: usize, slots: usize, args: Span) -> Status {
+fn check_table<M: Memory>(heap: &Heap<M>, table: usize, count: usize, slots: usize, args: Span, result: Span) -> Status {
     let entry = core::mem::size_of::<Tensor>();
     if !count.checked_mul(entry).is_some_and(|b| heap.contains(table, b, 4)) {
         return Status::BadTable;
     }
     // SAFETY: the table lies inside a live block (checked just above).
     let tensors = unsafe { core::slice::from_raw_parts(table as *const Tensor, count) };
-    // What the kernel reads while it writes: the table and the argument block.
-    let fixed = [Span::bytes(table, (count * entry) as u64), args];
+    // What the kernel reads while it writes: the table and the argument block (and the result
+    // slot a sums kernel writes last).
+    let fixed = [Span::bytes(table, (count * entry) as u64), args, result];
     let (mut near_param, mut near_state) = (0, 0);
     for t in tensors {
         let state = slots.checked_mul(slot_stride(t.len));

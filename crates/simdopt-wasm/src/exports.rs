@@ -1,6 +1,6 @@
 //! The exports, one line per kernel. A new optimizer adds one `optimizer!` line.
 
-use crate::abi::{run_optimizer, Status};
+use crate::abi::{run_optimizer, run_optimizer_sums, Status};
 use crate::heap::{Heap, Memory, PAGE};
 use core::cell::UnsafeCell;
 use simdopt_core::lanes::Native;
@@ -95,6 +95,17 @@ macro_rules! optimizer {
     };
 }
 
+macro_rules! optimizer_sums {
+    ($name:ident, $kernel:ty) => {
+        /// As an `optimizer!` export, and writes the kernel's two sums (f64) at `result`.
+        #[no_mangle]
+        pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize, result: usize) -> i32 {
+            // SAFETY: as `optimizer!`.
+            with_heap(|h| unsafe { run_optimizer_sums::<_, $kernel, Native>(h, table, count, args, args_len, result) as i32 }).unwrap_or(Status::BadBuffer as i32)
+        }
+    };
+}
+
 optimizer!(simdopt_sgd, optim::sgd::SgdKernel);
 optimizer!(simdopt_adam, optim::adam::AdamKernel);
 optimizer!(simdopt_rmsprop, optim::rmsprop::RmspropKernel);
@@ -104,3 +115,10 @@ optimizer!(simdopt_adamax, optim::adamax::AdamaxKernel);
 optimizer!(simdopt_nadam, optim::nadam::NadamKernel);
 optimizer!(simdopt_radam, optim::radam::RadamKernel);
 optimizer!(simdopt_lion, optim::lion::LionKernel);
+optimizer!(simdopt_asgd, optim::asgd::AsgdKernel);
+optimizer!(simdopt_rprop, optim::rprop::RpropKernel);
+optimizer!(simdopt_adopt, optim::adopt::AdoptKernel);
+optimizer!(simdopt_lamb, optim::lamb::LambKernel);
+optimizer!(simdopt_schedulefree, optim::schedulefree::ScheduleFreeKernel);
+optimizer!(simdopt_prodigy, optim::prodigy::ProdigyKernel);
+optimizer_sums!(simdopt_prodigy_measure, optim::prodigy::ProdigyMeasureKernel);

@@ -15,7 +15,7 @@ use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
 use simdopt_core::stream::{ArrayKernel, Buffer, TensorKernel};
 use simdopt_core::sweep::Tensor;
-use simdopt_core::{clip, dropout, loss, penalty, reduce};
+use simdopt_core::{average, clip, dropout, loss, penalty, reduce, vector};
 
 fn result_slot<M: Memory>(heap: &Heap<M>, result: usize) -> bool {
     heap.contains(result, 8, 8)
@@ -149,6 +149,10 @@ kit_kernel!(simdopt_dropout, dropout::DropoutKernel, run_arrays, writes = [false
 // [input, target, grad?, out?]
 kit_kernel!(simdopt_pointwise_loss, loss::PointwiseLossKernel, run_arrays, writes = [false, false, true, true], in_place = false);
 kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays, writes = [false, false, true, true], in_place = false);
+// [x, y?, out?]: DOT, AXPY (out may be y), SCALE (out may be x), ABS_MAX, ABS_SUM.
+kit_kernel!(simdopt_vector, vector::VectorKernel, run_arrays, writes = [false, false, true], in_place = true);
+// [avg, p, out]: out is the new average, exactly avg (in place) or apart from both.
+kit_kernel!(simdopt_average, average::AverageKernel, run_arrays, writes = [false, false, true], in_place = true);
 // Optimizers whose step is not element-wise, one parameter per call.
 // [param, grad, state (row_var·col_var or variance), column workspace?]
 kit_kernel!(simdopt_adafactor, simdopt_core::optim::adafactor::AdafactorKernel, run_arrays, writes = [true, false, true, true], in_place = false);

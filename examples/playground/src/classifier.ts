@@ -4,6 +4,7 @@
  * by hand into the parameters' grad views, and a simdopt optimizer doing the update.
  */
 import type { BaseOptions, Optimizer, Parameter } from 'simdopt';
+import { runStep } from './registry.js';
 
 /** A small deterministic generator (mulberry32), so a dataset and an initialisation repeat. */
 export function rng(seed: number): () => number {
@@ -239,10 +240,15 @@ export class Trainer {
 
   advance(n: number): void {
     for (let i = 0; i < n && !this.done; i++) {
-      this.optimizer.zeroGrad();
+      let accuracy = 0;
+      // Muon's AdamW companion (the biases) is zeroed and stepped with it, at its lr.
       this.companion?.zeroGrad();
-      const { loss, accuracy } = this.model.lossAndBackward(this.data, this.logits);
-      this.optimizer.step();
+      const loss = runStep(this.optimizer, () => {
+        this.optimizer.zeroGrad();
+        const r = this.model.lossAndBackward(this.data, this.logits);
+        accuracy = r.accuracy;
+        return r.loss;
+      });
       if (this.companion) {
         this.companion.paramGroups[0].lr = this.optimizer.paramGroups[0].lr;
         this.companion.step();

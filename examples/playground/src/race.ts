@@ -5,7 +5,7 @@
 import type { BaseOptions, Optimizer, Parameter } from 'simdopt';
 import type { TestFunction } from './functions.js';
 import { distanceToMinimum } from './functions.js';
-import { construct, type Spec, type Values } from './registry.js';
+import { construct, runStep, type Spec, type Values } from './registry.js';
 
 export interface Scheduler {
   step(metric?: number): void;
@@ -69,10 +69,11 @@ export class Racer {
   advance(n: number, maxSteps: number): void {
     const { fn, point } = this;
     for (let i = 0; i < n && !this.done; i++) {
-      const data = point.data;
       // The gradient at the current point, written straight into the parameter's grad view.
-      const value = fn.f(data[0], data[1], point.grad);
-      this.optimizer.step();
+      const value = runStep(this.optimizer, () => {
+        const data = point.data;
+        return fn.f(data[0], data[1], point.grad);
+      });
       if (this.scheduler) this.choice.scheduler?.stepsOnMetric ? this.scheduler.step(value) : this.scheduler.step();
       this.step++;
       const [x, y] = [point.data[0], point.data[1]];

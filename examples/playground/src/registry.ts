@@ -52,6 +52,16 @@ export const OPTIMIZERS: Spec[] = [
   { name: 'NAdam', knobs: [lr(1), ...betas(0.9, 0.999), num('momentumDecay', 4e-3), num('weightDecay', 0)] },
   { name: 'RAdam', knobs: [lr(1), ...betas(0.9, 0.999), num('weightDecay', 0)] },
   { name: 'Lion', knobs: [lr(0.3), ...betas(0.9, 0.99), num('weightDecay', 0)] },
+  { name: 'ASGD', knobs: [lr(1, 'sgd'), num('lambd', 1e-4), num('alpha', 0.75), num('t0', 1e6), num('weightDecay', 0)] },
+  { name: 'Rprop', knobs: [lr(0.2), num('etaMinus', 0.5, 0.999), num('etaPlus', 1.2), num('stepSizeMax', 50)] },
+  // L-BFGS: stepped with a closure (runStep); lr 1 with the strong-Wolfe line search.
+  { name: 'LBFGS', knobs: [{ key: 'lr', default: 1, min: 0 }, int('maxIter', () => 20), int('historySize', () => 100), flag('strongWolfe', true)] },
+  { name: 'ADOPT', knobs: [lr(1), ...betas(0.9, 0.9999), num('eps', 1e-6), num('weightDecay', 0), flag('decouple')] },
+  { name: 'LAMB', knobs: [lr(0.3), ...betas(0.9, 0.999), num('eps', 1e-6), num('weightDecay', 0)] },
+  { name: 'ScheduleFreeAdamW', knobs: [lr(1), ...betas(0.9, 0.999), num('eps', 1e-8), num('weightDecay', 0), { key: 'warmupSteps', default: 0, min: 0, integer: true }, num('r', 0)] },
+  // lr 1, whatever the problem: d, estimated on the fly, is the step size.
+  { name: 'Prodigy', knobs: [{ key: 'lr', default: 1, min: 0 }, ...betas(0.9, 0.999), num('d0', 1e-6), num('dCoef', 1), num('weightDecay', 0), flag('useBiasCorrection'), flag('safeguardWarmup')] },
+  { name: 'ScheduleFreeSGD', knobs: [lr(1, 'sgd'), num('momentum', 0.9, 0.999), num('weightDecay', 0), { key: 'warmupSteps', default: 0, min: 0, integer: true }, num('r', 0)] },
   // lr caps Adafactor's relative step (a step is about ρ·RMS(p)); beta2Decay is ≤ 0.
   { name: 'Adafactor', knobs: [lr(1), { key: 'beta2Decay', default: -0.8, max: 0 }, { key: 'd', default: 1, min: 1 }, num('weightDecay', 0)] },
   { name: 'Muon', knobs: [lr(1), num('momentum', 0.95, 0.999), flag('nesterov', true), num('weightDecay', 0)], matricesOnly: true },
@@ -91,7 +101,13 @@ export function toOptions(spec: Spec, values: Values): Record<string, unknown> {
   for (const k of spec.knobs) {
     const v = values[k.key] ?? (typeof k.default === 'function' ? undefined : k.default);
     if (v === undefined) continue;
-    if (k.key === 'beta1' || k.key === 'beta2') {
+    if (k.key === 'etaMinus' || k.key === 'etaPlus') {
+      const pair = (out.etas as number[] | undefined) ?? [0.5, 1.2];
+      pair[k.key === 'etaMinus' ? 0 : 1] = v as number;
+      out.etas = pair;
+    } else if (k.key === 'stepSizeMax') out.stepSizes = [1e-6, v];
+    else if (k.key === 'strongWolfe') out.lineSearchFn = v ? 'strong_wolfe' : null;
+    else if (k.key === 'beta1' || k.key === 'beta2') {
       const pair = (out.betas as number[] | undefined) ?? [0.9, 0.999];
       pair[k.key === 'beta1' ? 0 : 1] = v as number;
       out.betas = pair;
@@ -105,7 +121,10 @@ type Ctor = new (...args: unknown[]) => unknown;
 export function construct<T>(module: object, spec: Spec, first: unknown, values: Values): T {
   const cls = (module as Record<string, Ctor>)[spec.name];
   if (typeof cls !== 'function') throw new Error(`simdopt exports no ${spec.name}`);
-  return new cls(first, toOptions(spec, values)) as T;
+  const made = new cls(first, toOptions(spec, values)) as { train?: unknown };
+  // Schedule-Free starts in eval mode (as its reference); the playground steps it at y.
+  if (typeof made.train === 'function') (made as { train(): void }).train();
+  return made as T;
 }
 
 /** A short label: the name and the knobs that differ from their defaults (lr always). */
@@ -122,4 +141,17 @@ export function formatValue(v: number | boolean | undefined): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   return a >= 1e-3 && a < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(1);
+}
+
+/**
+ * One optimizer step. `evaluate` writes the gradients for the current parameters and returns the
+ * loss; a closure optimizer (L-BFGS, recognised by its `lastStepSkipped`) calls it as often as it
+ * needs, the others once before `step()`. Returns the loss at the parameters before the step.
+ */
+export function runStep(opt: object, evaluate: () => number): number {
+  const o = opt as { step(c?: () => number): unknown; lastStepSkipped?: unknown };
+  if (typeof o.lastStepSkipped === 'boolean') return o.step(evaluate) as number;
+  const loss = evaluate();
+  o.step();
+  return loss;
 }

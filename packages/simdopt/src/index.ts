@@ -23,7 +23,22 @@ export { Adamax, type AdamaxOptions } from './optim/adamax.js';
 export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Lion, type LionOptions } from './optim/lion.js';
+export { ASGD, type ASGDOptions } from './optim/asgd.js';
+export { Rprop, type RpropOptions } from './optim/rprop.js';
+export { LBFGS, type LBFGSOptions, type LossClosure } from './optim/lbfgs.js';
+export { Prodigy, prodigyKernel, prodigyMeasureKernel, type ProdigyOptions, type ProdigyGroupState } from './optim/prodigy.js';
+export { LAMB, type LAMBOptions } from './optim/lamb.js';
+export { ScheduleFreeAdamW, type ScheduleFreeAdamWOptions } from './optim/schedulefreeadamw.js';
+export { ScheduleFreeSGD, type ScheduleFreeSGDOptions } from './optim/schedulefreesgd.js';
+export { type ScheduleFreeGroupState } from './optim/schedulefree.js';
+export { ADOPT, type ADOPTOptions, type ADOPTConstructorOptions, type ClipLambda } from './optim/adopt.js';
 export { saveState, loadState } from './state.js';
+export {
+  AveragedModel,
+  type AveragedModelOptions,
+  type AveragedModelState,
+  type ParamsOrModule,
+} from './swa_utils.js';
 export { checkpoint, restore, CHECKPOINT_VERSION, type Checkpoint, type CheckpointTargets } from './checkpoint.js';
 
 // Learning-rate schedulers (src/lr_scheduler/).
@@ -49,6 +64,7 @@ export { LambdaLR, MultiplicativeLR, type LrLambda, type LambdaLROptions, type M
 export { OneCycleLR, type OneCycleLROptions, type AnnealStrategy } from './lr_scheduler/one_cycle.js';
 export { CyclicLR, type CyclicLROptions, type CyclicLRMode } from './lr_scheduler/cyclic.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './lr_scheduler/plateau.js';
+export { SWALR, type SWALROptions } from './lr_scheduler/swalr.js';
 export { SequentialLR, ChainedScheduler, type SequentialLROptions, type ChainedSchedulerOptions } from './lr_scheduler/compose.js';
 // --- nn ---
 export * as nn from './nn/index.js';

@@ -6,6 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Adam, AdamW, init, Parameter, SGD, type Optimizer } from 'simdopt';
+import { ADOPT } from 'simdopt';
+import { LAMB } from 'simdopt';
+import { ScheduleFreeAdamW, ScheduleFreeSGD } from 'simdopt';
 import { BACKENDS } from './support/vectors.js';
 
 function rng(seed: number) {
@@ -19,6 +22,8 @@ function rng(seed: number) {
 }
 
 type Make = (ps: Parameter[]) => Optimizer<never>;
+/** Schedule-Free in train mode (it starts in eval mode). */
+const trained = (o: ScheduleFreeAdamW | ScheduleFreeSGD) => (o.train(), o as never);
 const CONFIGS: [string, Make][] = [
   ['sgd', (ps) => new SGD(ps, { lr: 0.05 }) as never],
   ['sgd momentum dampening wd maximize', (ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, dampening: 0.3, weightDecay: 0.1, maximize: true }) as never],
@@ -26,6 +31,13 @@ const CONFIGS: [string, Make][] = [
   ['adam', (ps) => new Adam(ps, { lr: 0.01 }) as never],
   ['adam amsgrad wd maximize', (ps) => new Adam(ps, { lr: 0.01, amsgrad: true, weightDecay: 0.1, maximize: true, betas: [0.8, 0.99], eps: 1e-3 }) as never],
   ['adamw', (ps) => new AdamW(ps, { lr: 0.01, weightDecay: 0.5, betas: [0.3, 0.9] }) as never],
+  ['lamb', (ps) => new LAMB(ps, { lr: 0.01 }) as never],
+  ['lamb wd epsRoot maximize', (ps) => new LAMB(ps, { lr: 0.01, weightDecay: 0.1, epsRoot: 1e-4, maximize: true, betas: [0.5, 0.9] }) as never],
+  ['schedulefree adamw', (ps) => trained(new ScheduleFreeAdamW(ps, { lr: 0.01, weightDecay: 0.1, warmupSteps: 2, r: 1 }))],
+  ['schedulefree sgd', (ps) => trained(new ScheduleFreeSGD(ps, { lr: 0.1, momentum: 0.7, weightDecay: 0.1, weightLrPower: 1 }))],
+  ['adopt', (ps) => new ADOPT(ps, { lr: 0.01 }) as never],
+  ['adopt tight clip coupled wd', (ps) => new ADOPT(ps, { lr: 0.01, weightDecay: 0.1, clipLambda: (s) => s ** 0.25 / 8 }) as never],
+  ['adopt no clip decouple maximize', (ps) => new ADOPT(ps, { lr: 0.01, weightDecay: 0.1, decouple: true, maximize: true, clipLambda: null, eps: 1e-3 }) as never],
 ];
 
 /** Runs 4 steps of `make` on parameters of the given sizes under the active backend. */

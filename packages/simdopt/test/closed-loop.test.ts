@@ -8,7 +8,7 @@
  * this checks that the optimizers, as users drive them, actually optimise.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, Parameter } from 'simdopt';
+import { init, LBFGS, Parameter } from 'simdopt';
 import { optimizerClass } from './support/vectors.js';
 
 const A = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -77,6 +77,22 @@ const CASES: Case[] = [
   { className: 'RAdam', problem: 'rosenbrock', options: { lr: 5e-3 }, steps: 11000 },
   { className: 'Lion', problem: 'quadratic', options: { lr: 0.01 }, steps: 1000, halveLrEvery: 300 },
   { className: 'Lion', problem: 'rosenbrock', options: { lr: 1e-3 }, steps: 4000 },
+  { className: 'ASGD', problem: 'quadratic', options: { lr: 0.05 }, steps: 300 },
+  // No momentum: plain descent along the valley (5519 steps when set).
+  { className: 'ASGD', problem: 'rosenbrock', options: { lr: 2e-3 }, steps: 8000 },
+  { className: 'Rprop', problem: 'quadratic', options: {}, steps: 100 },
+  { className: 'Rprop', problem: 'rosenbrock', options: {}, steps: 4000 },
+  // LAMB moves each tensor by lr·‖p‖ per step: like Lion, its accuracy is its lr's.
+  { className: 'LAMB', problem: 'quadratic', options: { lr: 0.01 }, steps: 3000, halveLrEvery: 500 },
+  { className: 'LAMB', problem: 'rosenbrock', options: { lr: 0.01 }, steps: 6000, halveLrEvery: 2000 },
+  // Schedule-Free averages its iterates: no lr decay, and r > 0 weights the later ones more.
+  { className: 'ScheduleFreeAdamW', problem: 'quadratic', options: { lr: 0.05 }, steps: 3000 },
+  { className: 'ScheduleFreeAdamW', problem: 'rosenbrock', options: { lr: 0.01, betas: [0.9, 0.99] }, steps: 10000 },
+  { className: 'ScheduleFreeSGD', problem: 'quadratic', options: { lr: 0.1 }, steps: 2000 },
+  { className: 'ScheduleFreeSGD', problem: 'rosenbrock', options: { lr: 2e-3, r: 2 }, steps: 20000 },
+  { className: 'ADOPT', problem: 'quadratic', options: { lr: 0.05 }, steps: 500 },
+  // β2 = 0.9999 keeps the first steps' huge squared gradients for thousands of steps: 0.99 adapts.
+  { className: 'ADOPT', problem: 'rosenbrock', options: { lr: 0.02, betas: [0.9, 0.99] }, steps: 8000 },
   // Adafactor's step is relative to the parameter's RMS (floored at eps2) and capped by lr.
   { className: 'Adafactor', problem: 'quadratic', options: { lr: 0.05 }, steps: 3000 },
   { className: 'Adafactor', problem: 'rosenbrock', options: { lr: 0.01 }, steps: 12000, halveLrEvery: 4000 },
@@ -95,6 +111,10 @@ beforeAll(async () => {
 describe('closed loop', () => {
   it('covers every optimizer on both problems', () => {
     const classes = ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Lion'];
+    classes.push('ASGD', 'Rprop');
+    classes.push('ADOPT');
+    classes.push('LAMB');
+    classes.push('ScheduleFreeAdamW', 'ScheduleFreeSGD');
     classes.push('Adafactor', 'Muon');
     for (const c of classes) {
       expect([...new Set(CASES.filter((k) => k.className === c).map((k) => k.problem))].sort()).toEqual(['quadratic', 'rosenbrock']);
@@ -105,6 +125,9 @@ describe('closed loop', () => {
     const problem = PROBLEMS[name];
     const x = Parameter.from(problem.start, c.shape ? { shape: c.shape } : {});
     const opt = new (optimizerClass(className))([x], c.options);
+    // Schedule-Free trains at y and is judged at its evaluation point x (eval mode).
+    const modes = opt as unknown as { train?(): void; eval?(): void };
+    modes.train?.();
     const distance = () => Math.max(...problem.minimum.map((m, i) => Math.abs(x.data[i] - m)));
     const initial = distance();
     for (let k = 1; k <= c.steps; k++) {
@@ -112,8 +135,43 @@ describe('closed loop', () => {
       problem.gradient(x.data, x.grad);
       opt.step();
     }
+    modes.eval?.();
     expect(initial).toBeGreaterThan(1);
     expect(distance()).toBeLessThanOrEqual(problem.accuracy);
+    opt.dispose();
+    x.dispose();
+  });
+});
+
+/** The loss of each problem, for LBFGS's closure (the gradients above are its derivatives). */
+const LOSS: Record<keyof typeof PROBLEMS, (x: Float32Array) => number> = {
+  quadratic: (x) => A.reduce((f, a, i) => f + 0.5 * a * (x[i] - C[i]) ** 2, 0),
+  rosenbrock: (x) => (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2,
+};
+
+describe('closed loop, L-BFGS (step(closure), default options)', () => {
+  // Step calls each case needed when the budgets were set: 1 (quadratic), 4 and 2 (Rosenbrock).
+  it.each([
+    [null, 'quadratic', 2],
+    [null, 'rosenbrock', 6],
+    ['strong_wolfe', 'quadratic', 2],
+    ['strong_wolfe', 'rosenbrock', 4],
+  ] as const)('lineSearchFn %s minimises the %s', (lineSearchFn, name, calls) => {
+    const problem = PROBLEMS[name];
+    const x = Parameter.from(problem.start);
+    const opt = new LBFGS([x], { lineSearchFn });
+    const closure = () => {
+      problem.gradient(x.data, x.grad);
+      return LOSS[name](x.data);
+    };
+    const initialLoss = LOSS[name](x.data);
+    const distance = () => Math.max(...problem.minimum.map((m, i) => Math.abs(x.data[i] - m)));
+    const first = opt.step(closure);
+    expect(first).toBe(initialLoss);
+    for (let k = 1; k < calls; k++) opt.step(closure);
+    expect(distance()).toBeLessThanOrEqual(problem.accuracy);
+    // Each call stays within maxEval closure evaluations (25 by default).
+    expect((opt.stateDict().state[0] as { func_evals: number }).func_evals).toBeLessThanOrEqual(25 * calls);
     opt.dispose();
     x.dispose();
   });

@@ -4,7 +4,7 @@
  * where every step goes through a new optimizer restored from the state dict (the full path).
  */
 import { describe, expect, it } from 'vitest';
-import { Adam, init, NAdam, Parameter, SGD, type Optimizer } from 'simdopt';
+import { Adam, init, NAdam, Parameter, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, type Optimizer } from 'simdopt';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any optimizer's options
 type AnyOptimizer = Optimizer<any>;
@@ -34,6 +34,12 @@ function run(make: Make, change: Change, fresh: boolean): number[][] {
   return out;
 }
 
+/** A Schedule-Free optimizer in train mode (it steps only there). */
+function trained(o: ScheduleFreeAdamW | ScheduleFreeSGD): AnyOptimizer {
+  o.train();
+  return o as AnyOptimizer;
+}
+
 const CHANGES: [string, Make, Change][] = [
   ['lr changed every step', (ps) => new Adam(ps, { lr: 0.1 }), (o, _p, t) => (o.paramGroups[0].lr = 0.1 / (t + 1))],
   ['betas changed in place', (ps) => new Adam(ps, { lr: 0.1 }), (o, _p, t) => {
@@ -46,6 +52,16 @@ const CHANGES: [string, Make, Change][] = [
   ['amsgrad switched on (new slot)', (ps) => new Adam(ps, { lr: 0.1 }), (o, _p, t) => {
     if (t === 2) o.paramGroups[0].amsgrad = true;
   }],
+  // Schedule-Free's group bookkeeping advances inside every step (the group changes under the plan).
+  ['ScheduleFreeAdamW warm-up, lr changed, eval/train between steps', (ps) => trained(new ScheduleFreeAdamW(ps, { lr: 0.1, warmupSteps: 3 })), (o, _p, t) => {
+    o.paramGroups[0].lr = 0.1 / (t + 1);
+    if (t === 4) {
+      const sf = o as unknown as ScheduleFreeAdamW;
+      sf.eval();
+      sf.train();
+    }
+  }],
+  ['ScheduleFreeSGD with a frozen parameter', (ps) => trained(new ScheduleFreeSGD(ps, { lr: 0.5, weightDecay: 0.1 })), (_o, ps, t) => (ps[1].requiresGrad = t !== 3)],
   ['NAdam scalar state with a frozen parameter', (ps) => new NAdam(ps, { lr: 0.05 }), (_o, ps, t) => (ps[0].requiresGrad = t !== 2)],
 ];
 

@@ -10,6 +10,7 @@ import {
   ConstantLR,
   CosineAnnealingLR,
   CosineAnnealingWarmRestarts,
+  SWALR,
   CyclicLR,
   ExponentialLR,
   init,
@@ -340,6 +341,8 @@ describe('state dicts', () => {
     ['CyclicLR custom scaleFn', (o) => new CyclicLR(o, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 4, scaleFn: (x) => 1 / x }), 'sgd'],
     ['OneCycleLR three-phase on Adam', (o) => new OneCycleLR(o, { maxLr: 0.1, totalSteps: 30, threePhase: true }), 'adam'],
     ['CosineAnnealingWarmRestarts tMult 3', (o) => new CosineAnnealingWarmRestarts(o, { t0: 2, tMult: 3, etaMin: 0.001 }), 'sgd'],
+    ['SWALR cos', (o) => new SWALR(o, { swaLr: 0.01, annealEpochs: 7 }), 'sgd'],
+    ['SWALR linear per group on Adam', (o) => new SWALR(o, { swaLr: [0.02, 0.01], annealEpochs: 5, annealStrategy: 'linear' }), 'adam'],
   ];
   it.each(FAMILIES)('%s resumes at several cut points', (_name, build, kind) => {
     const make = () => (kind === 'adam' ? adam([0.1, 0.05]) : sgd([0.1, 0.05]));

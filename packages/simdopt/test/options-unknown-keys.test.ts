@@ -5,7 +5,7 @@
  * the hints and the types.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Adam, clipGradNorm, CosineAnnealingLR, init, Lion, Parameter, SGD, SimdoptError, StepLR } from 'simdopt';
+import { Adam, ADOPT, ASGD, AveragedModel, clipGradNorm, CosineAnnealingLR, init, LAMB, LBFGS, Lion, Parameter, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, SimdoptError, StepLR, SWALR } from 'simdopt';
 import { likelyKey } from '../src/options/known-keys.js';
 import { PlainGD } from './support/optimizers.js';
 import { Optimizer, type BaseOptions, type ParamsInput } from '../src/optim/optimizer.js';
@@ -45,6 +45,29 @@ beforeAll(async () => {
 });
 
 describe('unknown option keys', () => {
+  it.each([
+    ['ScheduleFreeAdamW', 'warmup_steps', 'warmupSteps', (o: object) => new ScheduleFreeAdamW([Parameter.zeros(2)], any(o))],
+    ['ScheduleFreeSGD', 'weight_lr_power', 'weightLrPower', (o: object) => new ScheduleFreeSGD([Parameter.zeros(2)], any(o))],
+    ['LAMB', 'eps_root', 'epsRoot', (o: object) => new LAMB([Parameter.zeros(2)], any(o))],
+    ['ADOPT', 'decoupled', 'decouple', (o: object) => new ADOPT([Parameter.zeros(2)], any(o))],
+  ])('new %s({ %s }) suggests %s', (name, key, meant, make) => {
+    const msg = messageOf(() => make({ [key]: 1 }));
+    expect(msg).toContain(`${key}: expected one of ${name}'s options`);
+    expect(msg).toContain(`did you mean '${meant}'?`);
+  });
+
+  it("Schedule-Free: a group holding the reference's bookkeeping is accepted; a misspelt option beside it is refused with a hint", () => {
+    const book = { k: 1, trainMode: true, weightSum: 0.25, lrMax: 0.5, scheduledLr: 0.5 };
+    const opt = new ScheduleFreeSGD([{ params: [Parameter.zeros(2)], ...book } as never], { lr: 0.5 });
+    expect(opt.groupState()).toEqual(book);
+    const msg = messageOf(() => opt.addParamGroup({ params: [Parameter.zeros(2)], ...book, warmupSteps: 2, weightlrpower: 1 } as never));
+    expect(msg).toContain("paramGroup.weightlrpower: expected one of ScheduleFreeSGD's options");
+    expect(msg).toContain("did you mean 'weightLrPower'?");
+    expect(opt.paramGroups.length).toBe(1);
+    // Bookkeeping is not an option: the constructor's options refuse it.
+    expect(messageOf(() => new ScheduleFreeSGD([Parameter.zeros(2)], any({ weightSum: 1 })))).toContain("weightSum: expected one of ScheduleFreeSGD's options");
+  });
+
   it.each([
     ['learningRate', 'lr'],
     ['weight_decay', 'weightDecay'],
@@ -110,6 +133,24 @@ describe('unknown option keys', () => {
     expect(messageOf(() => new CosineAnnealingLR(opt, any({ T_max: 10 })))).toContain("did you mean 'tMax'?");
     expect(messageOf(() => new StepLR(opt, any({ step_size: 10 })))).toContain("did you mean 'stepSize'?");
     expect(messageOf(() => clipGradNorm([Parameter.zeros(2)], 1, any({ norm_type: 2 })))).toContain("options.norm_type: expected one of the function's options (normType, errorIfNonfinite), got an unknown key; did you mean 'normType'?");
+  });
+
+  it('ASGD, Rprop, LBFGS, AveragedModel and SWALR name the intended option', () => {
+    const p = () => Parameter.zeros(2);
+    expect(messageOf(() => new ASGD([p()], any({ weight_decay: 0.1 })))).toContain("weight_decay: expected one of ASGD's options (lr, lambd, alpha, t0, weightDecay, maximize, skipNonFinite), got an unknown key; did you mean 'weightDecay'?");
+    expect(messageOf(() => new Rprop([p()], any({ step_sizes: [1e-6, 1] })))).toContain("did you mean 'stepSizes'?");
+    expect(messageOf(() => new LBFGS([p()], any({ line_search_fn: 'strong_wolfe' })))).toContain("did you mean 'lineSearchFn'?");
+    const lbfgs = new LBFGS([p()]);
+    (lbfgs.paramGroups[0] as unknown as Record<string, unknown>).history = 5;
+    expect(messageOf(() => lbfgs.step(() => 0))).toContain("paramGroups[0].history: expected one of LBFGS's options");
+    expect(messageOf(() => lbfgs.addParamGroup(any({ params: [p()], max_iter: 3 })))).toContain("paramGroup.max_iter: expected one of LBFGS's options");
+    expect(messageOf(() => new AveragedModel([p()], any({ Strategy: 'ema' })))).toContain("options.Strategy: expected one of AveragedModel's options (strategy, decay), got an unknown key; did you mean 'strategy'?");
+    const opt = new SGD([p()]);
+    expect(messageOf(() => new SWALR(opt, any({ swa_lr: 0.1 })))).toContain("did you mean 'swaLr'?");
+    // The group field SWALR writes is accepted by every optimizer's step.
+    new SWALR(opt, { swaLr: 0.05 });
+    expect((opt.paramGroups[0] as unknown as { swaLr: number }).swaLr).toBe(0.05);
+    expect(opt.step()).toBe(true);
   });
 
   it('likelyKey: aliases, snake_case, case and edit distance; nothing far off', () => {

@@ -41,11 +41,21 @@ function optionsArb(className: string): fc.Arbitrary<Record<string, unknown>> {
     lrDecay: orZero(unit(1)),
     initialAccumulatorValue: orZero(unit(1)),
     momentumDecay: unit(0.1),
+    lambd: unit(0.5),
+    t0: fc.integer({ min: 0, max: 6 }),
+    etas: fc.tuple(fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.double({ min: 1.01, max: 3, noNaN: true })),
+    stepSizes: fc.tuple(fc.double({ min: 0, max: 1e-3, noNaN: true }), fc.double({ min: 1e-3, max: 50, noNaN: true })),
+    decouple: fc.boolean(),
+    epsRoot: fc.constantFrom(0, 1e-8, 1e-3),
+    warmupSteps: fc.integer({ min: 0, max: 4 }),
+    r: fc.constantFrom(0, 0.5, 2),
+    weightLrPower: fc.constantFrom(0, 1, 2),
   });
   return universe.map((u) => {
     const o: Record<string, unknown> = {};
     for (const k of Object.keys(API_DEFAULTS[className])) o[k] = u[k as keyof typeof u];
     if (className === 'AdamW') delete o.decoupledWeightDecay;
+    if (className === 'ScheduleFreeSGD') o.momentum = Math.max(o.momentum as number, 0.1);
     if (o.nesterov) Object.assign(o, { dampening: 0, momentum: Math.max(o.momentum as number, 0.1) });
     return o;
   });
@@ -126,6 +136,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
     );
   });
 
+  // Schedule-Free has no maximize option.
+  if (!('maximize' in API_DEFAULTS[className])) return;
   it('maximize with g is minimize with −g, bit for bit', async () => {
     await init({ backend: 'wasm-simd', initialMemoryBytes: 1 << 20 });
     fc.assert(
@@ -142,7 +154,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
 
 // The optimizers (with decoupledWeightDecay off) that add wd·p to the gradient; AdamW and Lion
 // decay the parameter instead.
-const COUPLED = OPTIMIZER_CLASSES.filter((c) => c !== 'AdamW' && c !== 'Lion');
+// Rprop has no weight decay; LAMB and Schedule-Free AdamW add wd·p to the normalised update, not to the gradient.
+const COUPLED = OPTIMIZER_CLASSES.filter((c) => !['AdamW', 'Lion', 'Rprop', 'LAMB', 'ScheduleFreeAdamW'].includes(c));
 
 describe.each(COUPLED)('%s', (className) => {
   it('weightDecay = λ is adding λ·p to the gradient, bit for bit', async () => {
@@ -151,6 +164,7 @@ describe.each(COUPLED)('%s', (className) => {
       fc.property(scenarioArb(className), fc.double({ min: 1e-4, max: 0.5, noNaN: true }), (s, lambda) => {
         const options = { ...s.options };
         if ('decoupledWeightDecay' in options) options.decoupledWeightDecay = false;
+        if ('decouple' in options) options.decouple = false;
         const wd = Math.fround(lambda);
         // maximize negates the gradient before the decay is added: add −λ·p so that −g' = −g + λ·p.
         const sign = options.maximize ? -1 : 1;

@@ -14,11 +14,17 @@ import { adadeltaKernel } from '../src/optim/adadelta.js';
 import { adagradKernel } from '../src/optim/adagrad.js';
 import { adamKernel } from '../src/optim/adam.js';
 import { adamaxKernel } from '../src/optim/adamax.js';
+import { asgdKernel } from '../src/optim/asgd.js';
+import { rpropKernel } from '../src/optim/rprop.js';
 import { lionKernel } from '../src/optim/lion.js';
+import { adoptKernel } from '../src/optim/adopt.js';
+import { lambKernel } from '../src/optim/lamb.js';
+import { scheduleFreeKernel } from '../src/optim/schedulefree.js';
 import { nadamKernel } from '../src/optim/nadam.js';
 import { radamKernel } from '../src/optim/radam.js';
 import { rmspropKernel } from '../src/optim/rmsprop.js';
 import { sgdKernel } from '../src/optim/sgd.js';
+import { prodigyKernel, prodigyMeasureKernel } from '../src/optim/prodigy.js';
 
 const OK = 0;
 const BAD_ARGS = 1;
@@ -40,6 +46,12 @@ const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
   ['nadam', 0, 2],
   ['radam', 0, 2],
   ['lion', 0, 1],
+  ['asgd', 0, 1],
+  ['rprop', 0, 2],
+  ['adopt', 0, 2],
+  ['lamb', 0, 2],
+  ['schedulefree', 1, 2], // AdamW
+  ['prodigy', 3, 4], // the update pass: moments and move (prodigy_measure: its own test below)
 ];
 const TENSOR_KITS = ['grad_norm', 'grad_finite', 'grad_scale', 'grad_clamp', 'l1_penalty', 'l2_penalty'];
 
@@ -88,8 +100,13 @@ function block(floats: number, fill = 0): number {
 
 /** Lengths of each optimizer's argument block, from the TypeScript kernels (one source of truth). */
 const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
-  [sgdKernel, adamKernel, rmspropKernel, adagradKernel, adadeltaKernel, adamaxKernel, nadamKernel, radamKernel, lionKernel].map((k) => [k.name, k.argsLength]),
+  [sgdKernel, adamKernel, rmspropKernel, adagradKernel, adadeltaKernel, adamaxKernel, nadamKernel, radamKernel, lionKernel, asgdKernel, rpropKernel].map((k) => [k.name, k.argsLength]),
 );
+
+ARGS_LENGTH[adoptKernel.name] = adoptKernel.argsLength;
+ARGS_LENGTH[lambKernel.name] = lambKernel.argsLength;
+ARGS_LENGTH[scheduleFreeKernel.name] = scheduleFreeKernel.argsLength;
+ARGS_LENGTH[prodigyKernel.name] = prodigyKernel.argsLength;
 
 describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
   const lengths = ARGS_LENGTH;
@@ -167,6 +184,31 @@ describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
     refused(BAD_ARGS, () => run());
   });
 
+  it('prodigy_measure: the result slot is checked (live, apart from every output); refused calls change no byte', () => {
+    const n = 13;
+    const stride = slotStride(n);
+    const len = prodigyMeasureKernel.argsLength;
+    const data = block(n, 1);
+    const grad = block(n, 0.5);
+    const state = block(4 * stride);
+    const table = block(4);
+    const args = block(len);
+    const result = block(4);
+    f32(args, len).set([3, 0, 0.9, 0.5]); // first step and accumulate
+    u32(table, 4).set([data, grad, state, n]);
+    const run = (r = result, a = args, l = len) => call('prodigy_measure', table, 1, a, l, r);
+    // Only s and p0 (slots 2 and 3) and the result are written; data and the moments are not.
+    writesOnly([[state + 4 * 2 * stride, state + 4 * 4 * stride], [result, result + 16]], () => run());
+    expect(Array.from(new Float64Array(b.memory.buffer, result, 2))).toEqual([0, 13 * 0.25]);
+    refused(BAD_ARGS, () => run(result, args, len + 1));
+    refused(BAD_BUFFER, () => run(0));
+    refused(BAD_BUFFER, () => run(result + 8)); // 16 bytes do not fit
+    refused(BAD_BUFFER, () => run(heapBase));
+    refused(OVERLAP, () => run(state)); // the result over the state it writes
+    refused(OVERLAP, () => run(data));
+    for (const p of [data, grad, state, table, args, result]) b.free(p);
+  });
+
   it('a table entry that would rewrite a later, already checked entry is refused (the write could leave every block)', () => {
     const lr = lengths.sgd;
     const args = block(lr);
@@ -208,6 +250,40 @@ describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
     u32(table, 4).set([param, param, 0, n]);
     refused(OVERLAP, () => run()); // the gradient over the values
     if (argsLength > 0) refused(BAD_ARGS, () => call(kit, table, 1, args, argsLength + 1, result));
+  });
+
+  it('vector and average kernels: in place only where allowed, shapes checked, refused calls change no byte', () => {
+    const n = 9;
+    const x = block(n, 1);
+    const y = block(n, 2);
+    const table = block(8);
+    const args = block(2);
+    const result = block(4);
+    const vec = (op: number, bx: number, by: number, bo: number, len = n, lenOut = len) => {
+      u32(table, 6).set([bx, len, by, by ? len : 0, bo, bo ? lenOut : 0]);
+      f32(args, 2).set([op, 0.5]);
+      return () => call('vector', table, 3, args, 2, result);
+    };
+    writesOnly([[result, result + 8]], vec(0, x, y, 0)); // DOT
+    writesOnly([[result, result + 8]], vec(0, x, x, 0)); // DOT of x with itself
+    writesOnly([[y, y + 4 * n], [result, result + 8]], vec(1, x, y, y)); // AXPY in place
+    writesOnly([[x, x + 4 * n], [result, result + 8]], vec(2, x, 0, x)); // SCALE in place
+    refused(OVERLAP, vec(1, x, y, y + 4, n - 1)); // AXPY into a shifted y
+    refused(OVERLAP, vec(2, x, 0, table, 6)); // SCALE over the buffer table
+    refused(BAD_SHAPE, vec(0, x, y, y)); // DOT with an output
+    refused(BAD_SHAPE, vec(2, x, 0, y, n, n - 1)); // SCALE into a shorter output
+    refused(BAD_SHAPE, vec(7, x, 0, 0)); // no such operation
+    const avg = (a: number, p: number, out: number, mode = 0, len = n) => {
+      u32(table, 6).set([a, len, p, len, out, len]);
+      f32(args, 2).set([mode, 3]);
+      return () => call('average', table, 3, args, 2, result);
+    };
+    writesOnly([[y, y + 4 * n], [result, result + 8]], avg(y, x, y));
+    writesOnly([[y, y + 4 * n], [result, result + 8]], avg(y, x, y, 1));
+    refused(OVERLAP, avg(y, x, y + 4, 0, n - 1)); // a shifted output
+    refused(OVERLAP, avg(y, x, args, 0, 2)); // over the arguments
+    refused(BAD_SHAPE, avg(y, x, y, 2)); // no such mode
+    for (const p of [x, y, table, args, result]) b.free(p);
   });
 
   it('array kernels: outputs may not overlap inputs, the table, the arguments or the result', () => {

@@ -13,6 +13,11 @@ import {
   Adam,
   Adamax,
   AdamW,
+  ASGD,
+  AveragedModel,
+  LBFGS,
+  Rprop,
+  SWALR,
   backendInfo,
   batches,
   bceWithLogitsLoss,
@@ -35,6 +40,10 @@ import {
   l2Penalty,
   LambdaLR,
   Lion,
+  ADOPT,
+  LAMB,
+  ScheduleFreeAdamW,
+  ScheduleFreeSGD,
   loadState,
   mseLoss,
   MultiplicativeLR,
@@ -59,6 +68,7 @@ import {
 import { sameState, values } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
 import { OPTIMIZERS } from '../src/optim/registry.js';
+import { CLOSURE_OPTIMIZERS } from './support/reference.js';
 
 /** Everything the cases act on; made fresh for each case. */
 interface World {
@@ -97,6 +107,9 @@ interface World {
 
 type Case = [label: string, argument: string, act: (w: World) => unknown];
 
+/** A Schedule-Free group's bookkeeping as `stateDict().paramGroups` carries it. */
+const SF_BOOK = { k: 2, trainMode: true, weightSum: 0.5, lrMax: 0.01, scheduledLr: 0.01 };
+
 // Deliberately wrong arguments bypass the static types.
 const any = (v: unknown) => v as never;
 
@@ -117,9 +130,40 @@ const CASES: Case[] = [
   ['NAdam negative momentumDecay', 'momentumDecay', (o) => new NAdam([o.w], { momentumDecay: -1 })],
   ['RAdam NaN weightDecay', 'weightDecay', (o) => new RAdam([o.w], { weightDecay: NaN })],
   ['Lion betas not an array', 'betas', (o) => new Lion([o.w], { betas: any('0.9') })],
+  ['LAMB negative epsRoot', 'epsRoot', (o) => new LAMB([o.w], { epsRoot: -1 })],
+  ['ScheduleFreeAdamW fractional warmupSteps', 'warmupSteps', (o) => new ScheduleFreeAdamW([o.w], { warmupSteps: 1.5 })],
+  ['ScheduleFreeSGD momentum 0', 'momentum', (o) => new ScheduleFreeSGD([o.w], { momentum: 0 })],
+  ['ScheduleFreeSGD step() in eval mode', 'trainMode', (o) => new ScheduleFreeSGD([o.w]).step()],
+  ['ADOPT non-boolean decouple', 'decouple', (o) => new ADOPT([o.w], { decouple: any(1) })],
+  ['ADOPT clipLambda not a function', 'clipLambda', (o) => new ADOPT([o.w], { clipLambda: any(0.25) })],
+  ['ADOPT clipLambda in a param group', 'paramGroups[0].clipLambda', (o) => new ADOPT([any({ params: [o.w], clipLambda: () => 1 })])],
+  // Schedule-Free's bookkeeping fields pass the unknown-key check in a group; a misspelt option beside them does not.
+  ['ScheduleFreeAdamW group with bookkeeping and warmup_steps', 'paramGroups[0].warmup_steps', (o) => new ScheduleFreeAdamW([any({ params: [o.w], ...SF_BOOK, warmup_steps: 3 })])],
+  ['ScheduleFreeSGD addParamGroup with bookkeeping and weightLRPower', 'paramGroup.weightLRPower', (o) => new ScheduleFreeSGD([o.b]).addParamGroup(any({ params: [o.w], ...SF_BOOK, weightLRPower: 2 }))],
+  ['ScheduleFreeSGD negative weightSum in a group', 'paramGroups[0].weightSum', (o) => new ScheduleFreeSGD([any({ params: [o.w], ...SF_BOOK, weightSum: -1 })])],
+  ['ScheduleFreeAdamW bookkeeping k as a constructor option', 'k', (o) => new ScheduleFreeAdamW([o.w], any({ k: 3 }))],
   ['SGD nesterov without momentum', 'nesterov', (o) => new SGD([o.w], { nesterov: true })],
   ['SGD non-boolean maximize', 'maximize', (o) => new SGD([o.w], { maximize: any(1) })],
   ['Adam non-boolean skipNonFinite', 'skipNonFinite', (o) => new Adam([o.w], { skipNonFinite: any('yes') })],
+  ['ASGD NaN lambd', 'lambd', (o) => new ASGD([o.w], { lambd: NaN })],
+  ['ASGD negative weightDecay', 'weightDecay', (o) => new ASGD([o.w], { weightDecay: -0.1 })],
+  ['Rprop etaminus >= 1', 'etas', (o) => new Rprop([o.w], { etas: [1.2, 1.5] })],
+  ['Rprop stepSizes min > max', 'stepSizes', (o) => new Rprop([o.w], { stepSizes: [1, 0.1] })],
+  ['LBFGS maxIter 0', 'maxIter', (o) => new LBFGS([o.w], { maxIter: 0 })],
+  ['LBFGS unknown lineSearchFn', 'lineSearchFn', (o) => new LBFGS([o.w], { lineSearchFn: any('armijo') })],
+  ['LBFGS options null', 'options', (o) => new LBFGS([o.w], any(null))],
+  ['LBFGS maxEval 0', 'maxEval', (o) => new LBFGS([o.w], { maxEval: 0 })],
+  ['LBFGS two param groups', 'params', (o) => new LBFGS([{ params: [o.w] }, { params: [o.b] }])],
+  ['LBFGS step without a closure', 'closure', (o) => new LBFGS([o.w]).step()],
+  ['LBFGS closure returning no number', 'closure', (o) => new LBFGS([o.w]).step(() => any('1'))],
+  ['AveragedModel unknown strategy', 'options.strategy', (o) => new AveragedModel([o.w], { strategy: any('mean') })],
+  ['AveragedModel decay > 1', 'options.decay', (o) => new AveragedModel([o.w], { strategy: 'ema', decay: 1.5 })],
+  ['AveragedModel decay with swa', 'options.decay', (o) => new AveragedModel([o.w], { decay: 0.9 })],
+  ['AveragedModel update with other sizes', 'paramsOrModule', (o) => new AveragedModel([o.w]).updateParameters([o.w, o.b])],
+  ['SWALR without swaLr', 'swaLr', (o) => new SWALR(o.opt, any({}))],
+  ['SWALR swaLr per group of the wrong length', 'swaLr', (o) => new SWALR(o.opt, { swaLr: [0.1, 0.2, 0.3] })],
+  ['SWALR unknown annealStrategy', 'annealStrategy', (o) => new SWALR(o.opt, { swaLr: 0.1, annealStrategy: any('step') })],
+  ['SWALR negative annealEpochs', 'annealEpochs', (o) => new SWALR(o.opt, { swaLr: 0.1, annealEpochs: -1 })],
   ['Adafactor positive beta2Decay', 'beta2Decay', (o) => new Adafactor([o.w], { beta2Decay: 0.5 })],
   ['Adafactor d below 1', 'd', (o) => new Adafactor([o.w], { d: 0.5 })],
   ['Adafactor eps not a pair', 'eps', (o) => new Adafactor([o.w], { eps: any(1e-3) })],
@@ -282,7 +326,9 @@ const TYPOS: Array<[where: string, key: string]> = [
   ['written', 'beta1'],
 ];
 for (const { name, cls } of OPTIMIZERS) {
-  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): boolean; paramGroups: object[] };
+  const ctor = cls as unknown as new (params: unknown, options?: unknown) => { addParamGroup(g: unknown): void; step(o?: unknown): unknown; paramGroups: object[]; train?(): void };
+  // L-BFGS steps through a closure (here a loss of 0 with zero gradients: it stops at once).
+  const stepOnce = CLOSURE_OPTIMIZERS.includes(name) ? (opt: InstanceType<typeof ctor>) => opt.step(() => 0) : (opt: InstanceType<typeof ctor>) => opt.step();
   for (const [how, key] of TYPOS) {
     if (how === 'options') CASES.push([`${name} unknown option ${key}`, key, (o) => new ctor([o.w], { [key]: 0.01 })]);
     if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
@@ -296,10 +342,11 @@ for (const { name, cls } of OPTIMIZERS) {
     if (how === 'written') {
       CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
         const opt = new ctor([Parameter.zeros([1, 3])]);
-        opt.step();
+        opt.train?.(); // Schedule-Free steps only in train mode
+        stepOnce(opt);
         // The fast path notices the new key and re-checks the group before writing anything.
         (opt.paramGroups[0] as Record<string, unknown>)[key] = 0.5;
-        return opt.step();
+        return stepOnce(opt);
       }]);
     }
   }
@@ -330,6 +377,17 @@ CASES.push(
   ['mseLoss typo reduce', 'options.reduce', (o) => mseLoss(o.x, o.y, any({ reduce: 'sum' }))],
   ['huberLoss typo delt', 'options.delt', (o) => huberLoss(o.x, o.y, any({ delt: 1 }))],
   ['batches typo shufle', 'options.shufle', () => batches(10, 2, any({ shufle: false }))],
+  ['ASGD PyTorch name weight_decay', 'weight_decay', (o) => new ASGD([o.w], any({ weight_decay: 0.1 }))],
+  ['Rprop PyTorch name step_sizes', 'step_sizes', (o) => new Rprop([o.w], any({ step_sizes: [1e-6, 50] }))],
+  ['LBFGS PyTorch name max_iter', 'max_iter', (o) => new LBFGS([o.w], any({ max_iter: 5 }))],
+  ['LBFGS loadStateDict with an unknown group key', 'stateDict.paramGroups[0].history_size', (o) => {
+    const opt = new LBFGS([o.w]);
+    const s = opt.stateDict();
+    return opt.loadStateDict({ ...s, paramGroups: [{ ...s.paramGroups[0], history_size: 5 }] });
+  }],
+  ['AveragedModel PyTorch name avg_fn', 'options.avg_fn', (o) => new AveragedModel([o.w], any({ avg_fn: () => 0 }))],
+  ['SWALR PyTorch name swa_lr', 'swa_lr', (o) => new SWALR(o.opt, any({ swa_lr: 0.1 }))],
+  ['SWALR typo annealEpoch', 'annealEpoch', (o) => new SWALR(o.opt, any({ swaLr: 0.1, annealEpoch: 3 }))],
 );
 
 /** Runs `act` with `group[key]` set to `value`, then removes the key again. */

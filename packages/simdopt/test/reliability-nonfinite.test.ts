@@ -56,7 +56,8 @@ describe.each(BACKENDS)('non-finite gradients on %s', (backend) => {
         setGrads(params, 2);
         params[0].grad[index] = bad;
         expect(opt.step(), label).toBe(true);
-        expect(nonFiniteAt(opt, params[0], index), label).toBe(true);
+        // Rprop uses only signs: an infinite gradient whose sign flipped is zeroed (so in PyTorch), so only NaN must show.
+        if (className !== 'Rprop' || Number.isNaN(bad)) expect(nonFiniteAt(opt, params[0], index), label).toBe(true);
         opt.dispose();
         params.forEach((p) => p.dispose());
 

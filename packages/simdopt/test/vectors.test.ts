@@ -20,10 +20,15 @@ describe.each(BACKENDS)('reference vectors on %s', (backend) => {
   it.each(cases.map(({ className, c }) => [c.id, className, c] as const))('%s', (_id, className, c) => {
     const p = Parameter.from(c.init, c.shape ? { shape: c.shape } : {});
     const opt = new (optimizerClass(className))([p], camelOptions(c.hyper));
+    const modes = opt as unknown as { train?(): void; eval?(): void };
+    // Schedule-Free starts in eval mode, as the reference.
+    modes.train?.();
     let worst = 0;
     for (let k = 0; k < c.steps; k++) {
       p.grad.set(c.grads[k]);
       opt.step();
+      const evalNow = c.eval_after?.includes(k + 1) === true;
+      if (evalNow) modes.eval!();
       const tol = tolerance(c, k);
       for (let i = 0; i < p.size; i++) {
         const err = Math.abs(p.data[i] - c.expected[k][i]);
@@ -32,6 +37,7 @@ describe.each(BACKENDS)('reference vectors on %s', (backend) => {
           expect.fail(`${c.id} step ${k + 1} element ${i}: ${p.data[i]} vs ${c.expected[k][i]} (tolerance ${tol})`);
         }
       }
+      if (evalNow) modes.train!();
     }
     // The final state, under PyTorch's names: every entry the reference has, and nothing else.
     const state = opt.stateDict().state[0] ?? {};

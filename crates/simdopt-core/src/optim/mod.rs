@@ -10,11 +10,17 @@ pub mod adafactor;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
+pub mod asgd;
+pub mod adopt;
+pub mod lamb;
 pub mod lion;
 pub mod muon;
 pub mod nadam;
+pub mod prodigy;
 pub mod radam;
 pub mod rmsprop;
+pub mod rprop;
+pub mod schedulefree;
 pub mod sgd;
 
 /// How weight decay enters an update.

@@ -6,6 +6,9 @@
 use super::json::Json;
 use simdopt_core::lanes::Lanes;
 use simdopt_core::optim::{adadelta, adagrad, adam, adamax, lion, nadam, radam, rmsprop, sgd};
+use simdopt_core::optim::adopt;
+use simdopt_core::optim::lamb;
+use simdopt_core::optim::schedulefree;
 use simdopt_core::sweep::{step_slices, OptimizerKernel};
 
 /// One step's argument block for `optimizer` at step `t` (1-based); `first` marks the step that
@@ -13,7 +16,8 @@ use simdopt_core::sweep::{step_slices, OptimizerKernel};
 pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
     let num = |k: &str| h.get(k).num();
     let flag = |k: &str| h.opt(k).map(Json::bool).unwrap_or(false);
-    let lr = num("lr");
+    // optax names it learning_rate (LAMB).
+    let lr = h.opt("lr").unwrap_or_else(|| h.get("learning_rate")).num();
     let a: Vec<f64> = match optimizer {
         "sgd" => {
             let (wd, mu) = (num("weight_decay"), num("momentum"));
@@ -129,6 +133,45 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
             let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
             vec![flags as f64, 1.0 - lr * wd, b[0], 1.0 - b[0], b[1], 1.0 - b[1], lr]
         }
+        "adopt" => {
+            let b = h.get("betas").nums();
+            let wd = num("weight_decay");
+            let decay = if wd == 0.0 { 0 } else if flag("decouple") { 2 } else { 1 };
+            // clip_lambda of the step before its increment (t − 1), from the cases' named lambdas.
+            let clip = match h.get("clip_lambda") {
+                Json::Null => None,
+                c => Some(clip_lambda(c.str(), t as f64 - 1.0)),
+            };
+            let flags = flag("maximize") as u32 | (clip.is_some() as u32) << 1 | (first as u32) << 2 | decay << 3;
+            vec![flags as f64, wd, -lr * wd, 1.0 - b[0], b[1], 1.0 - b[1], lr, num("eps"), clip.unwrap_or(0.0)]
+        }
+        "lamb" => {
+            let (b1, b2, wd) = (num("b1"), num("b2"), num("weight_decay"));
+            let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
+            let t = t as f64;
+            vec![flags as f64, wd, b1, 1.0 - b1, b2, 1.0 - b2, 1.0 - b1.powf(t), 1.0 - b2.powf(t), num("eps_root"), num("eps"), lr]
+        }
+        "schedulefree_adamw" | "schedulefree_sgd" => {
+            let adaptive = optimizer == "schedulefree_adamw";
+            let (wd, warmup, r, power) = (num("weight_decay"), num("warmup_steps"), num("r"), num("weight_lr_power"));
+            let beta1 = if adaptive { h.get("betas").nums()[0] } else { num("momentum") };
+            let beta2 = if adaptive { h.get("betas").nums()[1] } else { 0.0 };
+            // The group bookkeeping over steps 0 ..= t − 1, as the reference advances it.
+            let (mut lr_max, mut weight_sum, mut ckp1, mut lr_k) = (-1f64, 0f64, 0f64, 0f64);
+            for k in 0..t {
+                let k = k as f64;
+                let sched = if k < warmup { (k + 1.0) / warmup } else { 1.0 };
+                lr_k = lr * sched;
+                lr_max = lr_max.max(lr_k);
+                let weight = (k + 1.0).powf(r) * lr_max.powf(power);
+                weight_sum += weight;
+                ckp1 = if weight_sum != 0.0 { weight / weight_sum } else { 0.0 };
+            }
+            let flags = adaptive as u32 | (first as u32) << 1 | ((wd != 0.0) as u32) << 2;
+            let bc2 = if adaptive { 1.0 - beta2.powf(t as f64) } else { 1.0 };
+            let eps = if adaptive { num("eps") } else { 0.0 };
+            vec![flags as f64, wd, beta2, 1.0 - beta2, bc2, eps, ckp1, lr_k * (beta1 * (1.0 - ckp1) - 1.0), lr_k]
+        }
         other => panic!("no argument block for {other}"),
     };
     a.into_iter().map(|x| x as f32).collect()
@@ -157,6 +200,10 @@ pub fn slot_names(optimizer: &str, h: &Json) -> Vec<&'static str> {
         "adamax" => vec!["exp_avg", "exp_inf"],
         "nadam" | "radam" => vec!["exp_avg", "exp_avg_sq"],
         "lion" => vec!["exp_avg"],
+        "adopt" => vec!["exp_avg", "exp_avg_sq"],
+        "lamb" => vec!["mu", "nu"],
+        "schedulefree_adamw" => vec!["z", "exp_avg_sq"],
+        "schedulefree_sgd" => vec!["z"],
         other => panic!("no slots for {other}"),
     }
 }
@@ -195,6 +242,9 @@ pub fn step_with<L: Lanes>(optimizer: &str, args: &[f32], p: &mut [f32], g: &[f3
         "nadam" => run::<L, nadam::NadamKernel>(args, p, g, state),
         "radam" => run::<L, radam::RadamKernel>(args, p, g, state),
         "lion" => run::<L, lion::LionKernel>(args, p, g, state),
+        "adopt" => run::<L, adopt::AdoptKernel>(args, p, g, state),
+        "lamb" => run::<L, lamb::LambKernel>(args, p, g, state),
+        "schedulefree_adamw" | "schedulefree_sgd" => run::<L, schedulefree::ScheduleFreeKernel>(args, p, g, state),
         other => panic!("no kernel for {other}"),
     }
 }
@@ -210,4 +260,26 @@ pub const OPTIMIZER_FILES: &[&str] = &[
     "adamax.json",
     "nadam.json",
     "radam.json",
+    "adopt.json",
+    "lamb.json",
+    "schedulefree_adamw.json",
+    "schedulefree_sgd.json",
 ];
+
+/// The clip functions the ADOPT vectors name (scripts/reference/adopt.py `CLIPS`).
+pub fn clip_lambda(name: &str, step: f64) -> f64 {
+    match name {
+        "step**0.25" => step.powf(0.25),
+        "step**0.25/4" => step.powf(0.25) / 4.0,
+        other => panic!("no clip_lambda {other}"),
+    }
+}
+
+/// Schedule-Free's train (`to_train`) or eval switch: `p ← lerp(p, z, w)`.
+pub fn schedulefree_switch(optimizer: &str, h: &Json, to_train: bool) -> Vec<f32> {
+    let beta = if optimizer == "schedulefree_adamw" { h.get("betas").nums()[0] } else { h.get("momentum").num() };
+    let mut a = vec![0f32; schedulefree::arg::LEN];
+    a[schedulefree::arg::FLAGS] = (1u32 << schedulefree::arg::SWITCH) as f32;
+    a[schedulefree::arg::WEIGHT] = (if to_train { 1.0 - beta } else { 1.0 - 1.0 / beta }) as f32;
+    a
+}

@@ -41,6 +41,22 @@ export interface OptimizerKernel {
 }
 
 /**
+ * The TypeScript twin of a Rust kernel that updates state and returns two sums over its table
+ * (crates/simdopt-core/src/two_pass.rs `SumsKernel`; Prodigy's measuring pass). The wasm backend
+ * calls the export `simdopt_${name}` with a 16-byte result slot.
+ */
+export interface OptimizerSumsKernel {
+  readonly name: string;
+  /** Length of the f32 argument block. */
+  readonly argsLength: number;
+  /**
+   * Updates one tensor and writes its two sums (f64, in the order of stream.ts `LaneSum`) into
+   * `sums`; the backend adds the tensors' sums in table order, as the Rust kernel does.
+   */
+  js(p: Float32Array, g: Float32Array, s: Float32Array[], args: Float32Array, sums: Float64Array): void;
+}
+
+/**
  * A parameter's block as the training-kit kernels see it: values at f32 offset 0, gradient at
  * f32 offset `gradOffset` (a Parameter is one).
  */
@@ -114,6 +130,8 @@ export interface Backend {
    * `kernel.argsLength` floats of `args` (usually `optimizerArgs()` itself).
    */
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void;
+  /** As `runOptimizer` for a kernel that returns two sums over the table: written into `out[0..2]`. */
+  runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void;
 
   // --- nn kernels ---
   // Layouts are row-major: x [batch, in], W [out, in], b [out], y and dy [batch, out],

@@ -10,6 +10,7 @@ import type {
   Handle,
   KitArray,
   OptimizerKernel,
+  OptimizerSumsKernel,
   ParamRef,
   TableEntry,
   TensorKernel,
@@ -47,6 +48,7 @@ export class JsBackend implements Backend {
   private next = 16;
   private live = 0;
   private readonly argsScratch = new Float32Array(64);
+  private readonly sumsScratch = new Float64Array(2);
 
   constructor(private readonly maximumBytes: number = Number.POSITIVE_INFINITY) {}
 
@@ -114,6 +116,19 @@ export class JsBackend implements Backend {
 
   runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
     for (const e of (table as JsTable).entries) kernel.js(e.p, e.g, e.s, args);
+  }
+
+  runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void {
+    let a = 0;
+    let b = 0;
+    const sums = this.sumsScratch;
+    for (const e of (table as JsTable).entries) {
+      kernel.js(e.p, e.g, e.s, args, sums);
+      a += sums[0];
+      b += sums[1];
+    }
+    out[0] = a;
+    out[1] = b;
   }
 
   runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {

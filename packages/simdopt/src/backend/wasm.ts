@@ -10,6 +10,7 @@ import type {
   Handle,
   KitArray,
   OptimizerKernel,
+  OptimizerSumsKernel,
   ParamRef,
   TableEntry,
   TensorKernel,
@@ -213,6 +214,25 @@ export class WasmBackend implements Backend {
     this.lastKernelFn = run;
     const status = run(t.ptr, t.count, this.scratch, n);
     if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
+  }
+
+  runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void {
+    const t = table as WasmTable;
+    if (t.count === 0) {
+      out[0] = 0;
+      out[1] = 0;
+      return;
+    }
+    const n = kernel.argsLength;
+    // The result slot first: growing memory would detach a caller's view of the scratch.
+    const result = this.ensureKitScratch(RESULT_BYTES);
+    const scratch = this.optimizerArgs();
+    if (args !== scratch) for (let i = 0; i < n; i++) scratch[i] = args[i];
+    const status = this.exports[`simdopt_${kernel.name}`](t.ptr, t.count, this.scratch, n, result);
+    if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
+    const sums = new Float64Array(this.memory.buffer, result, 2);
+    out[0] = sums[0];
+    out[1] = sums[1];
   }
 
   runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {

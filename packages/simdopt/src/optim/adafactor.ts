@@ -34,7 +34,7 @@ function checkAtLeastOne(name: string, v: unknown): void {
 export const adafactorSchema = schema('Adafactor', 'torch.optim.Adafactor', {
   lr: lr(1e-2),
   beta2Decay: spec('number', checkNonPositive)(-0.8, 'τ <= 0: the second-moment weight of step t is t^τ (β̂2_t = 1 − t^τ).', 'beta2_decay'),
-  eps: spec('[number | null, number]', checkEpsPair)([null, 1e-3], '[eps1, eps2]: eps1 (null: float32 epsilon) floors the variance, eps2 the parameter RMS.', 'eps'),
+  eps: spec('[number | null, number]', checkEpsPair)([null, 1e-3], '[eps1, eps2], where eps1 (null: float32 epsilon) floors the variance and eps2 the parameter RMS.', 'eps'),
   d: spec('number', checkAtLeastOne)(1, 'Clipping threshold of the update RMS (>= 1).', 'd'),
   weightDecay: nonNegative(0, 'Decoupled weight decay: p ← (1 − lr·weightDecay)·p (with lr, not ρ).', 'weight_decay'),
   maximize,

@@ -29,7 +29,7 @@ import {
   type ParamsInput,
 } from './param-groups.js';
 import { NO_FRESH, NO_SCALARS, slotLength, StateStore, type ParamState } from './state-store.js';
-import { sameSlots, splitRuns, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
+import { sameSlots, splitRuns, tableEntries, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
 
 export type { ParamGroup, ParamGroupInput, ParamsInput };
 import { trackObject } from '../warnings.js';
@@ -102,6 +102,15 @@ export interface StepOptions {
 
 const NO_ARGS = new Float32Array(0);
 
+/** One kernel call of a step: a table of a group's parameters that share one step context. */
+export interface GroupRun<O extends BaseOptions> {
+  readonly group: ParamGroup<O>;
+  readonly table: TensorTable;
+  readonly states: readonly ParamState[];
+  /** The parameters of `table`, in its order (what a `runStep` override steps). */
+  readonly params: readonly Parameter[];
+}
+
 export abstract class Optimizer<O extends BaseOptions> {
   /** The options a group gets where it does not set its own. */
   readonly defaults: O;
@@ -120,7 +129,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** Every state slot name this optimizer may keep (for loadStateDict). */
   protected abstract readonly slotNamesAll: readonly string[];
 
-  private readonly backend: Backend;
+  /** The backend this optimizer's state and tables live on. */
+  protected readonly backend: Backend;
   private readonly stateAtRegistration: boolean;
   private readonly schema: Schema | undefined;
   /** The option keys a group may hold. */
@@ -138,6 +148,8 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** The `workspace` block (null until a `runStep` override asks for one). */
   private work: Handle | null = null;
   private workLength = 0;
+  /** The kernel calls of `fast`, made once. */
+  private fastRuns: GroupRun<O>[] | null = null;
 
   /**
    * `options`: with `traits.schema`, the caller's options (the schema supplies the defaults);
@@ -237,7 +249,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   addParamGroup(group: ParamGroupInput<O>): void {
     this.checkUsable();
     const built = buildGroup(group, 'paramGroup', this.defaults, this.paramGroups, (g, w) => this.checkGroup(g, w));
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     if (this.stateAtRegistration) this.ensureState([this.planAll(built)]);
     this.paramGroups.push(built);
   }
@@ -253,7 +265,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       const done = this.fastStep(this.fast);
       if (done !== undefined) return done;
     }
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     const excluded = excludedSet(options?.exclude);
     // 1. Check everything before touching memory.
     const plans = this.paramGroups.map((group, gi): GroupPlan<O> => {
@@ -267,7 +279,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     // 2. Allocate missing state for every group (all or nothing).
     this.ensureState(plans);
     // 3. Run one kernel call per group (per run of equal step contexts).
-    for (const { group, active } of plans) this.stepGroup(group, active);
+    this.runGroups(plans.flatMap(({ group, active }) => this.stepGroup(group, active)));
     if (excluded.size === 0) this.fast = this.planFastSteps(plans);
     return true;
   }
@@ -305,8 +317,16 @@ export abstract class Optimizer<O extends BaseOptions> {
       for (const f of fast) if (f.table !== null) sum += this.backend.runTableTensors(gradFiniteKernel, f.table, NO_ARGS);
       if (sum !== 0) return false;
     }
-    for (const f of fast) if (f.table !== null) this.runKernel(f.group, f.table, f.states, f.active);
+    this.runGroups((this.fastRuns ??= fast.flatMap((f) => (f.table === null ? [] : [{ group: f.group, table: f.table, states: f.states, params: f.active }]))));
     return true;
+  }
+
+  /**
+   * Runs a step's kernel calls, in group order (both paths end here). Optimizers whose step needs
+   * sums over every group before any parameter moves (Prodigy) override it.
+   */
+  protected runGroups(runs: readonly GroupRun<O>[]): void {
+    for (let i = 0; i < runs.length; i++) this.runKernel(runs[i]);
   }
 
   /**
@@ -314,7 +334,7 @@ export abstract class Optimizer<O extends BaseOptions> {
    * `states` (equal by construction) straight into the backend's scratch, runs the kernel over
    * `table`, and advances the states.
    */
-  private runKernel(group: ParamGroup<O>, table: TensorTable, states: readonly ParamState[], params: readonly Parameter[]): void {
+  private runKernel({ group, table, states, params }: GroupRun<O>): void {
     const first = states[0];
     // Optimizers without scalar state share the frozen empty record: nothing to copy.
     const scalars = first.scalars === NO_SCALARS ? NO_SCALARS : { ...first.scalars };
@@ -472,7 +492,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     const entries = [...loaded.values()];
     const blocks = this.state.allocate(entries);
     // Commit.
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     this.state.clear();
     this.dropTables();
     newGroups.forEach((g, gi) => {
@@ -486,11 +506,32 @@ export abstract class Optimizer<O extends BaseOptions> {
     });
   }
 
+  /**
+   * Runs this optimizer's kernel once with `args` over every parameter of `group` that has state
+   * (values, gradient and state as in a step; step counters and scalar state do not change).
+   * For operations between steps that move the values from the state: Schedule-Free's
+   * `train()` / `eval()`.
+   */
+  protected runOverState(group: ParamGroup<O>, args: Float32Array): void {
+    this.checkUsable();
+    const gi = this.paramGroups.indexOf(group);
+    group.params.forEach((p, pi) => checkParameter(`paramGroups[${gi}].params[${pi}]`, p));
+    const params = group.params.filter((p) => this.state.get(p)?.block != null);
+    if (params.length === 0) return;
+    // A one-off table: the step's cached tables cover only the parameters that last stepped.
+    const table = this.backend.createTable(tableEntries(params, params.map((p) => this.state.get(p)!)));
+    try {
+      this.backend.runOptimizer(this.kernel, table, args);
+    } finally {
+      table.dispose();
+    }
+  }
+
   /** Frees the optimizer's state (never the parameters); idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.fast = null;
+    this.fast = this.fastRuns = null;
     reclaimer?.unregister(this);
     release(this.held);
     this.work = null;
@@ -521,8 +562,8 @@ export abstract class Optimizer<O extends BaseOptions> {
     return { group, active: group.params, slots: this.slotNames(group) };
   }
 
-  /** Unknown keys, then the schema, then the subclass's checks. */
-  private checkGroup(group: ParamGroup<O>, where: string): void {
+  /** Unknown keys, then the schema, then the subclass's checks (LBFGS calls it from its own step and loadStateDict). */
+  protected checkGroup(group: ParamGroup<O>, where: string): void {
     checkKnownKeys(group, this.optionKeys, where, this.label, this.groupFields);
     if (this.schema !== undefined) checkAgainst(this.schema, group as unknown as Record<string, unknown>, where);
     this.checkOptions(group, where);
@@ -546,16 +587,18 @@ export abstract class Optimizer<O extends BaseOptions> {
     });
   }
 
-  private stepGroup(group: ParamGroup<O>, active: Parameter[]): void {
-    if (active.length === 0) return;
+  /** The kernel calls of one group's step (tables built or re-used, nothing run). */
+  private stepGroup(group: ParamGroup<O>, active: Parameter[]): GroupRun<O>[] {
+    if (active.length === 0) return [];
     const states = active.map((p) => this.state.get(p)!);
     const cache = this.tables.get(group) ?? [];
     this.tables.set(group, cache);
     // Runs of parameters whose argument block is the same (usually all of them).
     const runs = splitRuns(active, states);
-    runs.forEach((run, r) => this.runKernel(group, this.tableFor(cache, r, run), run.map((p) => this.state.get(p)!), run));
+    const out = runs.map((run, r) => ({ group, table: this.tableFor(cache, r, run), states: run.map((p) => this.state.get(p)!), params: run }));
     for (let r = runs.length; r < cache.length; r++) this.disposeTable(cache[r].table);
     cache.length = Math.min(cache.length, runs.length);
+    return out;
   }
 
   /** The cached table at position `r` if it still describes `run`, else a new one. */
@@ -566,10 +609,8 @@ export abstract class Optimizer<O extends BaseOptions> {
       return hit.table;
     }
     if (hit) this.disposeTable(hit.table);
-    const table = this.backend.createTable(
-      // A `runStep` override reads its state itself: its table carries values and gradients only.
-      run.map((p, i) => ({ data: p.handle, grad: p.handle, gradOffset: p.gradOffset, state: this.elementwise ? states[i].block : null, len: p.size, slots: this.elementwise ? states[i].slots.length : 0 })),
-    );
+    // A `runStep` override reads its state itself: its table carries values and gradients only.
+    const table = this.backend.createTable(tableEntries(run, states, this.elementwise));
     this.held.tables.add(table);
     cache[r] = { params: run, blocks: states.map((s) => s.block), table };
     return table;

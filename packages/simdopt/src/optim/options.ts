@@ -343,6 +343,303 @@ export interface LionOptions extends BaseOptions {
   maximize: boolean;
 }
 
+/** Options of {@link ASGD} (PyTorch: `torch.optim.ASGD`). */
+export interface ASGDOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.01
+   */
+  lr: number;
+  /**
+   * λ, the decay term of η.
+   * @default 0.0001
+   */
+  lambd: number;
+  /**
+   * α, the power of the η schedule.
+   * @default 0.75
+   */
+  alpha: number;
+  /**
+   * The step after which averaging starts (μ < 1).
+   * @default 1000000
+   */
+  t0: number;
+  /**
+   * Weight decay (L2 penalty). PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link Rprop} (PyTorch: `torch.optim.Rprop`). */
+export interface RpropOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.01
+   */
+  lr: number;
+  /**
+   * [η−, η+], the factors of the step size after a sign flip and after agreeing signs (0 < η− < 1 < η+).
+   * @default [0.5, 1.2]
+   */
+  etas: [number, number];
+  /**
+   * [minimum, maximum] step size. PyTorch: `step_sizes`.
+   * @default [0.000001, 50]
+   */
+  stepSizes: [number, number];
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link LBFGS} (PyTorch: `torch.optim.LBFGS`). */
+export interface LBFGSOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 1
+   */
+  lr: number;
+  /**
+   * Iterations per `step` call (an integer >= 1). PyTorch: `max_iter`.
+   * @default 20
+   */
+  maxIter: number;
+  /**
+   * Closure evaluations per `step` call (an integer >= 1); null: ⌊maxIter·5/4⌋, which the constructor writes, as PyTorch. PyTorch: `max_eval`.
+   * @default null
+   */
+  maxEval: number | null;
+  /**
+   * Stop when max|g| falls to this. PyTorch: `tolerance_grad`.
+   * @default 1e-7
+   */
+  toleranceGrad: number;
+  /**
+   * Stop when the step, the loss change or the directional derivative falls below this. PyTorch: `tolerance_change`.
+   * @default 1e-9
+   */
+  toleranceChange: number;
+  /**
+   * Curvature pairs kept (an integer >= 1). PyTorch: `history_size`.
+   * @default 100
+   */
+  historySize: number;
+  /**
+   * null: fixed steps of lr; 'strong_wolfe': the strong-Wolfe line search. PyTorch: `line_search_fn`.
+   * @default null
+   */
+  lineSearchFn: null | 'strong_wolfe';
+}
+
+/** Options of {@link ADOPT} (PyTorch: `adopt.ADOPT (iShohei220/adopt)`). */
+export interface ADOPTOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.001
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.9999]
+   */
+  betas: [number, number];
+  /**
+   * Added to the denominator for numerical stability.
+   * @default 0.000001
+   */
+  eps: number;
+  /**
+   * Weight decay (L2 penalty). PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Weight decay on the parameter (`p ← p − lr·wd·p`) instead of the gradient.
+   * @default false
+   */
+  decouple: boolean;
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link LAMB} (PyTorch: `optax.lamb`). */
+export interface LAMBOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.001
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.999]
+   */
+  betas: [number, number];
+  /**
+   * Added to the denominator for numerical stability.
+   * @default 0.000001
+   */
+  eps: number;
+  /**
+   * Added to ν̂ inside the square root. PyTorch: `eps_root`.
+   * @default 0
+   */
+  epsRoot: number;
+  /**
+   * Added to the update (`u + wd·p`) before the trust ratio. PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link ScheduleFreeAdamW} (PyTorch: `schedulefree.AdamWScheduleFree (facebookresearch/schedule_free)`). */
+export interface ScheduleFreeAdamWOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.0025
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.999]
+   */
+  betas: [number, number];
+  /**
+   * Added to the denominator for numerical stability.
+   * @default 1e-8
+   */
+  eps: number;
+  /**
+   * Weight decay, added to the direction at the interpolated point y. PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Steps of linear lr warm-up (0: none). PyTorch: `warmup_steps`.
+   * @default 0
+   */
+  warmupSteps: number;
+  /**
+   * The averaging weight grows as (k+1)^r.
+   * @default 0
+   */
+  r: number;
+  /**
+   * The averaging weight grows as lrMax^weightLrPower. PyTorch: `weight_lr_power`.
+   * @default 2
+   */
+  weightLrPower: number;
+}
+
+/** Options of {@link ScheduleFreeSGD} (PyTorch: `schedulefree.SGDScheduleFree (facebookresearch/schedule_free)`). */
+export interface ScheduleFreeSGDOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 1
+   */
+  lr: number;
+  /**
+   * The interpolation β between z and the average.
+   * @default 0.9
+   */
+  momentum: number;
+  /**
+   * Weight decay, added to the direction at the interpolated point y. PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Steps of linear lr warm-up (0: none). PyTorch: `warmup_steps`.
+   * @default 0
+   */
+  warmupSteps: number;
+  /**
+   * The averaging weight grows as (k+1)^r.
+   * @default 0
+   */
+  r: number;
+  /**
+   * The averaging weight grows as lrMax^weightLrPower. PyTorch: `weight_lr_power`.
+   * @default 2
+   */
+  weightLrPower: number;
+}
+
+/** Options of {@link Prodigy} (PyTorch: `prodigyopt.Prodigy`). */
+export interface ProdigyOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 1
+   */
+  lr: number;
+  /**
+   * Coefficients of the running averages of the gradient and its square.
+   * @default [0.9, 0.999]
+   */
+  betas: [number, number];
+  /**
+   * Coefficient of the running averages of d_numerator and s; null: √β2.
+   * @default null
+   */
+  beta3: number | null;
+  /**
+   * Added to the denominator (times d) for numerical stability.
+   * @default 1e-8
+   */
+  eps: number;
+  /**
+   * Weight decay (L2 penalty). PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Decay `p·(1 − wd·d·lr)` as AdamW instead of adding `wd·p` to the gradient.
+   * @default true
+   */
+  decouple: boolean;
+  /**
+   * Scale the step by Adam's bias correction √(1 − β2^(k+1)) / (1 − β1^(k+1)). PyTorch: `use_bias_correction`.
+   * @default false
+   */
+  useBiasCorrection: boolean;
+  /**
+   * Leave lr out of the s update (and so of the d estimate) during warm-up. PyTorch: `safeguard_warmup`.
+   * @default false
+   */
+  safeguardWarmup: boolean;
+  /**
+   * Initial estimate of d.
+   * @default 0.000001
+   */
+  d0: number;
+  /**
+   * Coefficient of the estimate of d. PyTorch: `d_coef`.
+   * @default 1
+   */
+  dCoef: number;
+  /**
+   * Bound on the growth of d per step (d ≤ growthRate·d_previous). PyTorch: `growth_rate`.
+   * @default Infinity
+   */
+  growthRate: number;
+}
+
 /** Options of {@link Adafactor} (PyTorch: `torch.optim.Adafactor`). */
 export interface AdafactorOptions extends BaseOptions {
   /**
@@ -356,7 +653,7 @@ export interface AdafactorOptions extends BaseOptions {
    */
   beta2Decay: number;
   /**
-   * [eps1, eps2]: eps1 (null: float32 epsilon) floors the variance, eps2 the parameter RMS.
+   * [eps1, eps2], where eps1 (null: float32 epsilon) floors the variance and eps2 the parameter RMS.
    * @default [null, 0.001]
    */
   eps: [number | null, number];

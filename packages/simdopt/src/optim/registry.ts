@@ -15,6 +15,14 @@ import { Adamax, adamaxSchema } from './adamax.js';
 import { NAdam, nadamSchema } from './nadam.js';
 import { RAdam, radamSchema } from './radam.js';
 import { Lion, lionSchema } from './lion.js';
+import { ASGD, asgdSchema } from './asgd.js';
+import { Rprop, rpropSchema } from './rprop.js';
+import { LBFGS, lbfgsSchema } from './lbfgs.js';
+import { ADOPT, adoptSchema } from './adopt.js';
+import { LAMB, lambSchema } from './lamb.js';
+import { ScheduleFreeAdamW, scheduleFreeAdamWSchema } from './schedulefreeadamw.js';
+import { ScheduleFreeSGD, scheduleFreeSGDSchema } from './schedulefreesgd.js';
+import { Prodigy, prodigySchema } from './prodigy.js';
 import { Adafactor, adafactorSchema } from './adafactor.js';
 import { Muon, muonSchema } from './muon.js';
 
@@ -37,6 +45,14 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'NAdam', cls: NAdam, schema: nadamSchema },
   { name: 'RAdam', cls: RAdam, schema: radamSchema },
   { name: 'Lion', cls: Lion, schema: lionSchema },
+  { name: 'ASGD', cls: ASGD, schema: asgdSchema },
+  { name: 'Rprop', cls: Rprop, schema: rpropSchema },
+  { name: 'LBFGS', cls: LBFGS, schema: lbfgsSchema },
+  { name: 'ADOPT', cls: ADOPT, schema: adoptSchema },
+  { name: 'LAMB', cls: LAMB, schema: lambSchema },
+  { name: 'ScheduleFreeAdamW', cls: ScheduleFreeAdamW, schema: scheduleFreeAdamWSchema },
+  { name: 'ScheduleFreeSGD', cls: ScheduleFreeSGD, schema: scheduleFreeSGDSchema },
+  { name: 'Prodigy', cls: Prodigy, schema: prodigySchema },
   { name: 'Adafactor', cls: Adafactor, schema: adafactorSchema },
   { name: 'Muon', cls: Muon, schema: muonSchema },
 ];

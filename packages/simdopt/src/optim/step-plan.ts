@@ -4,7 +4,7 @@
  * cached table; the common case is one run per group, which `step()` then re-uses until the
  * groups, parameters or state layouts change.
  */
-import type { Handle, TensorTable } from '../backend/backend.js';
+import type { Handle, TableEntry, TensorTable } from '../backend/backend.js';
 import type { Parameter } from '../parameter.js';
 import type { OptionSnapshot, ParamGroup } from './param-groups.js';
 import type { ParamState } from './state-store.js';
@@ -61,4 +61,13 @@ export function splitRuns(params: Parameter[], states: ParamState[]): Parameter[
     else runs.set(k, [p]);
   });
   return [...runs.values()];
+}
+
+/**
+ * The table entries of `params` over their state (`states[i]` is `params[i]`'s): what a step's
+ * cached table holds, and what `runOverState` runs a kernel over between steps. `withState`
+ * false: values and gradients only (a `runStep` override reads its state itself).
+ */
+export function tableEntries(params: readonly Parameter[], states: readonly ParamState[], withState = true): TableEntry[] {
+  return params.map((p, i) => ({ data: p.handle, grad: p.handle, gradOffset: p.gradOffset, state: withState ? states[i].block : null, len: p.size, slots: withState ? states[i].slots.length : 0 }));
 }

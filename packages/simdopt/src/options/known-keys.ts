@@ -67,10 +67,11 @@ export function likelyKey(key: string, known: readonly string[]): string | undef
 
 /**
  * Fields the schedulers keep in an optimizer's param groups, as PyTorch's schedulers do
- * (`initial_lr`, OneCycleLR's `max_lr`, `min_lr`, `max_momentum`, `base_momentum`), and the
+ * (`initial_lr`, OneCycleLR's `max_lr`, `min_lr`, `max_momentum`, `base_momentum`, SWALR's
+ * `swa_lr`), and the
  * group's `params`: accepted in a group besides the optimizer's own options.
  */
-export const GROUP_FIELDS: readonly string[] = ['params', 'initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum'];
+export const GROUP_FIELDS: readonly string[] = ['params', 'initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum', 'swaLr'];
 
 /**
  * Throws a SimdoptError for the first key of `object` that is neither in `known` nor in `also`.

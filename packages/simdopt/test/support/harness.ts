@@ -50,7 +50,10 @@ export function sameState(a: Record<string, unknown>, b: Record<string, unknown>
 export type AnyOptimizer = Optimizer<BaseOptions & Record<string, any>>;
 
 export function build(className: string, params: Parameter[] | Record<string, unknown>[], options: Record<string, unknown>): AnyOptimizer {
-  return new (optimizerClass(className))(params as Parameter[], options) as unknown as AnyOptimizer;
+  const opt = new (optimizerClass(className))(params as Parameter[], options) as unknown as AnyOptimizer;
+  // Schedule-Free starts in eval mode, as the reference: the suites step it in train mode.
+  (opt as unknown as { train?(): void }).train?.();
+  return opt;
 }
 
 /** Options that switch on every state slot and flag each optimizer has (weight decay included). */
@@ -65,6 +68,12 @@ export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
   NAdam: { lr: 0.05, weightDecay: 0.01, momentumDecay: 0.01 },
   RAdam: { lr: 0.05, weightDecay: 0.01 },
   Lion: { lr: 0.01, weightDecay: 0.1 },
+  ASGD: { lr: 0.05, lambd: 0.01, t0: 3, weightDecay: 0.01 },
+  Rprop: { lr: 0.05, etas: [0.4, 1.3], stepSizes: [1e-4, 1] },
+  ADOPT: { lr: 0.01, weightDecay: 0.01 },
+  LAMB: { lr: 0.01, weightDecay: 0.01 },
+  ScheduleFreeAdamW: { lr: 0.01, weightDecay: 0.01, warmupSteps: 2, r: 0.5 },
+  ScheduleFreeSGD: { lr: 0.1, weightDecay: 0.01, warmupSteps: 2, r: 0.5 },
   Adafactor: { lr: 0.05, weightDecay: 0.01, eps: [1e-6, 1e-3], d: 2, maximize: false },
   // Muon takes 2-D parameters only: the suites over OPTIMIZER_CLASSES (1-D parameters) leave it
   // out; factored.test.ts covers it with matrices.
@@ -91,6 +100,12 @@ export const RICH_STATE_NAMES: Record<string, string[]> = {
   NAdam: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
   RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
   Lion: ['step', 'exp_avg'],
+  ASGD: ['step', 'eta', 'mu', 'ax'],
+  Rprop: ['step', 'prev', 'step_size'],
+  ADOPT: ['step', 'exp_avg', 'exp_avg_sq'],
+  LAMB: ['step', 'mu', 'nu'],
+  ScheduleFreeAdamW: ['z', 'exp_avg_sq'],
+  ScheduleFreeSGD: ['z'],
   // 1-D parameters: the vector path. Two or more dimensions: ['step', 'row_var', 'col_var'].
   Adafactor: ['step', 'variance'],
   Muon: ['momentum_buffer'],

@@ -13,6 +13,13 @@ export interface RefState {
   step: number;
   buffers: Record<string, Float64Array>;
   muProduct: number;
+  /** ASGD's η and μ (absent until its first step). */
+  eta?: number;
+  mu?: number;
+  /** The group's step count (Schedule-Free keeps its scalars per group, not per parameter). */
+  groupStep?: number;
+  /** Schedule-Free's group bookkeeping, replayed per parameter. */
+  book?: { k: number; weightSum: number; lrMax: number };
 }
 
 export function newRefState(className: string, n: number, constructorOptions: RefOptions): RefState {
@@ -43,6 +50,9 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
   st.step += 1;
   const t = st.step;
   const g = Float64Array.from(grad, (x) => (maximize ? -x : x));
+  if (className === 'ADOPT') return adoptStep(o, p, g, st);
+  if (className === 'LAMB') return lambStep(o, p, g, st);
+  if (className.startsWith('ScheduleFree')) return scheduleFreeStep(className === 'ScheduleFreeAdamW', o, p, Float64Array.from(grad), st);
   const decoupled = className === 'AdamW' || className === 'Lion' || o.decoupledWeightDecay === true;
   if (wd !== 0) {
     for (let i = 0; i < n; i++) {
@@ -183,6 +193,36 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
       }
       return;
     }
+    case 'ASGD': {
+      const ax = buffer(st, 'ax', n);
+      const lambd = o.lambd as number;
+      const eta = st.eta ?? lr;
+      const mu = st.mu ?? 1;
+      for (let i = 0; i < n; i++) {
+        p[i] = p[i] * (1 - lambd * eta) - eta * g[i];
+        ax[i] = mu === 1 ? p[i] : ax[i] + (p[i] - ax[i]) * mu;
+      }
+      st.eta = lr / (1 + lambd * lr * t) ** (o.alpha as number);
+      st.mu = 1 / Math.max(1, t - (o.t0 as number));
+      return;
+    }
+    case 'Rprop': {
+      const prev = buffer(st, 'prev', n);
+      const fresh = st.buffers.step_size === undefined;
+      const size = buffer(st, 'step_size', n);
+      if (fresh) size.fill(lr);
+      const [etaMinus, etaPlus] = o.etas as [number, number];
+      const [lo, hi] = o.stepSizes as [number, number];
+      for (let i = 0; i < n; i++) {
+        const prod = g[i] * prev[i];
+        const factor = prod > 0 ? etaPlus : prod < 0 ? etaMinus : 1;
+        size[i] = Math.min(Math.max(size[i] * factor, lo), hi);
+        const gi = prod < 0 ? 0 : g[i];
+        p[i] -= Math.sign(gi) * size[i];
+        prev[i] = gi;
+      }
+      return;
+    }
     default:
       throw new Error(`no reference for ${className}`);
   }
@@ -200,6 +240,115 @@ export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   NAdam: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, maximize: false },
   RAdam: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false },
   Lion: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false },
+  ASGD: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false },
+  Rprop: { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false },
+  ADOPT: { lr: 1e-3, betas: [0.9, 0.9999], eps: 1e-6, weightDecay: 0, decouple: false, maximize: false },
+  LAMB: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, epsRoot: 0, weightDecay: 0, maximize: false },
+  ScheduleFreeAdamW: { lr: 0.0025, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 },
+  ScheduleFreeSGD: { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 },
 };
 
+/** Optimizers stepped with a closure (`step(closure)`), outside the step()-driven tables; tested in lbfgs.test.ts. */
+export const CLOSURE_OPTIMIZERS = ['LBFGS'];
+
 export const OPTIMIZER_CLASSES = Object.keys(API_DEFAULTS);
+
+/**
+ * ADOPT as iShohei220/adopt src/adopt/adopt.py: the first step only sets v; `clipLambda` (an
+ * optimizer option, default step ** 0.25) takes the step count before its increment.
+ */
+function adoptStep(o: RefOptions, p: Float64Array, g: Float64Array, st: RefState): void {
+  const n = p.length;
+  const [beta1, beta2] = o.betas as [number, number];
+  const wd = o.weightDecay as number;
+  const clipLambda = o.clipLambda === undefined ? (s: number) => s ** 0.25 : (o.clipLambda as ((s: number) => number) | null);
+  const m = buffer(st, 'exp_avg', n);
+  const v = buffer(st, 'exp_avg_sq', n);
+  const step = st.step - 1;
+  if (wd !== 0 && o.decouple !== true) for (let i = 0; i < n; i++) g[i] += wd * p[i];
+  if (step === 0) {
+    for (let i = 0; i < n; i++) v[i] += g[i] * g[i];
+    return;
+  }
+  const c = clipLambda === null ? Infinity : clipLambda(step);
+  for (let i = 0; i < n; i++) {
+    if (wd !== 0 && o.decouple === true) p[i] -= o.lr * wd * p[i];
+    const denom = Math.max(Math.sqrt(v[i]), o.eps as number);
+    const x = Math.min(Math.max(g[i] / denom, -c), c);
+    m[i] = lerp(m[i], x, 1 - beta1);
+    p[i] -= o.lr * m[i];
+    v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+  }
+}
+
+/** LAMB as optax.lamb: Adam's direction plus wd·p, scaled by ‖p‖/‖u‖ of this parameter (1 if either is 0). */
+function lambStep(o: RefOptions, p: Float64Array, g: Float64Array, st: RefState): void {
+  const n = p.length;
+  const [beta1, beta2] = o.betas as [number, number];
+  const wd = o.weightDecay as number;
+  const mu = buffer(st, 'mu', n);
+  const nu = buffer(st, 'nu', n);
+  const u = new Float64Array(n);
+  let pp = 0;
+  let uu = 0;
+  for (let i = 0; i < n; i++) {
+    mu[i] = (1 - beta1) * g[i] + beta1 * mu[i];
+    nu[i] = (1 - beta2) * g[i] * g[i] + beta2 * nu[i];
+    const mHat = mu[i] / (1 - beta1 ** st.step);
+    const vHat = nu[i] / (1 - beta2 ** st.step);
+    u[i] = mHat / (Math.sqrt(vHat + (o.epsRoot as number)) + (o.eps as number)) + wd * p[i];
+    pp += p[i] * p[i];
+    uu += u[i] * u[i];
+  }
+  const ratio = pp === 0 || uu === 0 ? 1 : Math.sqrt(pp) / Math.sqrt(uu);
+  for (let i = 0; i < n; i++) p[i] -= o.lr * ratio * u[i];
+}
+
+/**
+ * Schedule-Free (facebookresearch/schedule_free) in train mode. The group scalars advance once per
+ * group step (`st.groupStep`, else the parameter's own count); a parameter that sat out steps
+ * catches up on them with the current options.
+ */
+function scheduleFreeStep(adaptive: boolean, o: RefOptions, p: Float64Array, g: Float64Array, st: RefState): void {
+  const n = p.length;
+  const book = (st.book ??= { k: 0, weightSum: 0, lrMax: -1 });
+  const target = st.groupStep ?? st.step;
+  const warmup = o.warmupSteps as number;
+  let ckp1 = 0;
+  let lr = 0;
+  while (book.k < target) {
+    const k = book.k;
+    lr = o.lr * (k < warmup ? (k + 1) / warmup : 1);
+    book.lrMax = Math.max(lr, book.lrMax);
+    const weight = (k + 1) ** (o.r as number) * book.lrMax ** (o.weightLrPower as number);
+    book.weightSum += weight;
+    ckp1 = book.weightSum !== 0 ? weight / book.weightSum : 0;
+    book.k = k + 1;
+  }
+  const first = st.buffers.z === undefined;
+  const z = buffer(st, 'z', n);
+  if (first) z.set(p);
+  const beta1 = adaptive ? (o.betas as [number, number])[0] : (o.momentum as number);
+  const beta2 = adaptive ? (o.betas as [number, number])[1] : 0;
+  const v = adaptive ? buffer(st, 'exp_avg_sq', n) : null;
+  const wd = o.weightDecay as number;
+  for (let i = 0; i < n; i++) {
+    let d = g[i];
+    if (v) {
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      d = g[i] / (Math.sqrt(v[i] / (1 - beta2 ** book.k)) + (o.eps as number));
+    }
+    d += wd * p[i];
+    p[i] = lerp(p[i], z[i], ckp1) + lr * (beta1 * (1 - ckp1) - 1) * d;
+    z[i] -= lr * d;
+  }
+}
+
+/** Schedule-Free's train (`toTrain`) or eval switch of one parameter: p ← lerp(p, z, 1 − β or 1 − 1/β). */
+export function scheduleFreeSwitch(className: string, o: RefOptions, p: Float64Array, st: RefState, toTrain: boolean): void {
+  const z = st.buffers.z;
+  if (z === undefined) return;
+  const beta = className === 'ScheduleFreeAdamW' ? (o.betas as [number, number])[0] : (o.momentum as number);
+  const w = toTrain ? 1 - beta : 1 - 1 / beta;
+  for (let i = 0; i < p.length; i++) p[i] = lerp(p[i], z[i], w);
+}

@@ -14,6 +14,10 @@ import adadelta from '../../../../test/vectors/adadelta.json';
 import adamax from '../../../../test/vectors/adamax.json';
 import nadam from '../../../../test/vectors/nadam.json';
 import radam from '../../../../test/vectors/radam.json';
+import adopt from '../../../../test/vectors/adopt.json';
+import lamb from '../../../../test/vectors/lamb.json';
+import schedulefreeAdamw from '../../../../test/vectors/schedulefree_adamw.json';
+import schedulefreeSgd from '../../../../test/vectors/schedulefree_sgd.json';
 import adafactor from '../../../../test/vectors/adafactor.json';
 import muon from '../../../../test/vectors/muon.json';
 
@@ -29,6 +33,8 @@ export interface OptimizerCase {
   expected: number[][];
   final_state: Record<string, number | number[]>;
   f32_max_abs_diff: number[];
+  /** Schedule-Free: steps after which the case records the eval point (eval(), compare, train()). */
+  eval_after?: number[];
 }
 
 interface VectorFile {
@@ -47,6 +53,10 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: adamax as VectorFile, className: 'Adamax' },
   { file: nadam as VectorFile, className: 'NAdam' },
   { file: radam as VectorFile, className: 'RAdam' },
+  { file: adopt as VectorFile, className: 'ADOPT' },
+  { file: lamb as VectorFile, className: 'LAMB' },
+  { file: schedulefreeAdamw as VectorFile, className: 'ScheduleFreeAdamW' },
+  { file: schedulefreeSgd as VectorFile, className: 'ScheduleFreeSGD' },
   { file: adafactor as unknown as VectorFile, className: 'Adafactor' },
   { file: muon as unknown as VectorFile, className: 'Muon' },
 ];
@@ -57,12 +67,23 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
  */
 export const REFERENCE_ONLY_STATE = new Set(['last_rho_t']);
 
+/** The clip functions the ADOPT vectors name (scripts/reference/adopt.py `CLIPS`). */
+export const CLIP_LAMBDAS: Record<string, (step: number) => number> = {
+  'step**0.25': (s) => s ** 0.25,
+  'step**0.25/4': (s) => s ** 0.25 / 4,
+};
+
 export const BACKENDS = ['wasm-simd', 'wasm', 'js'] as const;
 
 /** PyTorch's argument names → simdopt's option names (`weight_decay` → `weightDecay`). */
 export function camelOptions(hyper: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(hyper)) out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  // optax's names (LAMB): learning_rate, b1, b2.
+  if ('learning_rate' in hyper) [out.lr, out.learningRate] = [hyper.learning_rate, undefined];
+  if ('b1' in hyper) [out.betas, out.b1, out.b2] = [[hyper.b1, hyper.b2], undefined, undefined];
+  for (const k of ['learningRate', 'b1', 'b2']) if (out[k] === undefined) delete out[k];
+  if ('clip_lambda' in hyper) out.clipLambda = hyper.clip_lambda === null ? null : CLIP_LAMBDAS[hyper.clip_lambda as string];
   return out;
 }
 

@@ -1,0 +1,223 @@
+//! Optimizer kernels that need sums over a tensor before they can move it (LAMB's trust ratio:
+//! ‖p‖ and ‖update‖ per tensor).
+//!
+//! A [`TwoPass`] update runs in two passes over each tensor:
+//! 1. [`TwoPass::measure`] updates the state slots and returns, per element, the terms of two
+//!    sums (parameters untouched). The sums are taken in the fixed order of [`crate::stream`]
+//!    (four f32 lanes over whole quads, moved to f64 every 256 quads, the tail in f64, then
+//!    `(lane₀ + lane₂) + (lane₁ + lane₃)`) so that every build and the TypeScript twin
+//!    (`stream.ts` `LaneSum`) agree bit for bit.
+//! 2. [`TwoPass::scale`] turns the two sums into one f32 per tensor, and [`TwoPass::apply`]
+//!    moves the parameters from the state the first pass wrote (recomputing the update
+//!    in registers rather than storing it: one slot less, and the same bits).
+//!
+//! [`Measure`] alone (with [`measure_all`] and a [`SumsKernel`]) is a pass that returns its sums
+//! to TypeScript, which turns them into the scalars of a later pass (Prodigy's d).
+//!
+//! Memory per step: pass 1 reads p, g and the slots and writes the slots; pass 2 reads p and the
+//! slots and writes p — two passes, against one for an elementwise optimizer.
+//!
+//! Spec: docs/SEMANTICS.md#lamb
+
+use crate::lanes::{Lanes, Scalar};
+use crate::stream::BLOCK_QUADS;
+use crate::sweep::{slot_stride, Tensor, MAX_SLOTS};
+
+/// A pass that updates state slots and returns, per element, the terms of two sums (parameters
+/// untouched). LAMB's first pass; Prodigy's measuring pass ([`crate::optim::prodigy`]).
+pub trait Measure {
+    /// The first state slot this pass loads (slots before it belong to another pass).
+    const FIRST_SLOT: usize = 0;
+    /// State slots loaded, from `FIRST_SLOT` on, in slot order.
+    const SLOTS: usize;
+    /// Updates the state `s` from `p` and `g` and returns this vector's terms of the two sums.
+    fn measure<L: Lanes>(&self, p: L, g: L, s: &mut [L; MAX_SLOTS]) -> [L; 2];
+    /// How many of the loaded slots (leading ones) are stored back: all unless the pass
+    /// knows it left the rest unchanged (one write stream less).
+    #[inline(always)]
+    fn stored(&self) -> usize {
+        Self::SLOTS
+    }
+}
+
+/// A kernel (as [`crate::sweep::OptimizerKernel`]) that returns two sums over the whole table:
+/// the per-tensor sums of [`measure`] added in f64 in table order.
+pub trait SumsKernel {
+    /// Length of the f32 argument block.
+    const ARGS: usize;
+    /// State slots each tensor's block holds (the ABI checks the state block is that large).
+    fn slots(args: &[f32]) -> usize;
+    /// Runs over every tensor and returns the two sums.
+    ///
+    /// # Safety
+    /// As [`crate::sweep::OptimizerKernel::run`].
+    unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]) -> [f64; 2];
+}
+
+/// An update whose parameter step depends on two sums over the tensor.
+pub trait TwoPass: Measure {
+    /// The tensor's scalar from its two sums.
+    fn scale(&self, sums: [f64; 2]) -> f32;
+    /// The new parameter values from `p`, the state after [`TwoPass::measure`] and the scalar.
+    fn apply<L: Lanes>(&self, p: L, s: &[L; MAX_SLOTS], scale: f32) -> L;
+}
+
+#[inline(always)]
+unsafe fn load_slots<L: Lanes>(t: &Tensor, first: usize, slots: usize, stride: usize, i: usize) -> [L; MAX_SLOTS] {
+    let mut s = [L::zero(); MAX_SLOTS];
+    for (k, slot) in s.iter_mut().enumerate().take(slots) {
+        *slot = L::load(t.state.add((first + k) * stride + i));
+    }
+    s
+}
+
+#[inline(always)]
+unsafe fn measure_at<L: Lanes, U: Measure>(u: &U, t: &Tensor, stride: usize, i: usize) -> [L; 2] {
+    let p = L::load(t.data.add(i));
+    let g = L::load(t.grad.add(i));
+    let mut s = load_slots::<L>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
+    let terms = u.measure(p, g, &mut s);
+    for (k, slot) in s.iter().enumerate().take(u.stored()) {
+        slot.store(t.state.add((U::FIRST_SLOT + k) * stride + i));
+    }
+    terms
+}
+
+/// Pass 1 over one tensor: the state update and the two sums in the order of [`crate::stream`].
+///
+/// # Safety
+/// As [`crate::sweep::sweep`] for this tensor with `U::FIRST_SLOT + U::SLOTS` slots.
+#[inline(always)]
+pub unsafe fn measure<L: Lanes, U: Measure>(u: &U, t: &Tensor) -> [f64; 2] {
+    debug_assert!(L::WIDTH <= 4 && 4 % L::WIDTH == 0);
+    let stride = slot_stride(t.len);
+    let vectors = 4 / L::WIDTH;
+    let quads = t.len / 4;
+    let mut total = [[0f64; 4]; 2];
+    let mut block = [[L::zero(); 4]; 2];
+    let mut q = 0;
+    while q < quads {
+        let end = quads.min(q + BLOCK_QUADS);
+        while q < end {
+            for v in 0..vectors {
+                let [a, b] = measure_at::<L, U>(u, t, stride, 4 * q + v * L::WIDTH);
+                block[0][v] = block[0][v] + a;
+                block[1][v] = block[1][v] + b;
+            }
+            q += 1;
+        }
+        for (sum, lanes) in total.iter_mut().zip(block.iter_mut()) {
+            let mut f = [0f32; 4];
+            for (v, lane) in lanes.iter_mut().enumerate().take(vectors) {
+                lane.store(f.as_mut_ptr().add(v * L::WIDTH));
+                *lane = L::zero();
+            }
+            for (t, x) in sum.iter_mut().zip(f) {
+                *t += x as f64;
+            }
+        }
+    }
+    for lane in 0..t.len % 4 {
+        let [a, b] = measure_at::<Scalar, U>(u, t, stride, 4 * quads + lane);
+        total[0][lane] += a.0 as f64;
+        total[1][lane] += b.0 as f64;
+    }
+    total.map(|t| (t[0] + t[2]) + (t[1] + t[3]))
+}
+
+/// Pass 2 over one tensor.
+///
+/// # Safety
+/// As [`measure`].
+#[inline(always)]
+pub unsafe fn apply<L: Lanes, U: TwoPass>(u: &U, t: &Tensor, scale: f32) {
+    let stride = slot_stride(t.len);
+    let body = t.len - t.len % L::WIDTH;
+    let mut i = 0;
+    while i < body {
+        let s = load_slots::<L>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
+        u.apply(L::load(t.data.add(i)), &s, scale).store(t.data.add(i));
+        i += L::WIDTH;
+    }
+    while i < t.len {
+        let s = load_slots::<Scalar>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
+        u.apply(Scalar::load(t.data.add(i)), &s, scale).store(t.data.add(i));
+        i += 1;
+    }
+}
+
+/// [`measure`] over every tensor of a table, the per-tensor sums added in f64 in table order
+/// (the order the TypeScript twin adds them in).
+///
+/// # Safety
+/// As [`measure`] for every tensor.
+#[inline(always)]
+pub unsafe fn measure_all<L: Lanes, U: Measure>(u: &U, tensors: &[Tensor]) -> [f64; 2] {
+    let mut sums = [0f64; 2];
+    for t in tensors {
+        let [a, b] = measure::<L, U>(u, t);
+        sums[0] += a;
+        sums[1] += b;
+    }
+    sums
+}
+
+/// Both passes over every tensor of a table, one tensor after the other (each tensor's scalar
+/// depends on its own sums only).
+///
+/// # Safety
+/// As [`crate::sweep::sweep_all`] with `U::SLOTS` slots.
+#[inline(always)]
+pub unsafe fn two_pass_all<L: Lanes, U: TwoPass>(u: &U, tensors: &[Tensor]) {
+    for t in tensors {
+        let scale = u.scale(measure::<L, U>(u, t));
+        apply::<L, U>(u, t, scale);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lanes::Emu4;
+    use crate::stream::{stream, Elementwise, Reduce};
+
+    /// Sums p² and g² and leaves everything as it was.
+    struct Squares;
+    impl Measure for Squares {
+        const SLOTS: usize = 0;
+        fn measure<L: Lanes>(&self, p: L, g: L, _: &mut [L; MAX_SLOTS]) -> [L; 2] {
+            [p * p, g * g]
+        }
+    }
+    impl TwoPass for Squares {
+        fn scale(&self, _: [f64; 2]) -> f32 {
+            0.0
+        }
+        fn apply<L: Lanes>(&self, p: L, _: &[L; MAX_SLOTS], _: f32) -> L {
+            p
+        }
+    }
+
+    struct Square(*const f32);
+    impl Elementwise for Square {
+        const REDUCE: Reduce = Reduce::Sum;
+        unsafe fn at<L: Lanes>(&self, i: usize) -> L {
+            let x = L::load(self.0.add(i));
+            x * x
+        }
+    }
+
+    #[test]
+    fn sums_take_the_order_of_stream() {
+        for n in [0usize, 1, 3, 4, 5, 37, 1023, 1024, 1025, 4099, 9000] {
+            let mut p: std::vec::Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 * 1.37e-3 - 0.6).collect();
+            let mut g: std::vec::Vec<f32> = (0..n).map(|i| ((i * 104729) % 997) as f32 * 3.1e-2 - 15.0).collect();
+            let t = Tensor { data: p.as_mut_ptr(), grad: g.as_mut_ptr(), state: core::ptr::null_mut(), len: n };
+            let want = unsafe { [stream::<Scalar, _>(&Square(p.as_ptr()), n), stream::<Scalar, _>(&Square(g.as_ptr()), n)] };
+            let emu = unsafe { measure::<Emu4, _>(&Squares, &t) };
+            let one = unsafe { measure::<Scalar, _>(&Squares, &t) };
+            assert_eq!(emu.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
+            assert_eq!(one.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
+        }
+    }
+}

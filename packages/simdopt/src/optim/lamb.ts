@@ -1,0 +1,109 @@
+/** LAMB: options schema, kernel (js twin) and class; see the class comment. */
+import { LaneSum } from '../stream.js';
+import { adamBetas, eps, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import type { LAMBOptions } from './options.js';
+
+export type { LAMBOptions };
+
+/** LAMB's options (src/optim/options.ts is generated from this), in optax.lamb's order. */
+export const lambSchema = schema('LAMB', 'optax.lamb', {
+  lr: lr(1e-3), betas: adamBetas(0.9, 0.999), eps: eps(1e-6),
+  epsRoot: nonNegative(0, 'Added to ν̂ inside the square root.', 'eps_root'),
+  weightDecay: nonNegative(0, 'Added to the update (`u + wd·p`) before the trust ratio.', 'weight_decay'), maximize
+});
+
+const f = Math.fround;
+
+// Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`).
+const MAXIMIZE = 1;
+const WEIGHT_DECAY = 2;
+
+/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
+  const flags = a[0];
+  const maximize = (flags & MAXIMIZE) !== 0;
+  const decay = (flags & WEIGHT_DECAY) !== 0;
+  const wd = a[1];
+  const beta1 = a[2];
+  const w1 = a[3];
+  const beta2 = a[4];
+  const w2 = a[5];
+  const bc1 = a[6];
+  const bc2 = a[7];
+  const epsRoot = a[8];
+  const eps = a[9];
+  const negLr = -a[10];
+  const mu = s[0];
+  const nu = s[1];
+  const n = p.length;
+  const direction = (pi: number, m: number, v: number): number => {
+    const u = f(f(m / bc1) / f(f(Math.sqrt(f(f(v / bc2) + epsRoot))) + eps));
+    return decay ? f(u + f(wd * pi)) : u;
+  };
+  const pp = new LaneSum(n);
+  const uu = new LaneSum(n);
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    const gi = maximize ? -g[i] : g[i];
+    const m = f(f(w1 * gi) + f(beta1 * mu[i]));
+    const v = f(f(w2 * f(gi * gi)) + f(beta2 * nu[i]));
+    mu[i] = m;
+    nu[i] = v;
+    const u = direction(pi, m, v);
+    pp.add(f(pi * pi));
+    uu.add(f(u * u));
+  }
+  const ratio = trustRatio(pp.result(), uu.result());
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    p[i] = f(pi + f(f(direction(pi, mu[i], nu[i]) * ratio) * negLr));
+  }
+});
+
+/** ‖p‖ / ‖u‖ from the sums of squares, norms in float32; 1 when either norm is 0 (lamb.rs `trust_ratio`). */
+function trustRatio(pp: number, uu: number): number {
+  const paramNorm = f(Math.sqrt(f(pp)));
+  const updateNorm = f(Math.sqrt(f(uu)));
+  return paramNorm === 0 || updateNorm === 0 ? 1 : f(paramNorm / updateNorm);
+}
+
+/**
+ * LAMB (You et al. 2020, "Large Batch Optimization for Deep Learning: Training BERT in 76
+ * minutes", arXiv 1904.00962) as `optax.lamb` composes it: scale_by_adam → add_decayed_weights →
+ * scale_by_trust_ratio → scale_by_learning_rate (Rust kernel: crates/simdopt-core/src/optim/lamb.rs).
+ *
+ * ```text
+ * g ← −g if maximize
+ * μ ← (1 − β1)·g + β1·μ;   ν ← (1 − β2)·g² + β2·ν
+ * u = (μ/(1 − β1^t)) / (√(ν/(1 − β2^t) + epsRoot) + eps) + wd·p
+ * r = ‖p‖ / ‖u‖ per parameter tensor (1 when either norm is 0)
+ * p ← p − lr·r·u
+ * ```
+ * The norms are reduced inside the step (two passes over each tensor: moments and sums, then the
+ * move), in a fixed summation order, so every backend gives the same bits. State: `step` (optax's
+ * `count`), `mu`, `nu`.
+ * Defaults: lr 0.001, betas [0.9, 0.999], eps 0.000001, epsRoot 0, weightDecay 0, maximize false.
+ */
+export class LAMB extends Optimizer<LAMBOptions> {
+  protected readonly kernel = lambKernel;
+  protected readonly slotNamesAll = ['mu', 'nu'] as const;
+
+  constructor(params: ParamsInput<LAMBOptions>, options: Partial<LAMBOptions> = {}) {
+    super(params, options, { schema: lambSchema });
+  }
+
+  protected writeArgs(a: Float32Array, o: LAMBOptions, { step }: StepContext): void {
+    const [beta1, beta2] = o.betas;
+    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0);
+    a[1] = o.weightDecay;
+    a[2] = beta1;
+    a[3] = 1 - beta1;
+    a[4] = beta2;
+    a[5] = 1 - beta2;
+    a[6] = 1 - power(beta1, step);
+    a[7] = 1 - power(beta2, step);
+    a[8] = o.epsRoot;
+    a[9] = o.eps;
+    a[10] = o.lr;
+  }
+}
