@@ -21,6 +21,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runBench, type BenchOptions } from './lib/main.js';
 import { referenceModuleText } from './lib/ref/assemble.js';
+import { factoredTable } from './lib/factored.js';
 import { chartSvg, checksTable, extrasTables, optimizerTables, summaryHeader, targetsTable, type BenchResults } from './lib/report.js';
 
 const args = process.argv.slice(2);
@@ -42,7 +43,7 @@ if (replot) {
   const r = JSON.parse(readFileSync(replot, 'utf8')) as BenchResults;
   const svg = replot.replace(/\.json$/, '') + '.svg';
   writeFileSync(svg, chartSvg(r));
-  console.log([summaryHeader(r), optimizerTables(r), '', checksTable(r.suite.checks), extrasTables(r), targetsTable(r.targets)].join('\n'));
+  console.log([summaryHeader(r), optimizerTables(r), '', checksTable(r.suite.checks), extrasTables(r), factoredTable(r.factored), targetsTable(r.targets)].join('\n'));
   console.log(`\nwrote ${svg}`);
   process.exit(0);
 }

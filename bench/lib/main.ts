@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { backendInfo, init, type BackendName } from 'simdopt';
 import { contenderKinds, type ContenderEnv } from './contenders.js';
 import { runFullLoop, runManySmall, runMlp, type ExtrasConfig } from './extras.js';
+import { factoredTable, runFactored } from './factored.js';
 import { optimizerSpecs } from './optimizers.js';
 import { ProgressBar } from './progress.js';
 import { referenceModuleBytes } from './ref/assemble.js';
@@ -160,6 +161,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   let manySmall;
   let fullLoop;
   let mlp;
+  let factored;
   let tfjsFit;
   if (o.extras ?? true) {
     manySmall = await runManySmall(extrasConfig, preset.many[0], preset.many[1]);
@@ -169,6 +171,8 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     phase('fullLoop');
     mlp = await runMlp(extrasConfig);
     phase('mlp');
+    factored = await runFactored(extrasConfig, o.mode === 'tiny');
+    phase('factored');
     if (tfjs) {
       tfjsFit = await runTfjsFit({ method, now, cpuNow: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, tfjs, progress, ...preset.tfjsFit, simdoptBackend: 'wasm-simd' });
       phase('tfjsFit');
@@ -215,6 +219,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     manySmall,
     fullLoop,
     mlp,
+    factored,
     tfjsFit,
     v8Detach,
     threads,
@@ -234,6 +239,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     checksTable(suite.checks),
     extrasTables(results),
     ...(threads ? ['', threadsTable(threads)] : []),
+    factoredTable(results.factored),
     targetsTable(results.targets),
   ].join('\n');
 

@@ -44,6 +44,8 @@ export interface BenchResults {
   fullLoop?: LoopResult[];
   mlp?: MlpResult;
   threads?: ThreadsResult;
+  /** Adafactor and Muon against the same algorithms in tuned JS (bench/lib/factored.ts). */
+  factored?: import('./factored.js').FactoredResult;
   /** simdopt/tfjs: model.fit of tfjs-layers MLPs with tfjs's Adam and simdopt's. */
   tfjsFit?: TfjsFitResult;
   v8Detach?: DetachResult;

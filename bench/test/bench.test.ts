@@ -35,6 +35,11 @@ describe('npm run bench (tiny mode)', () => {
     expect(Object.values(results.suite.growths).every((g) => g === 0)).toBe(true);
     expect(results.mlp?.check.every((c) => c.ok)).toBe(true);
     expect(results.manySmall?.rows.length).toBeGreaterThan(0);
+    // Adafactor and Muon: simdopt on each backend and the tuned-JS twin of the algorithm, all timed.
+    expect(results.factored?.rows.filter((r) => r.contender === 'tuned').length).toBe(4);
+    expect(results.factored?.rows.every((r) => r.ms.median > 0)).toBe(true);
+    expect(results.factored?.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report).toContain('Muon');
     // simdopt/tfjs: model.fit with tfjs's Adam and simdopt's, on tfjs-backend-cpu and -wasm, train alike.
     expect(results.tfjsFit?.rows.map((x) => x.backend)).toEqual(['cpu', 'wasm']);
     for (const x of results.tfjsFit!.rows) {

@@ -197,3 +197,8 @@ kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays, writes 
 kit_kernel!(simdopt_vector, vector::VectorKernel, run_arrays, writes = [false, false, true], in_place = true);
 // [avg, p, out]: out is the new average, exactly avg (in place) or apart from both.
 kit_kernel!(simdopt_average, average::AverageKernel, run_arrays, writes = [false, false, true], in_place = true);
+// Optimizers whose step is not element-wise, one parameter per call.
+// [param, grad, state (row_var·col_var or variance), column workspace?]
+kit_kernel!(simdopt_adafactor, simdopt_core::optim::adafactor::AdafactorKernel, run_arrays, writes = [true, false, true, true], in_place = false);
+// [param, grad, momentum_buffer, workspace]
+kit_kernel!(simdopt_muon, simdopt_core::optim::muon::MuonKernel, run_arrays, writes = [true, false, true, true], in_place = false);

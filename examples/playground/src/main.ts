@@ -203,10 +203,14 @@ function resetTrainer(): void {
   const model = new MLP(simdopt, Number($<HTMLSelectElement>('hidden').value), 11);
   try {
     const optSpec = trainOptimizer.spec!;
-    const optimizer = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, optSpec, model.parameters(), trainOptimizer.values());
+    const params = model.parameters();
+    const matrices = optSpec.matricesOnly ? params.filter((p) => p.shape.length === 2) : params;
+    const optimizer = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, optSpec, matrices, trainOptimizer.values());
+    const rest = params.filter((p) => !matrices.includes(p));
+    const companion = rest.length > 0 ? new simdopt.AdamW(rest, { lr: optimizer.paramGroups[0].lr }) : null;
     const schedSpec = trainScheduler.spec;
     const scheduler = schedSpec ? construct<{ step(m?: number): void }>(simdopt, schedSpec, optimizer, trainScheduler.values()) : null;
-    trainer = new Trainer(datasetId, data, model, optimizer, scheduler, !!schedSpec?.stepsOnMetric, trainSteps());
+    trainer = new Trainer(datasetId, data, model, optimizer, scheduler, !!schedSpec?.stepsOnMetric, trainSteps(), companion);
     $('train-status').textContent = '';
   } catch (e) {
     model.dispose();
