@@ -67,9 +67,12 @@ const u = new Uint32Array(f.buffer);
 const bits = (x: number) => ((f[0] = x), Number.isNaN(x) ? -1 : u[0]);
 
 /** 3 steps of `make` on parameters of `sizes`; returns values and state as bit patterns. */
-function trajectory(make: Make, sizes: number[], seed: number): number[] {
+function trajectory(make: Make, sizes: readonly (number | readonly number[])[], seed: number): number[] {
   const r = rng(seed);
-  const ps = sizes.map((n) => Parameter.from(Array.from({ length: n }, () => r() * 2)));
+  const ps = sizes.map((n) => {
+    const shape = typeof n === 'number' ? [n] : n;
+    return Parameter.from(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2), { shape });
+  });
   const opt = make(ps);
   for (let t = 0; t < 3; t++) {
     ps.forEach((p, j) => {
@@ -105,6 +108,9 @@ function threaded(): ThreadsBackend {
 
 /** Tables that straddle chunk boundaries at every small chunk size. */
 const SIZE_SETS = [[1, 2, 3, 5, 7], [37, 4, 129, 3], [67, 1000, 17, 258], [4097]];
+/** Matrices for the optimizers that need shapes (Muon takes nothing else; Adafactor factors them). */
+const SHAPE_SETS = [[[1, 1], [3, 5]], [[37, 9], [4, 129]], [[67, 70]]];
+const SHAPED = new Set(['Muon', 'Adafactor']);
 /** Chunks of 4 (one vector), 8, 12 and 64 elements. */
 const CHUNKS = [4, 8, 12, 64];
 
@@ -113,17 +119,18 @@ afterAll(async () => {
 });
 
 describe('bit-identical for every thread count', () => {
-  it.each(CONFIGS)('%s', async (_name, make) => {
+  it.each(CONFIGS)('%s', async (name, make) => {
+    const sets = SHAPED.has(name.split(' ')[0]) ? SHAPE_SETS : SIZE_SETS;
     await init({ backend: 'wasm-simd', threads: 1 });
     expect(backendInfo().threads).toBe(1);
-    const ref = SIZE_SETS.map((sizes, k) => trajectory(make, sizes, 100 + k));
+    const ref = sets.map((sizes, k) => trajectory(make, sizes, 100 + k));
     for (const threads of [2, 3, 4]) {
       await init({ backend: 'wasm-simd', threads });
       expect(backendInfo().threads).toBe(threads);
       for (const chunk of CHUNKS) {
         // Every table splits: threshold of one element.
         expect(threaded().configureSplit({ threshold: 1, chunk })).toBe(chunk);
-        SIZE_SETS.forEach((sizes, k) => {
+        sets.forEach((sizes, k) => {
           const got = trajectory(make, sizes, 100 + k);
           if (got.length !== ref[k].length || got.some((b, i) => b !== ref[k][i])) {
             expect.fail(`${threads} threads, chunk ${chunk}, sizes [${sizes}] differ from one thread`);
