@@ -43,6 +43,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/restrict-template-expressions': 'off',
+      // `cond && f()` and `a ? f() : g()` as statements are deliberate here.
+      '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
+      // An async function without await is how a sync body keeps a Promise-returning signature.
+      '@typescript-eslint/require-await': 'off',
     },
+  },
+  {
+    // Tests and benchmarks pass methods to expect()/timers as values on purpose.
+    files: ['**/test/**', '**/*.test.ts', 'bench/**'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
   },
 );
