@@ -67,6 +67,26 @@ export default defineConfig({
         },
       },
       {
+        // The threads test again in a cross-origin isolated page (COOP/COEP): Web Workers over a
+        // shared memory. In the `browser` project (no such headers) it checks the fallback.
+        resolve: { alias },
+        server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+        test: {
+          name: 'browser-isolated',
+          include: [`${testDir}/browser/threads.test.ts`],
+          // The test checks the page really is isolated (else it would only test the fallback).
+          provide: { isolatedPage: true },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
         // End to end: the packed tarball in Node, Vite and Chromium; the playground in Chromium.
         test: {
           name: 'e2e',

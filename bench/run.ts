@@ -10,6 +10,9 @@
  *   --no-extras        skip many-small, the full loop and the MLP
  *   --no-detach        skip the V8 detach experiment (child processes)
  *   --no-tfjs          skip TensorFlow.js
+ *   --no-threads       skip the threads dimension (scaling over 1, 2, …, cores threads)
+ *   --threads-only     only the threads dimension (--sizes, --optimizers, --rounds apply; default
+ *                      SGD, Adam, AdamW at 1e3, 1e6, 4e6 and the MLP)
  *   --reference        also write bench/results/reference-<date>.json/.svg
  *   --out=DIR          where latest.json / latest.svg go (default bench/results)
  *   --wat              print the reference kernels' WebAssembly text and exit
@@ -18,6 +21,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runBench, type BenchOptions } from './lib/main.js';
 import { referenceModuleText } from './lib/ref/assemble.js';
+import { factoredTable } from './lib/factored.js';
 import { chartSvg, checksTable, extrasTables, optimizerTables, summaryHeader, targetsTable, type BenchResults } from './lib/report.js';
 
 const args = process.argv.slice(2);
@@ -25,7 +29,7 @@ const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const list = (name: string) => value(name)?.split(',').filter(Boolean);
 
-const known = ['replot', 'quick', 'tiny', 'all', 'sizes', 'optimizers', 'contenders', 'rounds', 'slow', 'no-extras', 'no-detach', 'no-tfjs', 'reference', 'out', 'wat', 'no-progress'];
+const known = ['replot', 'quick', 'tiny', 'all', 'sizes', 'optimizers', 'contenders', 'rounds', 'slow', 'no-extras', 'no-detach', 'no-tfjs', 'no-threads', 'threads-only', 'reference', 'out', 'wat', 'no-progress'];
 for (const a of args) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -39,7 +43,7 @@ if (replot) {
   const r = JSON.parse(readFileSync(replot, 'utf8')) as BenchResults;
   const svg = replot.replace(/\.json$/, '') + '.svg';
   writeFileSync(svg, chartSvg(r));
-  console.log([summaryHeader(r), optimizerTables(r), '', checksTable(r.suite.checks), extrasTables(r), targetsTable(r.targets)].join('\n'));
+  console.log([summaryHeader(r), optimizerTables(r), '', checksTable(r.suite.checks), extrasTables(r), factoredTable(r.factored), targetsTable(r.targets)].join('\n'));
   console.log(`\nwrote ${svg}`);
   process.exit(0);
 }
@@ -53,6 +57,12 @@ if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
   console.error('bench: run with node --expose-gc (npm run bench does) so that big runs can free wasm memories between visits');
 }
 
+if (flag('threads-only')) {
+  const { runThreadsOnly } = await import('./lib/threads.js');
+  console.log(await runThreadsOnly({ sizes: list('sizes')?.map(Number), optimizers: list('optimizers'), rounds: value('rounds') ? Number(value('rounds')) : undefined, progress: !flag('no-progress'), outDir: value('out') }));
+  process.exit(0);
+}
+
 const options: BenchOptions = {
   mode: flag('tiny') ? 'tiny' : flag('quick') ? 'quick' : 'full',
   all: flag('all'),
@@ -64,6 +74,7 @@ const options: BenchOptions = {
   extras: !flag('no-extras'),
   detach: !flag('no-detach'),
   tfjs: !flag('no-tfjs'),
+  threads: !flag('no-threads'),
   progress: !flag('no-progress'),
   reference: flag('reference'),
   outDir: value('out'),

@@ -62,7 +62,7 @@ function simdopt(backend: BackendName, env: ContenderEnv): ContenderKind {
         id: `simdopt-${backend}`,
         growths: 0,
         async prepare() {
-          await init({ backend, initialMemoryBytes: bytes });
+          await init({ backend, initialMemoryBytes: bytes, threads: 1 });
           memory = backendInfo().memoryBytes;
           p = Parameter.from(p0);
           p.grad.set(g);
@@ -84,7 +84,7 @@ function simdopt(backend: BackendName, env: ContenderEnv): ContenderKind {
           if (p0.length >= 4_000_000) env.gc?.();
         },
         async run(steps) {
-          await init({ backend, initialMemoryBytes: bytes });
+          await init({ backend, initialMemoryBytes: bytes, threads: 1 });
           const q = Parameter.from(p0);
           q.grad.set(g);
           const oq = spec.simdopt([q]);

@@ -56,7 +56,7 @@ function simdoptTimed(id: string, backend: BackendName, bytes: number, create: (
     id,
     growths: 0,
     async prepare() {
-      await init({ backend, initialMemoryBytes: bytes });
+      await init({ backend, initialMemoryBytes: bytes, threads: 1 });
       memory = backendInfo().memoryBytes;
       state = create();
       state.step();
@@ -276,7 +276,7 @@ interface MlpData {
   b2: Float32Array;
 }
 
-function mlpData(): MlpData {
+export function mlpData(): MlpData {
   const x = fillUniform(new Float32Array(BATCH * IN), 51, 0, 1);
   const y = new Int32Array(BATCH).map((_, i) => (i * 7 + 3) % OUT);
   const b = (fanIn: number) => 1 / Math.sqrt(fanIn);
@@ -293,7 +293,7 @@ function mlpData(): MlpData {
 /** A training step: returns the loss of the forward it ran. */
 type MlpStep = () => number;
 
-function simdoptMlp(d: MlpData): { step: MlpStep; dispose(): void } {
+export function simdoptMlp(d: MlpData): { step: MlpStep; dispose(): void } {
   const l1 = new nn.Linear(IN, HIDDEN, { seed: 1 });
   const l2 = new nn.Linear(HIDDEN, OUT, { seed: 2 });
   l1.weight.data.set(d.w1);
@@ -438,7 +438,7 @@ export async function runMlp(c: ExtrasConfig): Promise<MlpResult> {
     check.push({ contender: name, losses: ls, ok: true });
   };
   for (const backend of c.backends) {
-    await losses(`simdopt-${backend}`, async () => (await init({ backend, initialMemoryBytes: bytes }), simdoptMlp(d)));
+    await losses(`simdopt-${backend}`, async () => (await init({ backend, initialMemoryBytes: bytes, threads: 1 }), simdoptMlp(d)));
   }
   await losses('pure JS', async () => pureJsMlp(d));
   if (c.tfjs) await losses('tfjs-wasm', async () => (await c.tfjs!.tf.setBackend('wasm'), tfjsMlp(c.tfjs!, d)));

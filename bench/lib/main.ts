@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { backendInfo, init, type BackendName } from 'simdopt';
 import { contenderKinds, type ContenderEnv } from './contenders.js';
 import { runFullLoop, runManySmall, runMlp, type ExtrasConfig } from './extras.js';
+import { factoredTable, runFactored } from './factored.js';
 import { optimizerSpecs } from './optimizers.js';
 import { ProgressBar } from './progress.js';
 import { referenceModuleBytes } from './ref/assemble.js';
@@ -19,6 +20,7 @@ import {
 } from './report.js';
 import { runBandwidth, runOptimizerSuite, type Method } from './suite.js';
 import { setupTfjs, type TfjsHandle } from './tfjs.js';
+import { runThreads, threadsTable } from './threads.js';
 import { runTfjsFit } from './tfjs-fit.js';
 import { runDetach } from './v8-detach.js';
 
@@ -37,6 +39,8 @@ export interface BenchOptions {
   extras?: boolean;
   detach?: boolean;
   tfjs?: boolean;
+  /** The threads dimension (default on). */
+  threads?: boolean;
   progress?: boolean;
   /** Where latest.json and latest.svg go (default bench/results). */
   outDir?: string;
@@ -157,6 +161,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
   let manySmall;
   let fullLoop;
   let mlp;
+  let factored;
   let tfjsFit;
   if (o.extras ?? true) {
     manySmall = await runManySmall(extrasConfig, preset.many[0], preset.many[1]);
@@ -166,11 +171,17 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     phase('fullLoop');
     mlp = await runMlp(extrasConfig);
     phase('mlp');
+    factored = await runFactored(extrasConfig, o.mode === 'tiny');
+    phase('factored');
     if (tfjs) {
       tfjsFit = await runTfjsFit({ method, now, cpuNow: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }, tfjs, progress, ...preset.tfjsFit, simdoptBackend: 'wasm-simd' });
       phase('tfjsFit');
     }
   }
+  const threads = (o.threads ?? true)
+    ? await runThreads({ specs, sizes: sizes.filter((n) => n <= 4e6), method, now, progress, gc, mlp: o.extras ?? true })
+    : undefined;
+  phase('threads');
   if (o.mode === 'full') {
     bandwidth.push(await runBandwidth({ module: refModule, bufferBytes: preset.bandwidthBytes, method, now, progress }));
     phase('bandwidth');
@@ -208,8 +219,10 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     manySmall,
     fullLoop,
     mlp,
+    factored,
     tfjsFit,
     v8Detach,
+    threads,
     targets: [],
   };
   results.targets = evaluateTargets(results);
@@ -225,6 +238,8 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     '',
     checksTable(suite.checks),
     extrasTables(results),
+    ...(threads ? ['', threadsTable(threads)] : []),
+    factoredTable(results.factored),
     targetsTable(results.targets),
   ].join('\n');
 

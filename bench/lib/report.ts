@@ -2,6 +2,7 @@
  * What a run reports: the result document (latest.json), the terminal tables, the targets, and
  * an SVG chart of ns/element by N per contender on log axes.
  */
+import type { ThreadsResult } from './threads.js';
 import type { DetachResult } from './v8-detach.js';
 import type { LoopResult, ManySmallResult, MlpResult } from './extras.js';
 import type { TfjsFitResult } from './tfjs-fit.js';
@@ -42,6 +43,9 @@ export interface BenchResults {
   manySmall?: ManySmallResult;
   fullLoop?: LoopResult[];
   mlp?: MlpResult;
+  threads?: ThreadsResult;
+  /** Adafactor and Muon against the same algorithms in tuned JS (bench/lib/factored.ts). */
+  factored?: import('./factored.js').FactoredResult;
   /** simdopt/tfjs: model.fit of tfjs-layers MLPs with tfjs's Adam and simdopt's. */
   tfjsFit?: TfjsFitResult;
   v8Detach?: DetachResult;

@@ -116,7 +116,7 @@ interface Contender {
 /** Runs every model on both tfjs backends. */
 export async function runTfjsFit(c: TfjsFitConfig): Promise<TfjsFitResult> {
   const tf = c.tfjs.tf;
-  await init({ backend: c.simdoptBackend });
+  await init({ backend: c.simdoptBackend, threads: 1 });
   const rows: TfjsFitRow[] = [];
   const transfer: TfjsTransferRow[] = [];
   for (const backend of ['cpu', 'wasm'] as const) {

@@ -22,7 +22,7 @@ if (variant === 'detached') {
   m.grow(1);
 } else if (variant === 'simdopt-default' || variant === 'simdopt-sized') {
   const big = 8_000_000;
-  await init({ backend: 'wasm-simd', initialMemoryBytes: variant === 'simdopt-sized' ? 8 * big + (8 << 20) : undefined });
+  await init({ backend: 'wasm-simd', threads: 1, initialMemoryBytes: variant === 'simdopt-sized' ? 8 * big + (8 << 20) : undefined });
   const before = backendInfo().memoryBytes;
   const p = Parameter.zeros(big);
   grew = backendInfo().memoryBytes !== before;

@@ -35,6 +35,11 @@ describe('npm run bench (tiny mode)', () => {
     expect(Object.values(results.suite.growths).every((g) => g === 0)).toBe(true);
     expect(results.mlp?.check.every((c) => c.ok)).toBe(true);
     expect(results.manySmall?.rows.length).toBeGreaterThan(0);
+    // Adafactor and Muon: simdopt on each backend and the tuned-JS twin of the algorithm, all timed.
+    expect(results.factored?.rows.filter((r) => r.contender === 'tuned').length).toBe(4);
+    expect(results.factored?.rows.every((r) => r.ms.median > 0)).toBe(true);
+    expect(results.factored?.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report).toContain('Muon');
     // simdopt/tfjs: model.fit with tfjs's Adam and simdopt's, on tfjs-backend-cpu and -wasm, train alike.
     expect(results.tfjsFit?.rows.map((x) => x.backend)).toEqual(['cpu', 'wasm']);
     for (const x of results.tfjsFit!.rows) {
@@ -43,6 +48,11 @@ describe('npm run bench (tiny mode)', () => {
     }
     expect(results.targets.length).toBeGreaterThan(0);
     expect(report).toContain('Adam');
+    // The threads dimension: 1, 2, … threads for each optimizer and the MLP, every time positive.
+    expect(results.threads?.threads.slice(0, 2)).toEqual([1, 2]);
+    expect(results.threads?.rows.some((r) => r.label.startsWith('MLP'))).toBe(true);
+    expect(results.threads?.rows.every((r) => r.ms.length === results.threads!.threads.length && r.ms.every((ms) => ms > 0))).toBe(true);
+    expect(report).toContain('Threads (');
     // The files.
     expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual(['latest.json', 'latest.svg']);
     const json = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));

@@ -6,10 +6,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
+const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: { alias: [{ find: /^simdopt$/, replacement: fileURLToPath(new URL('../../packages/simdopt/src/index.ts', import.meta.url)) }] },
-  server: { host: '127.0.0.1', port: 5173 },
-  preview: { host: '127.0.0.1', port: 4173 },
+  // Cross-origin isolated (COOP/COEP), so that simdopt runs its worker threads here.
+  server: { host: '127.0.0.1', port: 5173, headers: ISOLATED },
+  preview: { host: '127.0.0.1', port: 4173, headers: ISOLATED },
   build: { outDir: fileURLToPath(new URL('../out/playground', import.meta.url)), emptyOutDir: true },
 });

@@ -55,6 +55,7 @@ L2 or decoupled weight decay, dropout. Writes an SVG chart of the curves.
                          gd = full-batch gradient descent, sgd = mini-batch SGD,
                          momentum = SGD with momentum 0.9, adamw = Adam with decoupled decay,
                          schedulefree = ScheduleFreeAdamW (no schedule, evaluated in eval mode);
+                         muon = Muon for the weight matrices, AdamW for the biases;
                          all = ${DEFAULT_OPTIMIZERS.join(', ')}
   --lr X               learning rate for every optimizer (default: each its own, see the table)
   --epochs N           epochs per optimizer (default ${DEFAULTS.epochs})

@@ -4,11 +4,13 @@
  * evaluation (eval mode: no dropout) of the train and test splits after every epoch.
  */
 import {
+  Adafactor,
   Adam,
   AdamW,
   ASGD,
   LBFGS,
   Rprop,
+  Muon,
   backendInfo,
   batches,
   clipGradNorm,
@@ -30,7 +32,7 @@ import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
 import { Prodigy } from 'simdopt';
 import type { Dataset, Split } from './data.js';
 
-export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb', 'asgd', 'rprop', 'lbfgs', 'prodigy'] as const;
+export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb', 'asgd', 'rprop', 'lbfgs', 'prodigy', 'adafactor', 'muon'] as const;
 /** What `--optimizer all` (the default) runs: torch.optim's. The others are chosen by name. */
 export const DEFAULT_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
 /** The optimizers TensorFlow.js has (the `--compare tfjs` runs). */
@@ -81,7 +83,46 @@ const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
   lamb: { label: 'LAMB', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   // lr 1 as its authors advise: d, estimated from the gradients, sets the step size.
   prodigy: { label: 'Prodigy', fullBatch: false, lr: 1, weightDecay: 1e-4, decoupled: true, momentum: 0 },
+  // Adafactor's lr caps its relative step (the step is ρ·RMS(p)); PyTorch's default.
+  adafactor: { label: 'Adafactor', fullBatch: false, lr: 1e-2, weightDecay: 0, decoupled: true, momentum: 0 },
+  // Muon for the weight matrices with Moonshot's 'match_rms_adamw' scaling, which lets it use
+  // AdamW's lr and decay; the biases go to AdamW with the same lr (see `companionOf`).
+  muon: { label: 'Muon + AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0.95 },
 };
+
+/**
+ * Muon takes matrices only. As PyTorch users do, the other parameters (the biases) are given to
+ * AdamW; to the training loop the pair is one optimizer: Muon is the one `make` returns and the
+ * scheduler drives, and its AdamW companion is stepped and zeroed with it, at `ratio` × Muon's lr.
+ */
+const companions = new WeakMap<AnyOptimizer, { optimizer: AnyOptimizer; ratio: number }>();
+
+/** The AdamW that steps `optimizer`'s non-matrix parameters (Muon), if any. */
+export function companionOf(optimizer: AnyOptimizer): AnyOptimizer | null {
+  return companions.get(optimizer)?.optimizer ?? null;
+}
+
+/** zeroGrad of an optimizer and its companion. */
+export function zeroGradAll(optimizer: AnyOptimizer): void {
+  optimizer.zeroGrad();
+  companionOf(optimizer)?.zeroGrad();
+}
+
+/** step of an optimizer and its companion (whose lr follows the optimizer's scheduled lr). */
+export function stepAll(optimizer: AnyOptimizer): void {
+  optimizer.step();
+  const c = companions.get(optimizer);
+  if (c) {
+    c.optimizer.paramGroups[0].lr = c.ratio * optimizer.paramGroups[0].lr;
+    c.optimizer.step();
+  }
+}
+
+/** dispose of an optimizer and its companion. */
+export function disposeAll(optimizer: AnyOptimizer): void {
+  companionOf(optimizer)?.dispose();
+  optimizer.dispose();
+}
 
 export function optimizerSpec(name: OptimizerName): OptimizerSpec {
   const s = SPECS[name];
@@ -115,6 +156,15 @@ export function optimizerSpec(name: OptimizerName): OptimizerSpec {
         return new LAMB(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
       case 'prodigy':
         return new Prodigy(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'adafactor':
+        return new Adafactor(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+      case 'muon': {
+        const matrices = params.filter((p) => p.shape.length === 2);
+        const others = params.filter((p) => p.shape.length !== 2);
+        const muon = new Muon(matrices, { lr, weightDecay: s.weightDecay, momentum: s.momentum, adjustLrFn: 'match_rms_adamw' }) as unknown as AnyOptimizer;
+        if (others.length > 0) companions.set(muon, { optimizer: new AdamW(others, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer, ratio: 1 });
+        return muon;
+      }
     }
   };
   return { name, ...s, make };
@@ -196,7 +246,7 @@ export function makeScheduler(name: SchedulerName, opt: AnyOptimizer, lr: number
  * one (for the tfjs loop).
  */
 export function lrSequence(spec: OptimizerSpec, name: SchedulerName, lr: number, totalSteps: number): Float64Array {
-  const p = Parameter.zeros(1);
+  const p = Parameter.zeros([1, 1]); // a matrix: every optimizer takes one (Muon only those)
   const opt = spec.make([p], lr);
   const sched = makeScheduler(name, opt, lr, totalSteps);
   const lrs = new Float64Array(totalSteps + 1);
@@ -208,7 +258,7 @@ export function lrSequence(spec: OptimizerSpec, name: SchedulerName, lr: number,
     sched?.step();
   }
   lrs[totalSteps] = opt.paramGroups[0].lr;
-  opt.dispose();
+  disposeAll(opt);
   p.dispose();
   return lrs;
 }
@@ -294,13 +344,13 @@ export class Trainer {
       this.scheduler?.step();
       return loss;
     }
-    optimizer.zeroGrad();
+    zeroGradAll(optimizer);
     const out = model.forward(x);
     const grad = this.gradOut.data.subarray(0, out.length);
     const loss = lossOf(this.data, out, y, grad);
     model.backward(grad, { inputGrad: false }); // the data needs no gradient
     if (this.clip !== Infinity) clipGradNorm(this.params, this.clip);
-    optimizer.step();
+    stepAll(optimizer);
     this.scheduler?.step();
     return loss;
   }
@@ -424,7 +474,7 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
   // The js backend has no wasm memory to grow (its memoryBytes follows the allocations).
   const memoryGrew = backendInfo().backend !== 'js' && backendInfo().memoryBytes !== memoryBefore;
   trainer.dispose();
-  optimizer.dispose();
+  disposeAll(optimizer);
   model.dispose();
   return { spec, lr, batchSize, history, epochsToTarget, steps, trainMs, wallMs: performance.now() - t0, memoryGrew, grid };
 }

@@ -20,7 +20,7 @@ import { dts } from 'rollup-plugin-dts';
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const pkg = JSON.parse(readFileSync(here('./package.json'), 'utf8'));
 const wasmUrlModule = here('./src/wasm-url.ts');
-const binaries = { simd: here('./wasm/simdopt-simd.wasm'), scalar: here('./wasm/simdopt-scalar.wasm') };
+const binaries = { simd: here('./wasm/simdopt-simd.wasm'), scalar: here('./wasm/simdopt-scalar.wasm'), threads: here('./wasm/simdopt-threads.wasm') };
 
 for (const file of Object.values(binaries)) {
   if (!existsSync(file)) throw new Error(`${file} is missing: run scripts/setup (it builds the wasm binaries)`);
@@ -45,7 +45,8 @@ function inlineWasm() {
         '// The wasm binaries, inlined by the package build (simdopt/inline).',
         `const SIMD = ${JSON.stringify(data(binaries.simd))};`,
         `const SCALAR = ${JSON.stringify(data(binaries.scalar))};`,
-        'export function wasmUrl(variant) { return new URL(variant === "simd" ? SIMD : SCALAR); }',
+        `const THREADS = ${JSON.stringify(data(binaries.threads))};`,
+        'export function wasmUrl(variant) { return new URL(variant === "simd" ? SIMD : variant === "threads" ? THREADS : SCALAR); }',
       ].join('\n');
     },
   };

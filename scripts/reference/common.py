@@ -4,11 +4,17 @@ Each generator implements its optimizer once, generic over the numpy dtype, foll
 reference implementation's code line by line; `run_case` runs it in float64 (the expected
 trajectory) and in float32 (the drift a float32 implementation shows), and writes the case in the
 layout of test/vectors/adam.json.
+
+Two drivers share the layout: `run_case` (flat parameters, an optimizer object; adopt, lamb,
+schedulefree; prodigy takes its constants) and `run_shaped_case` (a parameter of any shape, a step
+function; adafactor, muon). `lerp` and `norm_item` reproduce torch's kernels in any dtype.
 """
 import json
 import os
 
 import numpy as np
+
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
 
 N = 37  # deliberately not a multiple of 4 or 8
 STEPS = 20
@@ -89,3 +95,53 @@ def write(optimizer, defaults, cases):
     with open(path, 'w') as f:
         json.dump({'format_version': 1, 'optimizer': optimizer, 'defaults': defaults, 'cases': cases}, f)
     print(f'{path}: {len(cases)} cases')
+
+
+def lerp(a, b, w, dtype):
+    """torch.lerp as ATen's CPU kernel computes it (weight rounded to the tensor's dtype)."""
+    w = dtype(w)
+    if abs(w) < 0.5:
+        return a + w * (b - a)
+    return b - (b - a) * (dtype(1) - w)
+
+
+def norm_item(x):
+    """x.norm(2).item(): the norm in the tensor's dtype, returned as a Python float."""
+    return float(np.sqrt(np.sum(np.square(x, dtype=x.dtype), dtype=x.dtype)))
+
+
+def run_shaped_case(case_id, optimizer, hyper, shape, init, grads, step_fn, state_fn):
+    """The float64 trajectory of a parameter of `shape` and, per step, the float32 run's largest
+    deviation from it. `step_fn(p, g, state, hyper, dtype)` returns the new p; `state_fn(state)`
+    the final state as JSON (the case records `shape`)."""
+    runs = {}
+    for dtype in (np.float64, np.float32):
+        p = np.array(init, dtype=dtype).reshape(shape)
+        state = {}
+        traj = []
+        for g in grads:
+            p = step_fn(p, np.array(g, dtype=dtype).reshape(shape), state, hyper, dtype)
+            traj.append(p.reshape(-1).astype(np.float64))
+        runs[dtype] = (traj, state)
+    traj64, state64 = runs[np.float64]
+    traj32, _ = runs[np.float32]
+    return {
+        "id": case_id,
+        "optimizer": optimizer,
+        "hyper": hyper,
+        "dtype": "float64",
+        "steps": len(grads),
+        "shape": list(shape),
+        "init": [float(x) for x in init],
+        "grads": [[float(x) for x in g] for g in grads],
+        "expected": [[float(x) for x in t] for t in traj64],
+        "final_state": state_fn(state64),
+        "f32_max_abs_diff": [float(np.max(np.abs(a - b), initial=0.0)) for a, b in zip(traj64, traj32)],
+    }
+
+
+def write_path(path, optimizer, defaults, cases):
+    """`write` to an explicit path, ending the file with a newline (adafactor.json, muon.json)."""
+    with open(path, "w") as f:
+        json.dump({"format_version": 1, "optimizer": optimizer, "defaults": defaults, "cases": cases}, f)
+        f.write("\n")

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,7 @@ describe('the tarball', () => {
       .filter((f) => f && !f.endsWith('/'))
       .map((f) => f.replace(/^package\//, ''))
       .sort();
-    const wanted = ['README.md', 'package.json', 'wasm/simdopt-simd.wasm', 'wasm/simdopt-scalar.wasm'];
+    const wanted = ['README.md', 'package.json', 'wasm/simdopt-simd.wasm', 'wasm/simdopt-scalar.wasm', 'wasm/simdopt-threads.wasm'];
     for (const e of ['index', 'inline']) wanted.push(...['.js', '.cjs', '.d.ts', '.d.cts'].map((x) => `dist/${e}${x}`));
     expect(files).toEqual(expect.arrayContaining(wanted));
     // Source maps carry the TypeScript sources, which the tarball does not ship.
@@ -194,6 +194,8 @@ describe('Node 20', () => {
     const out = execFileSync(process.execPath, [script, entry], { cwd: app, encoding: 'utf8', env: cleanEnv() });
     const result = JSON.parse(out);
     expect(result.picked).toBe('wasm-simd');
+    // 'auto' in Node: worker threads (the process exited by itself with them alive).
+    expect(result.threads).toBe(Math.min(8, availableParallelism()));
     for (const backend of ['wasm-simd', 'wasm', 'js']) {
       expect(result.results[backend]).toEqual({ backend, data: EXPECTED });
     }
@@ -221,6 +223,8 @@ describe('a Vite 8 app without configuration, in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let site: Served;
+  const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+  let isolatedSite = false;
   const CSP: Record<string, string> = {
     wasm: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
     strict: "default-src 'self'; script-src 'self'",
@@ -230,7 +234,10 @@ describe('a Vite 8 app without configuration, in Chromium', () => {
     execFileSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: app, env: cleanEnv(), stdio: ['ignore', 'ignore', 'inherit'] });
     site = await serve(join(app, 'dist'), (_req, url): Record<string, string> => {
       const csp = url.searchParams.get('csp');
-      return csp ? { 'content-security-policy': CSP[csp] } : {};
+      // ?isolated: served cross-origin isolated (the page's assets too, by their Referer-less
+      // requests: every response carries the headers then), where threads run.
+      const isolated = url.searchParams.has('isolated') || isolatedSite ? ISOLATED : {};
+      return csp ? { 'content-security-policy': CSP[csp], ...isolated } : isolated;
     });
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
     page = await browser.newPage();
@@ -251,7 +258,7 @@ describe('a Vite 8 app without configuration, in Chromium', () => {
 
   it('vite build emits both binaries as assets, and inlines them only into the inline chunk', () => {
     const assets = readdirSync(join(app, 'dist/assets'));
-    expect(assets.filter((f) => f.endsWith('.wasm')).map((f) => f.match(/^simdopt-(simd|scalar)-/)?.[1]).sort()).toEqual(['scalar', 'simd']);
+    expect(assets.filter((f) => f.endsWith('.wasm')).map((f) => f.match(/^simdopt-(simd|scalar|threads)-/)?.[1]).sort()).toEqual(['scalar', 'simd', 'threads']);
     const withBase64 = assets.filter((f) => f.endsWith('.js') && readFileSync(join(app, 'dist/assets', f), 'utf8').includes('data:application/wasm;base64,'));
     expect(withBase64).toHaveLength(1);
   });
@@ -264,10 +271,24 @@ describe('a Vite 8 app without configuration, in Chromium', () => {
     ['?entry=inline&backend=wasm', 'simdopt/inline', 'wasm'],
   ])('the built page%s runs one SGD step', async (query, entry, backend) => {
     const before = site.requests.length;
-    expect(await open(site.url, query)).toEqual({ entry, backend, data: EXPECTED });
+    expect(await open(site.url, query)).toEqual({ entry, backend, threads: 1, data: EXPECTED });
     const wasmFetched = site.requests.slice(before).filter((p) => p.endsWith('.wasm'));
     if (entry === 'simdopt/inline' || backend === 'js') expect(wasmFetched).toEqual([]);
     else expect(wasmFetched).toEqual([expect.stringMatching(backend === 'wasm' ? /simdopt-scalar/ : /simdopt-simd/)]);
+  });
+
+  it.each([['simdopt'], ['inline']])('a cross-origin isolated page (COOP/COEP) runs %s with worker threads, same result', async (entry) => {
+    isolatedSite = true;
+    try {
+      const before = site.requests.length;
+      const got = await open(site.url, `?isolated&entry=${entry}`);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(got).toEqual({ entry: entry === 'inline' ? 'simdopt/inline' : 'simdopt', backend: 'wasm-simd', threads: Math.min(8, cores), data: EXPECTED });
+      const wasmFetched = site.requests.slice(before).filter((p) => p.endsWith('.wasm'));
+      expect(wasmFetched).toEqual(entry === 'inline' ? [] : [expect.stringMatching(/simdopt-threads/)]);
+    } finally {
+      isolatedSite = false;
+    }
   });
 
   it("under a Content-Security-Policy, 'wasm-unsafe-eval' is needed, even with inlined binaries", async () => {
@@ -286,8 +307,8 @@ describe('a Vite 8 app without configuration, in Chromium', () => {
     await server.listen();
     try {
       const base = server.resolvedUrls!.local[0];
-      expect(await open(base, '')).toEqual({ entry: 'simdopt', backend: 'wasm-simd', data: EXPECTED });
-      expect(await open(base, '?entry=inline&backend=wasm')).toEqual({ entry: 'simdopt/inline', backend: 'wasm', data: EXPECTED });
+      expect(await open(base, '')).toEqual({ entry: 'simdopt', backend: 'wasm-simd', threads: 1, data: EXPECTED });
+      expect(await open(base, '?entry=inline&backend=wasm')).toEqual({ entry: 'simdopt/inline', backend: 'wasm', threads: 1, data: EXPECTED });
     } finally {
       await server.close();
     }
@@ -319,7 +340,7 @@ describe('webpack 5 with only an entry and an output, in Chromium', () => {
   });
 
   it('emits both binaries as assets', () => {
-    expect(readdirSync(out).filter((f) => f.endsWith('.wasm'))).toHaveLength(2);
+    expect(readdirSync(out).filter((f) => f.endsWith('.wasm'))).toHaveLength(3);
   });
 
   it.each([
@@ -332,7 +353,7 @@ describe('webpack 5 with only an entry and an output, in Chromium', () => {
     try {
       await page.goto(`${site.url}${query}`);
       await page.waitForFunction(() => (window as unknown as { __smoke?: unknown }).__smoke !== undefined);
-      expect(await page.evaluate(() => (window as unknown as { __smoke: unknown }).__smoke)).toEqual({ entry, backend, data: EXPECTED });
+      expect(await page.evaluate(() => (window as unknown as { __smoke: unknown }).__smoke)).toEqual({ entry, backend, threads: 1, data: EXPECTED });
     } finally {
       await page.close();
     }

@@ -42,6 +42,7 @@ interface Playground {
   registry: { optimizers: string[]; schedulers: string[] };
   exports: string[];
   backend(): string;
+  threads(): number;
   race(): RaceState;
   classifier(): { dataset: string; step: number; loss: number; accuracy: number; done: boolean; diverged: boolean; running: boolean };
 }
@@ -61,7 +62,8 @@ beforeAll(async () => {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  site = await serve(out);
+  // Served cross-origin isolated, as `npm run playground` serves it: simdopt runs worker threads.
+  site = await serve(out, () => ({ 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }));
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   page = await browser.newPage({ viewport: { width: 1160, height: 1400 } });
   // Generous: the machine may be busy; nothing here measures time.
@@ -115,10 +117,14 @@ describe('the playground', () => {
   it('starts on wasm-simd and offers every registry entry that simdopt exports', async () => {
     const pg = await page.evaluate(() => {
       const p = window.__playground;
-      return { ready: p.ready, backend: p.backend(), offered: p.offered, registry: p.registry, exports: p.exports };
+      return { ready: p.ready, backend: p.backend(), threads: p.threads(), offered: p.offered, registry: p.registry, exports: p.exports };
     });
     expect(pg.ready).toBe(true);
     expect(pg.backend).toBe('wasm-simd');
+    // Isolated page: 'auto' uses the cores (at least 2 workers' worth on any CI machine here).
+    expect(pg.threads).toBe(Math.min(8, Math.max(1, await page.evaluate(() => navigator.hardwareConcurrency))));
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await expect(page.textContent('#backend-info')).resolves.toMatch(/wasm-simd · \d+ threads?/);
     expect(pg.offered.optimizers).toEqual(pg.registry.optimizers.filter((n) => pg.exports.includes(n)));
     expect(pg.offered.optimizers).toEqual(expect.arrayContaining(['SGD', 'Adam', 'AdamW']));
     expect(pg.offered.schedulers).toEqual(pg.registry.schedulers.filter((n) => pg.exports.includes(n)));

@@ -15,7 +15,7 @@
 
 use crate::lanes::{BitLanes, Lanes};
 use crate::rng::Key;
-use crate::stream::{stream, ArrayKernel, Buffer, Elementwise, Reduce};
+use crate::stream::{stream, stream_part, ArrayKernel, Buffer, Elementwise, Reduce};
 
 /// 2^24: the threshold that drops every element (p = 1).
 pub const THRESHOLD_ALL: u32 = 1 << 24;
@@ -83,6 +83,10 @@ impl Elementwise for Mask {
 }
 
 /// `out = x·mask(key)`: see the module documentation.
+fn mask(a: &[f32], b: &[Buffer]) -> Mask {
+    Mask { x: b[buf::INPUT].ptr, out: b[buf::OUTPUT].ptr, key: key_of(a), threshold: a[arg::THRESHOLD] as u32, scale: a[arg::SCALE] }
+}
+
 pub struct DropoutKernel;
 
 impl ArrayKernel for DropoutKernel {
@@ -102,13 +106,16 @@ impl ArrayKernel for DropoutKernel {
     }
 
     unsafe fn run<L: Lanes>(a: &[f32], b: &[Buffer]) -> f64 {
-        let k = Mask {
-            x: b[buf::INPUT].ptr,
-            out: b[buf::OUTPUT].ptr,
-            key: key_of(a),
-            threshold: a[arg::THRESHOLD] as u32,
-            scale: a[arg::SCALE],
-        };
-        stream::<L, _>(&k, b[buf::INPUT].len)
+        stream::<L, _>(&mask(a, b), b[buf::INPUT].len)
+    }
+
+    /// Every element's mask bit comes from its own index (a counter-based generator): parts of
+    /// the pass draw the same masks as the whole.
+    unsafe fn parts(_a: &[f32], b: &[Buffer]) -> Option<usize> {
+        Some(b[buf::INPUT].len)
+    }
+
+    unsafe fn run_part<L: Lanes>(a: &[f32], b: &[Buffer], start: usize, end: usize) {
+        stream_part::<L, _>(&mask(a, b), start, end, b[buf::INPUT].len)
     }
 }

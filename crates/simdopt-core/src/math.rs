@@ -149,3 +149,32 @@ pub fn log1p_nonneg<L: Lanes>(u: L) -> L {
 pub fn pow_abs<L: Lanes>(x: L, p: L) -> L {
     exp(p * log(x.abs()))
 }
+
+#[cfg(target_arch = "wasm32")]
+extern "C" {
+    // From compiler-builtins; LLVM knows it and emits `f64.sqrt` (core has no stable f64::sqrt).
+    fn sqrt(x: f64) -> f64;
+}
+
+/// Correctly rounded f64 square root without std (wasm `f64.sqrt`, SSE2 `sqrtsd`, NEON
+/// `fsqrt`), as JavaScript's `Math.sqrt`: for the per-step norms the optimizers compute in f64.
+#[inline(always)]
+pub fn sqrt64(x: f64) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    unsafe {
+        sqrt(x)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            use core::arch::x86_64::*;
+            _mm_cvtsd_f64(_mm_sqrt_sd(_mm_setzero_pd(), _mm_set_sd(x)))
+        }
+        #[cfg(target_arch = "aarch64")]
+        unsafe {
+            use core::arch::aarch64::*;
+            vget_lane_f64::<0>(vsqrt_f64(vdup_n_f64(x)))
+        }
+    }
+}

@@ -134,6 +134,19 @@ pub unsafe fn stream<L: Lanes, K: Elementwise>(k: &K, n: usize) -> f64 {
     reduce.f64(reduce.f64(total[0], total[2]), reduce.f64(total[1], total[3]))
 }
 
+/// Elements per segment of a tensor kernel's pass: a tensor's result is its segments' results
+/// (each a fresh [`stream`] over at most this many elements) combined in f64 in order, like the
+/// tensors of a table. Fixed, not derived from a thread count, so the threaded build (which hands
+/// segments to different threads) and every other build sum in the same order; tensors up to a
+/// segment long are one segment.
+pub const SEGMENT: usize = 1 << 16;
+
+/// A tensor's segments in order: `(start, end)` element ranges.
+#[inline(always)]
+pub fn segments(len: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..len.div_ceil(SEGMENT)).map(move |s| (s * SEGMENT, ((s + 1) * SEGMENT).min(len)))
+}
+
 /// A kernel over a table of parameters (values and gradients), all of them in one call:
 /// PyTorch's multi-tensor apply, as the optimizers do it.
 pub trait TensorKernel {
@@ -151,14 +164,15 @@ pub trait TensorKernel {
     /// `len` f32 (`state` is not used).
     unsafe fn tensor<L: Lanes>(args: &[f32], t: &Tensor) -> f64;
 
-    /// Runs over every tensor in table order and combines their results.
+    /// Runs over every tensor in table order and combines their results, segment by segment
+    /// ([`SEGMENT`]).
     ///
     /// # Safety
     /// As [`TensorKernel::tensor`] for every tensor.
     #[inline(always)]
     unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]) -> f64 {
         let reduce = Self::reduce(args);
-        tensors.iter().fold(0.0, |acc, t| reduce.f64(acc, Self::tensor::<L>(args, t)))
+        tensors.iter().fold(0.0, |acc, t| segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, Self::tensor::<L>(args, &t.piece(a, b)))))
     }
 }
 
@@ -190,6 +204,30 @@ impl Buffer {
     }
 }
 
+/// Runs a kernel that sums nothing ([`Reduce::None`]) over elements `start..end` of a pass of
+/// `n` elements, calling [`Elementwise::at`] at the same indices with the same lane types as
+/// [`stream`] does for those elements (`start` a multiple of 4): parts of one pass, run by
+/// different threads, write what the whole pass writes.
+///
+/// # Safety
+/// `k`'s pointers are valid for `n` elements; `start <= end <= n`.
+#[inline(always)]
+pub unsafe fn stream_part<L: Lanes, K: Elementwise>(k: &K, start: usize, end: usize, n: usize) {
+    debug_assert!(K::REDUCE == Reduce::None && start % 4 == 0 && L::WIDTH <= 4 && 4 % L::WIDTH == 0);
+    let body = end.min(n - n % 4);
+    let mut i = start;
+    while i < body {
+        for v in 0..4 / L::WIDTH {
+            k.at::<L>(i + v * L::WIDTH);
+        }
+        i += 4;
+    }
+    while i < end {
+        k.at::<Scalar>(i);
+        i += 1;
+    }
+}
+
 /// A kernel over a fixed number of arrays (inputs, optional outputs) and an argument block.
 pub trait ArrayKernel {
     /// Length of the f32 argument block.
@@ -208,6 +246,22 @@ pub trait ArrayKernel {
     /// # Safety
     /// As [`ArrayKernel::check`], which returned true.
     unsafe fn run<L: Lanes>(args: &[f32], bufs: &[Buffer]) -> f64;
+
+    /// Elements of a pass that may be divided among threads — each element computed alone,
+    /// nothing summed, `run` returning 0 — or `None` (the default: the pass runs whole).
+    ///
+    /// # Safety
+    /// As [`ArrayKernel::run`].
+    unsafe fn parts(_args: &[f32], _bufs: &[Buffer]) -> Option<usize> {
+        None
+    }
+
+    /// Elements `start..end` (`start` a multiple of 4) of a pass [`ArrayKernel::parts`] allows to
+    /// divide: the parts together write exactly what `run` writes.
+    ///
+    /// # Safety
+    /// As [`ArrayKernel::run`], `start <= end <=` the pass's length.
+    unsafe fn run_part<L: Lanes>(_args: &[f32], _bufs: &[Buffer], _start: usize, _end: usize) {}
 }
 
 /// Safe entry for host callers: checks, then runs; `None` when `check` refuses.
@@ -228,8 +282,8 @@ pub fn run_tensor_kernel<L: Lanes, K: TensorKernel>(args: &[f32], params: &mut [
     let reduce = K::reduce(args);
     params.iter_mut().fold(0.0, |acc, (data, grad)| {
         assert!(grad.len() >= data.len(), "gradient shorter than the values");
-        let t = Tensor { data: data.as_mut_ptr(), grad: grad.as_mut_ptr(), state: core::ptr::null_mut(), len: data.len() };
+        let t = Tensor::new(data.as_mut_ptr(), grad.as_mut_ptr(), core::ptr::null_mut(), data.len());
         // SAFETY: both pointers come from live slices of at least `len` elements.
-        reduce.f64(acc, unsafe { K::tensor::<L>(args, &t) })
+        segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, unsafe { K::tensor::<L>(args, &t.piece(a, b)) }))
     })
 }

@@ -12,10 +12,11 @@ use crate::lanes::{Lanes, Scalar};
 /// first. The most any optimizer keeps today is three (RMSprop, centered, with momentum).
 pub const MAX_SLOTS: usize = 4;
 
-/// One parameter as a kernel sees it. Slot `k` of its state starts at
-/// `state + k * slot_stride(len)`. `#[repr(C)]` with 32-bit pointers on wasm32: this is the
-/// 16-byte entry (four u32) of the tensor table that TypeScript writes into wasm memory.
-#[repr(C)]
+/// One parameter, or a piece of one, as a kernel sees it. Slot `k` of its state starts at
+/// `state + k * stride`: for a whole parameter `stride` is `slot_stride(len)`; a piece (elements
+/// `a..b` of a parameter, as the threaded build hands out) keeps its parameter's stride while its
+/// pointers move by `a` and its `len` is `b - a`. Kernels see only what they must update, so any
+/// element-wise kernel runs over pieces without knowing it.
 #[derive(Clone, Copy, Debug)]
 pub struct Tensor {
     pub data: *mut f32,
@@ -24,6 +25,26 @@ pub struct Tensor {
     pub grad: *mut f32,
     pub state: *mut f32,
     pub len: usize,
+    /// f32 between two state slots.
+    pub stride: usize,
+}
+
+impl Tensor {
+    /// A whole parameter of `len` elements (slots `slot_stride(len)` apart).
+    #[inline(always)]
+    pub const fn new(data: *mut f32, grad: *mut f32, state: *mut f32, len: usize) -> Tensor {
+        Tensor { data, grad, state, len, stride: slot_stride(len) }
+    }
+
+    /// Elements `start..end` of this tensor (same state stride).
+    ///
+    /// # Safety
+    /// `start <= end <= self.len`; `state` may be null (kernels without state).
+    #[inline(always)]
+    pub unsafe fn piece(&self, start: usize, end: usize) -> Tensor {
+        let state = if self.state.is_null() { self.state } else { self.state.add(start) };
+        Tensor { data: self.data.add(start), grad: self.grad.add(start), state, len: end - start, stride: self.stride }
+    }
 }
 
 /// Distance between two state slots, in f32: the length rounded up to whole 16-byte vectors so
@@ -47,6 +68,11 @@ pub trait Update {
 pub trait OptimizerKernel {
     /// Length of the f32 argument block.
     const ARGS: usize;
+    /// Whether `run` may be given pieces of tensors (`Tensor::piece`) instead of whole ones: true
+    /// for kernels whose every element is updated from its own values alone (all that go through
+    /// [`sweep_all`]). A kernel that reduces over a whole tensor (a trust ratio, a norm) sets it
+    /// false; the threaded build then hands it whole tensors only.
+    const PIECES: bool = true;
     /// State slots of the configuration `args` selects (the ABI checks the state block is large
     /// enough before running).
     fn slots(args: &[f32]) -> usize;
@@ -70,7 +96,7 @@ pub fn flag(args: &[f32], index: usize, bit: u32) -> bool {
 /// As [`OptimizerKernel::run`] for this tensor with `U::SLOTS` slots.
 #[inline(always)]
 pub unsafe fn sweep<L: Lanes, U: Update>(u: &U, t: &Tensor) {
-    let stride = slot_stride(t.len);
+    let stride = t.stride;
     let body = t.len - t.len % L::WIDTH;
     let mut i = 0;
     while i < body {
@@ -117,11 +143,7 @@ pub fn step_slices<L: Lanes, K: OptimizerKernel>(args: &[f32], data: &mut [f32],
     assert!(args.len() >= K::ARGS, "argument block too short");
     assert!(grad.len() >= data.len(), "gradient shorter than the parameter");
     assert!(state.len() >= K::slots(args) * slot_stride(data.len()), "state block too short");
-    let t = Tensor {
-        data: data.as_mut_ptr(),
-        grad: grad.as_ptr() as *mut f32, // never written by optimizer kernels
-        state: state.as_mut_ptr(),
-        len: data.len(),
-    };
+    // The gradient is never written by optimizer kernels.
+    let t = Tensor::new(data.as_mut_ptr(), grad.as_ptr() as *mut f32, state.as_mut_ptr(), data.len());
     unsafe { K::run::<L>(args, &[t]) }
 }

@@ -21,7 +21,7 @@
 
 use crate::lanes::{Lanes, Scalar};
 use crate::stream::BLOCK_QUADS;
-use crate::sweep::{slot_stride, Tensor, MAX_SLOTS};
+use crate::sweep::{Tensor, MAX_SLOTS};
 
 /// A pass that updates state slots and returns, per element, the terms of two sums (parameters
 /// untouched). LAMB's first pass; Prodigy's measuring pass ([`crate::optim::prodigy`]).
@@ -90,7 +90,7 @@ unsafe fn measure_at<L: Lanes, U: Measure>(u: &U, t: &Tensor, stride: usize, i: 
 #[inline(always)]
 pub unsafe fn measure<L: Lanes, U: Measure>(u: &U, t: &Tensor) -> [f64; 2] {
     debug_assert!(L::WIDTH <= 4 && 4 % L::WIDTH == 0);
-    let stride = slot_stride(t.len);
+    let stride = t.stride;
     let vectors = 4 / L::WIDTH;
     let quads = t.len / 4;
     let mut total = [[0f64; 4]; 2];
@@ -131,7 +131,7 @@ pub unsafe fn measure<L: Lanes, U: Measure>(u: &U, t: &Tensor) -> [f64; 2] {
 /// As [`measure`].
 #[inline(always)]
 pub unsafe fn apply<L: Lanes, U: TwoPass>(u: &U, t: &Tensor, scale: f32) {
-    let stride = slot_stride(t.len);
+    let stride = t.stride;
     let body = t.len - t.len % L::WIDTH;
     let mut i = 0;
     while i < body {
@@ -212,7 +212,7 @@ mod tests {
         for n in [0usize, 1, 3, 4, 5, 37, 1023, 1024, 1025, 4099, 9000] {
             let mut p: std::vec::Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 * 1.37e-3 - 0.6).collect();
             let mut g: std::vec::Vec<f32> = (0..n).map(|i| ((i * 104729) % 997) as f32 * 3.1e-2 - 15.0).collect();
-            let t = Tensor { data: p.as_mut_ptr(), grad: g.as_mut_ptr(), state: core::ptr::null_mut(), len: n };
+            let t = Tensor::new(p.as_mut_ptr(), g.as_mut_ptr(), core::ptr::null_mut(), n);
             let want = unsafe { [stream::<Scalar, _>(&Square(p.as_ptr()), n), stream::<Scalar, _>(&Square(g.as_ptr()), n)] };
             let emu = unsafe { measure::<Emu4, _>(&Squares, &t) };
             let one = unsafe { measure::<Scalar, _>(&Squares, &t) };

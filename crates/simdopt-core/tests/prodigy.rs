@@ -24,7 +24,7 @@ impl Param {
         Param { p: init.iter().map(|&x| x as f32).collect(), state: vec![0.0; SLOTS * slot_stride(init.len())], fresh: true }
     }
     fn tensor(&mut self, g: &mut [f32]) -> Tensor {
-        Tensor { data: self.p.as_mut_ptr(), grad: g.as_mut_ptr(), state: self.state.as_mut_ptr(), len: self.p.len() }
+        Tensor::new(self.p.as_mut_ptr(), g.as_mut_ptr(), self.state.as_mut_ptr(), self.p.len())
     }
 }
 
@@ -223,7 +223,7 @@ fn run<L: Lanes>(len: usize, offset: usize, poison: bool, flags: (u32, u32)) -> 
     let update = [flags.1 as f32, 0.1, 0.9, 0.05, 0.999, 0.002, 1e-3, -0.01, -0.2];
     for _ in 0..3 {
         let tensors: Vec<Tensor> = (0..2)
-            .map(|t| Tensor { data: ps[t][offset..].as_mut_ptr(), grad: gs[t][offset..].as_mut_ptr(), state: states[t][offset..].as_mut_ptr(), len: lens[t] })
+            .map(|t| Tensor::new(ps[t][offset..].as_mut_ptr(), gs[t][offset..].as_mut_ptr(), states[t][offset..].as_mut_ptr(), lens[t]))
             .collect();
         let sums = unsafe { ProdigyMeasureKernel::run::<L>(&measure, &tensors) };
         unsafe { ProdigyKernel::run::<L>(&update, &tensors) };

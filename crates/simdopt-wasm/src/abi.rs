@@ -4,6 +4,45 @@ use crate::heap::{Heap, Memory};
 use simdopt_core::sweep::{slot_stride, OptimizerKernel, Tensor};
 use simdopt_core::two_pass::SumsKernel;
 
+/// One entry of a tensor table as TypeScript writes it into wasm memory: {data, grad, state, len},
+/// four u32 on wasm32. Kernels receive [`Tensor`]s made from it (`Entry::tensor`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    pub data: *mut f32,
+    pub grad: *mut f32,
+    pub state: *mut f32,
+    pub len: usize,
+}
+
+impl Entry {
+    /// The whole parameter this entry describes.
+    #[inline(always)]
+    pub fn tensor(&self) -> Tensor {
+        Tensor::new(self.data, self.grad, self.state, self.len)
+    }
+}
+
+/// Runs an optimizer kernel over some tensors (whole parameters or pieces of them).
+pub type RunPieces = unsafe fn(&[f32], &[Tensor]);
+
+/// Tensors handed to a kernel per call: a stack batch, so no step allocates.
+pub const BATCH: usize = 32;
+
+/// Runs `run` over every entry of a table, whole, on this thread, in table order.
+///
+/// # Safety
+/// As [`OptimizerKernel::run`] for every entry.
+pub unsafe fn run_entries(run: RunPieces, args: &[f32], entries: &[Entry]) {
+    let mut batch = [Tensor::new(core::ptr::null_mut(), core::ptr::null_mut(), core::ptr::null_mut(), 0); BATCH];
+    for group in entries.chunks(BATCH) {
+        for (t, e) in batch.iter_mut().zip(group) {
+            *t = e.tensor();
+        }
+        run(args, &batch[..group.len()]);
+    }
+}
+
 /// What an export returns; TypeScript (`backend/wasm.ts`) turns a non-zero code into a
 /// `SimdoptError`.
 #[repr(i32)]
@@ -91,12 +130,20 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
         Status::Ok => {}
         bad => return bad,
     }
-    K::run::<L>(args_slice, core::slice::from_raw_parts(table as *const Tensor, count));
+    let entries = core::slice::from_raw_parts(table as *const Entry, count);
+    if K::PIECES {
+        split(K::run::<L>, args_slice, entries);
+    } else {
+        run_entries(K::run::<L>, args_slice, entries);
+    }
     Status::Ok
 }
 
 /// As [`run_optimizer`] for a kernel that returns two sums, written as two f64 at `result`
 /// (16 bytes inside a live block, apart from every output).
+///
+/// Every build runs it whole on the calling thread, one tensor after the other: its sums are
+/// taken over whole tensors and folded in table order (the threaded build does not divide it).
 ///
 /// # Safety
 /// `heap` must describe the memory the pointers refer to.
@@ -119,9 +166,27 @@ pub unsafe fn run_optimizer_sums<M: Memory, K: SumsKernel, L: simdopt_core::lane
         Status::Ok => {}
         bad => return bad,
     }
-    let sums = K::run::<L>(args_slice, core::slice::from_raw_parts(table as *const Tensor, count));
+    // One tensor per call, the sums added in table order: the same additions as one call over
+    // the whole table (a one-tensor call returns 0 + its sum, and the total never is −0).
+    let mut sums = [0f64; 2];
+    for e in core::slice::from_raw_parts(table as *const Entry, count) {
+        let [a, b] = K::run::<L>(args_slice, &[e.tensor()]);
+        sums[0] += a;
+        sums[1] += b;
+    }
     (result as *mut [f64; 2]).write(sums);
     Status::Ok
+}
+
+/// The threaded build divides a table's elements over the worker pool (`crate::threads`).
+#[cfg(target_feature = "atomics")]
+use crate::threads::split;
+
+/// Without threads every table runs on the calling thread.
+#[cfg(not(target_feature = "atomics"))]
+#[inline(always)]
+unsafe fn split(run: RunPieces, args: &[f32], entries: &[Entry]) {
+    run_entries(run, args, entries)
 }
 
 /// Checks a tensor table for `slots` state slots, every entry, every step: each pointer lies in a
@@ -132,12 +197,12 @@ pub unsafe fn run_optimizer_sums<M: Memory, K: SumsKernel, L: simdopt_core::lane
 /// binary search each — a step over 1000 small tensors spent most of its fixed cost on those.
 #[inline(never)]
 fn check_table<M: Memory>(heap: &Heap<M>, table: usize, count: usize, slots: usize, args: Span, result: Span) -> Status {
-    let entry = core::mem::size_of::<Tensor>();
+    let entry = core::mem::size_of::<Entry>();
     if !count.checked_mul(entry).is_some_and(|b| heap.contains(table, b, 4)) {
         return Status::BadTable;
     }
     // SAFETY: the table lies inside a live block (checked just above).
-    let tensors = unsafe { core::slice::from_raw_parts(table as *const Tensor, count) };
+    let tensors = unsafe { core::slice::from_raw_parts(table as *const Entry, count) };
     // What the kernel reads while it writes: the table and the argument block (and the result
     // slot a sums kernel writes last).
     let fixed = [Span::bytes(table, (count * entry) as u64), args, result];

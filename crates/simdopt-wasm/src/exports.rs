@@ -27,7 +27,8 @@ extern "C" {
     static __heap_base: u8;
 }
 
-/// The one heap. wasm32 without threads: exports never run concurrently.
+/// The one heap. Exports never run concurrently: only the calling thread calls them (the threads
+/// build's workers run kernel pieces and never touch the heap).
 struct Global(UnsafeCell<Option<Heap<WasmMemory>>>);
 unsafe impl Sync for Global {}
 static HEAP: Global = Global(UnsafeCell::new(None));
@@ -35,8 +36,8 @@ static HEAP: Global = Global(UnsafeCell::new(None));
 /// Runs `f` on the heap (created on first use); None when it cannot be created. The borrow
 /// lives only for the call, so no two `&mut` to the heap can coexist.
 pub(crate) fn with_heap<R>(f: impl FnOnce(&mut Heap<WasmMemory>) -> R) -> Option<R> {
-    // SAFETY: wasm32 without threads and no export calls another while inside `f`: this is the
-    // only live reference to the heap.
+    // SAFETY: one calling thread (workers never reach here) and no export calls another while
+    // inside `f`: this is the only live reference to the heap.
     let slot = unsafe { &mut *HEAP.0.get() };
     if slot.is_none() {
         let base = unsafe { &__heap_base as *const u8 as usize };

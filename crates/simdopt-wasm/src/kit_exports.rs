@@ -9,12 +9,49 @@
 //! Every pointer is checked against the live blocks before anything is read or written, then the
 //! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
 
-use crate::abi::{f32_range, Span, Status};
+use crate::abi::{f32_range, Entry, Span, Status};
 use crate::exports::with_heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
-use simdopt_core::stream::{ArrayKernel, Buffer, TensorKernel};
+use simdopt_core::stream::{segments, ArrayKernel, Buffer, Reduce, TensorKernel};
 use simdopt_core::sweep::Tensor;
+
+/// One segment of a tensor kernel's pass (a piece of at most `SEGMENT` elements).
+pub type RunSegment = unsafe fn(&[f32], &Tensor) -> f64;
+
+unsafe fn tensor_segment<K: TensorKernel, L: Lanes>(args: &[f32], t: &Tensor) -> f64 {
+    K::tensor::<L>(args, t)
+}
+
+/// Elements `start..end` of an array kernel's divisible pass.
+#[cfg(target_feature = "atomics")]
+pub type RunPart = unsafe fn(&[f32], &[Buffer], usize, usize);
+
+#[cfg(target_feature = "atomics")]
+unsafe fn run_part<K: ArrayKernel, L: Lanes>(args: &[f32], bufs: &[Buffer], start: usize, end: usize) {
+    K::run_part::<L>(args, bufs, start, end)
+}
+
+/// The threaded build hands the segments to the pool (`crate::threads`).
+#[cfg(target_feature = "atomics")]
+use crate::threads::segments_split;
+
+/// [`TensorKernel::run`]'s fold over the table's entries, segment by segment, on this thread.
+///
+/// # Safety
+/// As [`TensorKernel::tensor`] for every entry.
+pub unsafe fn segments_serial(run: RunSegment, reduce: Reduce, args: &[f32], entries: &[Entry]) -> f64 {
+    entries.iter().fold(0.0, |acc, e| {
+        let t = e.tensor();
+        segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, run(args, &t.piece(a, b))))
+    })
+}
+
+#[cfg(not(target_feature = "atomics"))]
+#[inline(always)]
+unsafe fn segments_split(run: RunSegment, reduce: Reduce, args: &[f32], entries: &[Entry]) -> f64 {
+    segments_serial(run, reduce, args, entries)
+}
 use simdopt_core::{average, clip, dropout, loss, penalty, reduce, vector};
 
 fn result_slot<M: Memory>(heap: &Heap<M>, result: usize) -> bool {
@@ -43,11 +80,11 @@ unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
     if !K::check(args) {
         return Status::BadShape;
     }
-    let entry = core::mem::size_of::<Tensor>();
+    let entry = core::mem::size_of::<Entry>();
     if !count.checked_mul(entry).is_some_and(|b| heap.contains(table, b, 4)) {
         return Status::BadTable;
     }
-    let tensors = core::slice::from_raw_parts(table as *const Tensor, count);
+    let tensors = core::slice::from_raw_parts(table as *const Entry, count);
     if !tensors.iter().all(|t| f32_range(heap, t.data as usize, t.len) && f32_range(heap, t.grad as usize, t.len)) {
         return Status::BadTensor;
     }
@@ -64,7 +101,7 @@ unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
     if !apart {
         return Status::Overlap;
     }
-    (result as *mut f64).write(K::run::<L>(args, tensors));
+    (result as *mut f64).write(segments_split(tensor_segment::<K, L>, K::reduce(args), args, tensors));
     Status::Ok
 }
 
@@ -114,6 +151,13 @@ unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
     if !K::check(args, bufs) {
         return Status::BadShape;
     }
+    #[cfg(target_feature = "atomics")]
+    if let Some(n) = K::parts(args, bufs) {
+        if crate::threads::parts_split(run_part::<K, L>, args, bufs, n) {
+            (result as *mut f64).write(0.0);
+            return Status::Ok;
+        }
+    }
     (result as *mut f64).write(K::run::<L>(args, bufs));
     Status::Ok
 }
@@ -153,3 +197,8 @@ kit_kernel!(simdopt_cross_entropy, loss::CrossEntropyKernel, run_arrays, writes 
 kit_kernel!(simdopt_vector, vector::VectorKernel, run_arrays, writes = [false, false, true], in_place = true);
 // [avg, p, out]: out is the new average, exactly avg (in place) or apart from both.
 kit_kernel!(simdopt_average, average::AverageKernel, run_arrays, writes = [false, false, true], in_place = true);
+// Optimizers whose step is not element-wise, one parameter per call.
+// [param, grad, state (row_var·col_var or variance), column workspace?]
+kit_kernel!(simdopt_adafactor, simdopt_core::optim::adafactor::AdafactorKernel, run_arrays, writes = [true, false, true, true], in_place = false);
+// [param, grad, momentum_buffer, workspace]
+kit_kernel!(simdopt_muon, simdopt_core::optim::muon::MuonKernel, run_arrays, writes = [true, false, true, true], in_place = false);

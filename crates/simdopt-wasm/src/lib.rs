@@ -5,6 +5,8 @@
 //! pointer an export receives is checked against the live blocks before anything is read or
 //! written. Nothing allocates during a step.
 #![cfg_attr(target_arch = "wasm32", no_std)]
+// memory.atomic.wait32/notify of the threaded build.
+#![cfg_attr(all(target_arch = "wasm32", target_feature = "atomics"), feature(stdarch_wasm_atomic_wait))]
 
 pub mod abi;
 pub mod heap;
@@ -15,6 +17,8 @@ mod exports;
 mod kit_exports;
 #[cfg(target_arch = "wasm32")]
 mod nn_exports;
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+mod threads;
 
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]

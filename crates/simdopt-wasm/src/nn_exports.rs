@@ -12,6 +12,23 @@ use simdopt_core::lanes::Native;
 use simdopt_core::nn::activation::{self, Activation};
 use simdopt_core::nn::linear;
 
+/// Who computes a product's column panels: the worker pool in the threaded build.
+#[cfg(target_feature = "atomics")]
+use crate::threads::{slots, Pool as Panels};
+#[cfg(not(target_feature = "atomics"))]
+use simdopt_core::nn::gemm::Serial as Panels;
+
+/// One packing workspace per thread that may work on a product.
+#[cfg(not(target_feature = "atomics"))]
+fn slots() -> usize {
+    1
+}
+
+/// f32 of packing workspace for these sizes, every thread's.
+fn need(batch: usize, in_features: usize, out_features: usize) -> usize {
+    linear::workspace(batch, in_features, out_features).saturating_mul(slots())
+}
+
 /// A run of `count` f32 at byte address `ptr`.
 #[derive(Clone, Copy)]
 struct Span {
@@ -68,7 +85,7 @@ fn status(r: Result<(), Status>) -> i32 {
 /// f32 of packing workspace the three Linear products need for these sizes.
 #[no_mangle]
 pub extern "C" fn simdopt_linear_workspace(batch: usize, in_features: usize, out_features: usize) -> usize {
-    linear::workspace(batch, in_features, out_features)
+    need(batch, in_features, out_features)
 }
 
 /// Checks the packing workspace: live, long enough, and apart from every other operand.
@@ -93,10 +110,10 @@ pub extern "C" fn simdopt_linear_forward(x: usize, w: usize, b: usize, y: usize,
         let ys = span(y, batch.checked_mul(out_features))?;
         live(h, &[xs, ws, bs, ys])?;
         apart(ys, &[xs, ws, bs])?;
-        workspace(h, pack, pack_len, linear::workspace(batch, in_features, out_features), &[xs, ws, bs, ys])?;
+        workspace(h, pack, pack_len, need(batch, in_features, out_features), &[xs, ws, bs, ys])?;
         let bias = (b != 0).then_some(b as *const f32);
         // SAFETY: every range is inside a live block and the outputs overlap no input.
-        unsafe { linear::forward::<Native>(x as *const f32, w as *const f32, bias, y as *mut f32, batch, in_features, out_features, pack as *mut f32) };
+        unsafe { linear::forward_on::<Native, _>(&Panels, x as *const f32, w as *const f32, bias, y as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
     }).unwrap_or(Err(Status::BadBuffer)))
 }
@@ -111,9 +128,9 @@ pub extern "C" fn simdopt_linear_input_grad(dy: usize, w: usize, dx: usize, batc
         let dxs = span(dx, batch.checked_mul(in_features))?;
         live(h, &[dys, ws, dxs])?;
         apart(dxs, &[dys, ws])?;
-        workspace(h, pack, pack_len, linear::workspace(batch, in_features, out_features), &[dys, ws, dxs])?;
+        workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, ws, dxs])?;
         // SAFETY: checked above.
-        unsafe { linear::input_grad::<Native>(dy as *const f32, w as *const f32, dx as *mut f32, batch, in_features, out_features, pack as *mut f32) };
+        unsafe { linear::input_grad_on::<Native, _>(&Panels, dy as *const f32, w as *const f32, dx as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
     }).unwrap_or(Err(Status::BadBuffer)))
 }
@@ -128,9 +145,9 @@ pub extern "C" fn simdopt_linear_weight_grad(dy: usize, x: usize, dw: usize, bat
         let dws = span(dw, out_features.checked_mul(in_features))?;
         live(h, &[dys, xs, dws])?;
         apart(dws, &[dys, xs])?;
-        workspace(h, pack, pack_len, linear::workspace(batch, in_features, out_features), &[dys, xs, dws])?;
+        workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, xs, dws])?;
         // SAFETY: checked above.
-        unsafe { linear::weight_grad::<Native>(dy as *const f32, x as *const f32, dw as *mut f32, batch, in_features, out_features, pack as *mut f32) };
+        unsafe { linear::weight_grad_on::<Native, _>(&Panels, dy as *const f32, x as *const f32, dw as *mut f32, batch, in_features, out_features, pack as *mut f32) };
         Ok(())
     }).unwrap_or(Err(Status::BadBuffer)))
 }

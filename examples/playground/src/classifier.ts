@@ -223,6 +223,8 @@ export class Trainer {
     readonly scheduler: { step(metric?: number): void; dispose?(): void } | null,
     readonly schedulerOnMetric: boolean,
     readonly maxSteps: number,
+    /** Steps the parameters `optimizer` does not take (Muon's biases), at its lr. */
+    readonly companion: Optimizer<BaseOptions> | null = null,
   ) {
     this.logits = new Float32Array(data.n);
   }
@@ -239,12 +241,18 @@ export class Trainer {
   advance(n: number): void {
     for (let i = 0; i < n && !this.done; i++) {
       let accuracy = 0;
+      // Muon's AdamW companion (the biases) is zeroed and stepped with it, at its lr.
+      this.companion?.zeroGrad();
       const loss = runStep(this.optimizer, () => {
         this.optimizer.zeroGrad();
         const r = this.model.lossAndBackward(this.data, this.logits);
         accuracy = r.accuracy;
         return r.loss;
       });
+      if (this.companion) {
+        this.companion.paramGroups[0].lr = this.optimizer.paramGroups[0].lr;
+        this.companion.step();
+      }
       if (this.scheduler) this.schedulerOnMetric ? this.scheduler.step(loss) : this.scheduler.step();
       this.loss = loss;
       this.accuracy = accuracy;
@@ -260,6 +268,7 @@ export class Trainer {
   dispose(): void {
     this.scheduler?.dispose?.();
     this.optimizer.dispose();
+    this.companion?.dispose();
     this.model.dispose();
   }
 }

@@ -203,10 +203,14 @@ function resetTrainer(): void {
   const model = new MLP(simdopt, Number($<HTMLSelectElement>('hidden').value), 11);
   try {
     const optSpec = trainOptimizer.spec!;
-    const optimizer = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, optSpec, model.parameters(), trainOptimizer.values());
+    const params = model.parameters();
+    const matrices = optSpec.matricesOnly ? params.filter((p) => p.shape.length === 2) : params;
+    const optimizer = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, optSpec, matrices, trainOptimizer.values());
+    const rest = params.filter((p) => !matrices.includes(p));
+    const companion = rest.length > 0 ? new simdopt.AdamW(rest, { lr: optimizer.paramGroups[0].lr }) : null;
     const schedSpec = trainScheduler.spec;
     const scheduler = schedSpec ? construct<{ step(m?: number): void }>(simdopt, schedSpec, optimizer, trainScheduler.values()) : null;
-    trainer = new Trainer(datasetId, data, model, optimizer, scheduler, !!schedSpec?.stepsOnMetric, trainSteps());
+    trainer = new Trainer(datasetId, data, model, optimizer, scheduler, !!schedSpec?.stepsOnMetric, trainSteps(), companion);
     $('train-status').textContent = '';
   } catch (e) {
     model.dispose();
@@ -322,7 +326,7 @@ function setup(): void {
 
 function showBackend(): void {
   const info = simdopt.backendInfo();
-  $('backend-info').textContent = `simdopt ${info.version} · ${info.backend}`;
+  $('backend-info').textContent = `simdopt ${info.version} · ${info.backend} · ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
 declare global {
@@ -345,6 +349,7 @@ async function main(): Promise<void> {
     registry: { optimizers: OPTIMIZERS.map((s) => s.name), schedulers: SCHEDULERS.map((s) => s.name) },
     exports: Object.keys(simdopt),
     backend: () => simdopt.backendInfo().backend,
+    threads: () => simdopt.backendInfo().threads,
     race: () => ({ fn: fn.id, running, maxSteps: raceSteps(), racers: racers.map((r) => r.state()) }),
     classifier: () => ({ ...(trainer?.state() ?? {}), running: training }),
   };

@@ -54,7 +54,7 @@ export class Racer {
     readonly fn: TestFunction,
     readonly choice: RacerChoice,
   ) {
-    this.point = simdopt.Parameter.from(fn.start, { name: choice.label });
+    this.point = simdopt.Parameter.from(fn.start, { name: choice.label, ...(choice.optimizer.matricesOnly ? { shape: [1, 2] } : {}) });
     this.optimizer = construct(simdopt, choice.optimizer, [this.point], choice.optimizerValues);
     this.scheduler = choice.scheduler ? construct(simdopt, choice.scheduler, this.optimizer, choice.schedulerValues) : null;
     this.record(fn.f(fn.start[0], fn.start[1]));

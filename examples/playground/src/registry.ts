@@ -27,6 +27,11 @@ export interface Spec {
   knobs: Knob[];
   /** ReduceLROnPlateau steps on the loss. */
   stepsOnMetric?: boolean;
+  /**
+   * Takes 2-D parameters only (Muon): a racer's point is a 1×2 matrix, and the classifier gives
+   * its biases to an AdamW companion at the same lr, as PyTorch users pair Muon.
+   */
+  matricesOnly?: boolean;
 }
 
 const lr = (scale: number, kind: 'sgd' | 'adaptive' = 'adaptive'): Knob => ({ key: 'lr', default: (c) => c.lr[kind] * scale, min: 0 });
@@ -57,6 +62,9 @@ export const OPTIMIZERS: Spec[] = [
   // lr 1, whatever the problem: d, estimated on the fly, is the step size.
   { name: 'Prodigy', knobs: [{ key: 'lr', default: 1, min: 0 }, ...betas(0.9, 0.999), num('d0', 1e-6), num('dCoef', 1), num('weightDecay', 0), flag('useBiasCorrection'), flag('safeguardWarmup')] },
   { name: 'ScheduleFreeSGD', knobs: [lr(1, 'sgd'), num('momentum', 0.9, 0.999), num('weightDecay', 0), { key: 'warmupSteps', default: 0, min: 0, integer: true }, num('r', 0)] },
+  // lr caps Adafactor's relative step (a step is about ρ·RMS(p)); beta2Decay is ≤ 0.
+  { name: 'Adafactor', knobs: [lr(1), { key: 'beta2Decay', default: -0.8, max: 0 }, { key: 'd', default: 1, min: 1 }, num('weightDecay', 0)] },
+  { name: 'Muon', knobs: [lr(1), num('momentum', 0.95, 0.999), flag('nesterov', true), num('weightDecay', 0)], matricesOnly: true },
 ];
 
 // One line per scheduler ('none' is always there); lengths follow the run's number of steps.

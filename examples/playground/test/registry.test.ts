@@ -54,7 +54,7 @@ describe('registry', () => {
   });
 
   it.each(available(OPTIMIZERS, simdopt).map((s) => [s.name, s] as const))('simdopt.%s accepts its defaults and steps', (_name, spec) => {
-    const p = simdopt.Parameter.from([1, -1]);
+    const p = simdopt.Parameter.from([1, -1], spec.matricesOnly ? { shape: [1, 2] } : {});
     const opt = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, spec, [p], defaults(spec, ctx));
     // runStep: L-BFGS evaluates the closure (½|p|², gradient p) itself, the others once before step().
     runStep(opt, () => (p.grad.set(p.data), 0.5 * (p.data[0] ** 2 + p.data[1] ** 2)));

@@ -88,6 +88,9 @@ export {
   type CrossEntropyLossOptions,
 } from './loss.js';
 export { batches, type BatchOptions } from './data.js';
+export { Adafactor, type AdafactorOptions } from './optim/adafactor.js';
+export { Muon, type MuonOptions, type MuonAdjustLr } from './optim/muon.js';
 export { type TorchOptimizerState, type NestedNumbers } from './optim/state_interop.js';
 export { type WarningHandler } from './warnings.js';
 export { estimateMemoryBytes, type MemoryEstimateOptions } from './memory.js';
+export { shutdown } from './runtime.js';

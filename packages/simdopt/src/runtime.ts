@@ -8,6 +8,7 @@ import type { Backend, BackendName } from './backend/backend.js';
 import { JsBackend } from './backend/js.js';
 import { compileVariant, hasSimd, hasWebAssembly, type WasmSource } from './backend/load.js';
 import { DEFAULT_INITIAL_MEMORY_BYTES, MAX_MEMORY_BYTES, WasmBackend } from './backend/wasm.js';
+import { resolveThreads, startThreads, stopThreads, threadCount, type ThreadsOption } from './threads.js';
 import { count, fail, SimdoptError } from './errors.js';
 import { VERSION } from './version.js';
 import { liveObjects, noteGrowth, setWarningHandler, warn, type WarningHandler } from './warnings.js';
@@ -24,7 +25,14 @@ export interface InitOptions {
    * Where to get the binaries instead of the packaged files (bytes, a module or a URL). Not
    * compared by a later `init()`: the same binary from another source does not replace a backend.
    */
-  wasm?: { simd?: WasmSource; scalar?: WasmSource };
+  wasm?: { simd?: WasmSource; scalar?: WasmSource; threads?: WasmSource };
+  /**
+   * Threads (the caller's plus workers) that share one step: `'auto'` (default) uses the cores,
+   * at most 8, where shared wasm memory exists (Node; browsers when `crossOriginIsolated`), else
+   * 1; a number asks for that many. Only `wasm-simd` runs threads; results are bit-identical for
+   * every count. A later `init()` compares it as given (`'auto'` and a number differ).
+   */
+  threads?: ThreadsOption;
   /**
    * Where simdopt's warnings go (wasm memory grew while Parameters were alive; init() replaced a
    * backend that had live objects): a function, or `null` to silence them. Default `console.warn`.
@@ -38,6 +46,8 @@ export interface BackendInfo {
   memoryBytes: number;
   liveBytes: number;
   version: string;
+  /** Threads a step runs on (1: the calling thread only). */
+  threads: number;
 }
 
 let active: Backend | null = null;
@@ -47,7 +57,7 @@ interface BackendKey {
   backend: BackendName;
   initialMemoryBytes: number;
   maximumMemoryBytes: number;
-  threads: unknown;
+  threads: ThreadsOption;
 }
 /** The key of the active backend, or of the one an unfinished `init()` is making. */
 let activeKey: BackendKey | null = null;
@@ -56,7 +66,7 @@ let pending: { key: BackendKey; done: Promise<BackendInfo> } | null = null;
 
 /** Whether `options` ask for nothing that `key` does not already have (omitted options never differ). */
 function sameBackend(key: BackendKey, options: InitOptions): boolean {
-  const threads = (options as { threads?: unknown }).threads;
+  const threads = options.threads;
   return (
     (options.backend === undefined || options.backend === key.backend) &&
     (options.initialMemoryBytes === undefined || options.initialMemoryBytes === key.initialMemoryBytes) &&
@@ -94,7 +104,7 @@ function requestedKey(options: InitOptions): BackendKey {
     backend: options.backend ?? (hasSimd() ? 'wasm-simd' : hasWebAssembly() ? 'wasm' : 'js'),
     initialMemoryBytes: options.initialMemoryBytes ?? DEFAULT_INITIAL_MEMORY_BYTES,
     maximumMemoryBytes: options.maximumMemoryBytes ?? MAX_MEMORY_BYTES,
-    threads: (options as { threads?: unknown }).threads ?? 'auto',
+    threads: options.threads ?? 'auto',
   };
 }
 
@@ -114,11 +124,20 @@ async function replaceBackend(options: InitOptions): Promise<BackendInfo> {
   if (initialMemoryBytes !== undefined && maximumMemoryBytes !== undefined && initialMemoryBytes > maximumMemoryBytes) {
     fail('initialMemoryBytes', `at most maximumMemoryBytes (${maximumMemoryBytes})`, initialMemoryBytes);
   }
+  // A simd binary given without a threads binary is the one that runs ('auto': one thread).
+  const pinned = options.wasm?.simd !== undefined && options.wasm?.threads === undefined;
+  const threads = pinned && (options.threads ?? 'auto') === 'auto' ? 1 : await resolveThreads(options.threads);
   const choice = backend ?? (hasSimd() ? 'wasm-simd' : hasWebAssembly() ? 'wasm' : 'js');
   if (choice !== 'js' && !hasWebAssembly()) fail('backend', 'js: this engine has no WebAssembly', choice);
   if (choice === 'wasm-simd' && !hasSimd()) fail('backend', "'wasm' or 'js': this engine has no WebAssembly SIMD", choice);
-  let next: Backend;
-  if (choice === 'js') {
+  let next: Backend | null = null;
+  if (choice === 'wasm-simd' && threads > 1) {
+    const auto = (options.threads ?? 'auto') === 'auto';
+    next = await startThreads(() => compileVariant('threads', options.wasm?.threads), { initialMemoryBytes, maximumMemoryBytes }, threads, auto);
+  }
+  if (next !== null) {
+    // The threaded backend started.
+  } else if (choice === 'js') {
     next = new JsBackend(maximumMemoryBytes ?? MAX_MEMORY_BYTES);
   } else {
     const variant = choice === 'wasm-simd' ? 'simd' : 'scalar';
@@ -126,9 +145,12 @@ async function replaceBackend(options: InitOptions): Promise<BackendInfo> {
     next = await WasmBackend.create(choice, module, { initialMemoryBytes, maximumMemoryBytes });
   }
   const previous = active;
+  if (previous !== null) void stopThreads(previous);
   active = next;
   activeKey = requestedKey({ ...options, backend: choice });
-  if (next instanceof WasmBackend) next.onGrow = (from, to) => noteGrowth(next, from, to);
+  // A shared memory (threads) hands out a new buffer on growth and earlier views stay valid:
+  // nothing detaches, nothing to warn about.
+  if (next instanceof WasmBackend && threadCount(next) === 1) next.onGrow = (from, to) => noteGrowth(next, from, to);
   const invalidated = previous === null ? 0 : liveObjects(previous);
   if (invalidated > 0) {
     const params = liveObjects(previous!, 'parameter');
@@ -144,7 +166,18 @@ async function replaceBackend(options: InitOptions): Promise<BackendInfo> {
 
 export function backendInfo(): BackendInfo {
   const b = backend();
-  return { backend: b.name, memoryBytes: b.memoryBytes(), liveBytes: b.liveBytes(), version: VERSION };
+  return { backend: b.name, memoryBytes: b.memoryBytes(), liveBytes: b.liveBytes(), version: VERSION, threads: threadCount(b) };
+}
+
+/**
+ * Ends the worker threads and releases the backend: objects made under it throw afterwards, and
+ * `init()` may follow. Resolves at once when nothing is initialised.
+ */
+export async function shutdown(): Promise<void> {
+  const b = active;
+  active = null;
+  activeKey = null;
+  if (b !== null) await stopThreads(b, true);
 }
 
 /** The active backend; throws before `init()` resolved. */

@@ -10,6 +10,10 @@
  * result = (total₀ + total₂) + (total₁ + total₃)
  * ```
  * Terms must already be float32 values (rounded with `Math.fround`).
+ *
+ * A tensor kernel's tensors longer than `SEGMENT` run as consecutive segments of `SEGMENT`
+ * elements, each a fresh sum, combined in order like separate tensors (stream.rs `segments`): the
+ * threaded build computes segments on different threads and every build adds them alike.
  */
 const f = Math.fround;
 
@@ -62,4 +66,20 @@ export class LaneSum {
     this.t3 += this.b3;
     this.b0 = this.b1 = this.b2 = this.b3 = 0;
   }
+}
+
+/** Elements per segment of a tensor kernel's pass (stream.rs `SEGMENT`). */
+export const SEGMENT = 1 << 16;
+
+/** The views of a tensor kernel's table with every tensor cut into its segments, in order. */
+export function segmentViews<T extends { data: Float32Array; grad: Float32Array }>(views: readonly T[]): readonly { data: Float32Array; grad: Float32Array }[] {
+  if (views.every((v) => v.data.length <= SEGMENT)) return views;
+  return views.flatMap((v) => {
+    const out = [];
+    for (let a = 0; a < v.data.length; a += SEGMENT) {
+      const b = Math.min(a + SEGMENT, v.data.length);
+      out.push({ data: v.data.subarray(a, b), grad: v.grad.subarray(a, b) });
+    }
+    return out;
+  });
 }

@@ -36,20 +36,22 @@ describe('ABI constants match the Rust side', () => {
     expect(Number(m![1])).toBe(ABI_VERSION);
   });
 
-  it('the table entry: four 32-bit words (Tensor on wasm32)', () => {
-    const body = /pub struct Tensor \{([\s\S]*?)\n\}/.exec(rust('simdopt-core/src/sweep.rs'))![1];
+  it('the table entry: four 32-bit words (abi::Entry on wasm32)', () => {
+    const body = /pub struct Entry \{([\s\S]*?)\n\}/.exec(rust('simdopt-wasm/src/abi.rs'))![1];
     const fields = [...body.matchAll(/^\s*pub \w+: (\*mut f32|usize),/gm)];
     expect(fields.length * 4).toBe(ENTRY_BYTES);
   });
 
-  // L-BFGS has no element-wise kernel: it steps through the vector kernels (vector-kernels.test.ts).
+  // L-BFGS has no optimizer kernel: it steps through the vector kernels (vector-kernels.test.ts).
+  // Adafactor's and Muon's kernels are not element-wise but take an argument block all the same.
   const elementWise = OPTIMIZERS.filter((o) => !CLOSURE_OPTIMIZERS.includes(o.name));
-  it('every optimizer of the registry but the closure ones has an element-wise kernel', () => {
+  it('every optimizer of the registry but the closure ones has an optimizer kernel', () => {
     expect(OPTIMIZERS.length - elementWise.length).toBe(CLOSURE_OPTIMIZERS.length);
   });
 
   it.each(elementWise.map((o) => [o.name, o] as const))('%s: argsLength is arg::LEN of its kernel file', (_name, o) => {
-    const kernel = (new o.cls([Parameter.zeros(1)]) as unknown as { kernel: OptimizerKernel }).kernel;
+    // [1, 1]: Muon takes matrices only.
+    const kernel = (new o.cls([Parameter.zeros([1, 1])]) as unknown as { kernel: OptimizerKernel }).kernel;
     const src = rust(`simdopt-core/src/optim/${kernel.name}.rs`);
     const len = /pub mod arg \{[\s\S]*?pub const LEN: usize = (\d+);/.exec(src);
     expect(len, `crates/simdopt-core/src/optim/${kernel.name}.rs has arg::LEN`).not.toBeNull();

@@ -49,6 +49,8 @@ interface Case {
   steps: number;
   /** Halve lr every this many steps (Lion moves each coordinate by exactly lr, so its accuracy is lr's). */
   halveLrEvery?: number;
+  /** The iterate's shape, where the optimizer needs one (Muon: matrices only). Default: a vector. */
+  shape?: number[];
 }
 
 const CASES: Case[] = [
@@ -91,6 +93,15 @@ const CASES: Case[] = [
   { className: 'ADOPT', problem: 'quadratic', options: { lr: 0.05 }, steps: 500 },
   // β2 = 0.9999 keeps the first steps' huge squared gradients for thousands of steps: 0.99 adapts.
   { className: 'ADOPT', problem: 'rosenbrock', options: { lr: 0.02, betas: [0.9, 0.99] }, steps: 8000 },
+  // Adafactor's step is relative to the parameter's RMS (floored at eps2) and capped by lr.
+  { className: 'Adafactor', problem: 'quadratic', options: { lr: 0.05 }, steps: 3000 },
+  { className: 'Adafactor', problem: 'rosenbrock', options: { lr: 0.01 }, steps: 12000, halveLrEvery: 4000 },
+  // Adafactor's factored path: the quadratic as a 2×5 matrix.
+  { className: 'Adafactor', problem: 'quadratic', options: { lr: 0.05 }, steps: 3000, shape: [2, 5] },
+  // Muon's update is orthogonalised (every singular value near 1), so like Lion it moves by about
+  // lr whatever the gradient's size: lr is halved on a schedule. No weight decay (it would move the minimum).
+  { className: 'Muon', problem: 'quadratic', options: { lr: 0.05, weightDecay: 0 }, steps: 3000, halveLrEvery: 300, shape: [2, 5] },
+  { className: 'Muon', problem: 'rosenbrock', options: { lr: 0.01, weightDecay: 0 }, steps: 8000, halveLrEvery: 1000, shape: [1, 2] },
 ];
 
 beforeAll(async () => {
@@ -104,14 +115,15 @@ describe('closed loop', () => {
     classes.push('ADOPT');
     classes.push('LAMB');
     classes.push('ScheduleFreeAdamW', 'ScheduleFreeSGD');
+    classes.push('Adafactor', 'Muon');
     for (const c of classes) {
-      expect(CASES.filter((k) => k.className === c).map((k) => k.problem).sort()).toEqual(['quadratic', 'rosenbrock']);
+      expect([...new Set(CASES.filter((k) => k.className === c).map((k) => k.problem))].sort()).toEqual(['quadratic', 'rosenbrock']);
     }
   });
 
   it.each(CASES.map((c) => [c.className, c.problem, c] as const))('%s minimises the %s', (className, name, c) => {
     const problem = PROBLEMS[name];
-    const x = Parameter.from(problem.start);
+    const x = Parameter.from(problem.start, c.shape ? { shape: c.shape } : {});
     const opt = new (optimizerClass(className))([x], c.options);
     // Schedule-Free trains at y and is judged at its evaluation point x (eval mode).
     const modes = opt as unknown as { train?(): void; eval?(): void };

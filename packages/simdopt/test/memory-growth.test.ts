@@ -14,7 +14,7 @@ afterEach(async () => {
 describe.each(WASM)('memory growth on %s', (backend) => {
   it('warns once, naming initialMemoryBytes and a size that suffices', async () => {
     const warnings: string[] = [];
-    await init({ backend, initialMemoryBytes: 1 << 20, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
+    await init({ backend, threads: 1, initialMemoryBytes: 1 << 20, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
     const w = Parameter.zeros(100);
     const kept = w.data;
     const big = Parameter.zeros(1 << 20); // 8 MiB with its gradient: memory grows
@@ -27,7 +27,7 @@ describe.each(WASM)('memory growth on %s', (backend) => {
     expect(warnings).toHaveLength(1);
     // The suggested size does suffice: the same allocations on a backend of that size do not grow it.
     const again: string[] = [];
-    await init({ backend, initialMemoryBytes: suggested, onWarning: (m) => /grew/.test(m) && again.push(m) });
+    await init({ backend, threads: 1, initialMemoryBytes: suggested, onWarning: (m) => /grew/.test(m) && again.push(m) });
     const w2 = Parameter.zeros(100);
     const big2 = Parameter.zeros(1 << 20);
     expect(backendInfo().memoryBytes).toBe(suggested);
@@ -37,9 +37,9 @@ describe.each(WASM)('memory growth on %s', (backend) => {
 
   it('no warning when nothing is alive (or when silenced)', async () => {
     const warnings: string[] = [];
-    await init({ backend, initialMemoryBytes: 1 << 20, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
+    await init({ backend, threads: 1, initialMemoryBytes: 1 << 20, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
     Parameter.zeros(1 << 20).dispose();
-    await init({ backend, initialMemoryBytes: 2 << 20, onWarning: null });
+    await init({ backend, threads: 1, initialMemoryBytes: 2 << 20, onWarning: null });
     const w = Parameter.zeros(10);
     Parameter.zeros(1 << 20).dispose();
     expect(warnings).toEqual([]);
@@ -53,7 +53,7 @@ describe.each(WASM)('memory growth on %s', (backend) => {
   ] as const)('estimateMemoryBytes(%s) holds the model and its state without growing', async (_n, optimizer, shapes) => {
     const bytes = estimateMemoryBytes({ parameters: shapes as never, optimizer });
     const warnings: string[] = [];
-    await init({ backend, initialMemoryBytes: bytes, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
+    await init({ backend, threads: 1, initialMemoryBytes: bytes, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
     const ps = shapes.map((s) => Parameter.zeros(s as number));
     const Ctor = optimizer.name === 'Adam' ? Adam : optimizer.name === 'SGD' ? SGD : (await import('simdopt')).RMSprop;
     const opt = new Ctor(ps, optimizer.options as never);
@@ -75,7 +75,7 @@ describe.each(WASM)('memory growth on %s', (backend) => {
       optimizer: Adam,
       activations: 3 * batch * (512 + 512 + 10),
     });
-    await init({ backend, initialMemoryBytes: bytes, onWarning: null });
+    await init({ backend, threads: 1, initialMemoryBytes: bytes, onWarning: null });
     const model = new nn.Sequential(new nn.Linear(64, 512, { seed: 1 }), new nn.ReLU(), new nn.Linear(512, 10, { seed: 2 }));
     const opt = new Adam(model.parameters());
     for (let i = 0; i < 3; i++) {
@@ -85,6 +85,23 @@ describe.each(WASM)('memory growth on %s', (backend) => {
     }
     expect(backendInfo().memoryBytes).toBe(bytes);
     opt.dispose();
+  });
+});
+
+describe('memory growth with threads', () => {
+  it('keeps earlier views valid (shared memory) and does not warn', async () => {
+    const warnings: string[] = [];
+    await init({ backend: 'wasm-simd', threads: 2, initialMemoryBytes: 1 << 20, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
+    expect(backendInfo().threads).toBe(2);
+    const w = Parameter.from([1, 2, 3]);
+    const kept = w.data;
+    const big = Parameter.zeros(1 << 20);
+    expect(backendInfo().memoryBytes).toBeGreaterThan(1 << 20);
+    expect(Array.from(kept)).toEqual([1, 2, 3]);
+    kept[1] = 5;
+    expect(w.data[1]).toBe(5);
+    expect(warnings).toEqual([]);
+    [w, big].forEach((p) => p.dispose());
   });
 });
 

@@ -23,7 +23,8 @@ function step(model: nn.Module, x: Float32Array, g: Float32Array) {
 
 describe.each(BACKENDS)('nn modules on %s', (backend) => {
   beforeEach(async () => {
-    await init({ backend, initialMemoryBytes: 1 << 20 });
+    // One thread: the detached-view case below needs a memory that detaches (not shared).
+    await init({ backend, initialMemoryBytes: 1 << 20, threads: 1 });
   });
 
   it('expose their parameters in order, with PyTorch shapes and names', () => {

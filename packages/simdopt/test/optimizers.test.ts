@@ -15,6 +15,7 @@ import {
   runSteps,
   sameBits,
   sameState,
+  SHAPED_OPTIMIZERS,
 } from './support/harness.js';
 
 /** Per-parameter state kept as numbers (PyTorch's 0-dim tensors), by class; everything else is per element. */
@@ -399,6 +400,6 @@ describe('every optimizer in one table', () => {
     // Prodigy's d is shared by every parameter of every group, which this table's
     // one-parameter-at-a-time oracle (support/reference.ts) cannot model: prodigy.test.ts covers it.
     const ownSuite = ['Prodigy'];
-    expect(exported).toEqual([...OPTIMIZER_CLASSES, ...CLOSURE_OPTIMIZERS, ...ownSuite].sort());
+    expect(exported).toEqual([...OPTIMIZER_CLASSES, ...CLOSURE_OPTIMIZERS, ...SHAPED_OPTIMIZERS, ...ownSuite].sort());
   });
 });

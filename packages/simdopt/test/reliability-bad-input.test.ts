@@ -6,6 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  Adafactor,
+  Muon,
   Adadelta,
   Adagrad,
   Adam,
@@ -162,6 +164,16 @@ const CASES: Case[] = [
   ['SWALR swaLr per group of the wrong length', 'swaLr', (o) => new SWALR(o.opt, { swaLr: [0.1, 0.2, 0.3] })],
   ['SWALR unknown annealStrategy', 'annealStrategy', (o) => new SWALR(o.opt, { swaLr: 0.1, annealStrategy: any('step') })],
   ['SWALR negative annealEpochs', 'annealEpochs', (o) => new SWALR(o.opt, { swaLr: 0.1, annealEpochs: -1 })],
+  ['Adafactor positive beta2Decay', 'beta2Decay', (o) => new Adafactor([o.w], { beta2Decay: 0.5 })],
+  ['Adafactor d below 1', 'd', (o) => new Adafactor([o.w], { d: 0.5 })],
+  ['Adafactor eps not a pair', 'eps', (o) => new Adafactor([o.w], { eps: any(1e-3) })],
+  ['Adafactor negative eps1', 'eps[0]', (o) => new Adafactor([o.w], { eps: [-1, 1e-3] })],
+  ['Adafactor NaN eps2', 'eps[1]', (o) => new Adafactor([o.w], { eps: [null, NaN] })],
+  ['Muon with a 1-D parameter', 'paramGroups[0].params[0]', (o) => new Muon([o.w])],
+  ['Muon unknown adjustLrFn', 'adjustLrFn', (o) => new Muon([o.w], { adjustLrFn: any('adam') })],
+  ['Muon nsSteps of 100', 'nsSteps', (o) => new Muon([o.w], { nsSteps: 100 })],
+  ['Muon two nsCoefficients', 'nsCoefficients', (o) => new Muon([o.w], { nsCoefficients: any([3.4, -4.7]) })],
+  ['Muon negative momentum', 'momentum', (o) => new Muon([o.w], { momentum: -0.9 })],
   // --- optimizers: parameters and groups ---
   ['empty parameter list', 'params', () => new Adam([])],
   ['params not iterable', 'params', () => new Adam(any(5))],
@@ -322,13 +334,14 @@ for (const { name, cls } of OPTIMIZERS) {
     if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
     if (how === 'addParamGroup') {
       CASES.push([`${name} addParamGroup with ${key}`, `paramGroup.${key}`, (o) => {
-        const opt = new ctor([o.b]);
-        return opt.addParamGroup({ params: [o.w], [key]: 1e-6 });
+        // Matrices, which every optimizer takes (Muon takes nothing else).
+        const opt = new ctor([Parameter.zeros([2, 3])]);
+        return opt.addParamGroup({ params: [Parameter.zeros([3, 2])], [key]: 1e-6 });
       }]);
     }
     if (how === 'written') {
       CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
-        const opt = new ctor([Parameter.zeros(3)]);
+        const opt = new ctor([Parameter.zeros([1, 3])]);
         opt.train?.(); // Schedule-Free steps only in train mode
         stepOnce(opt);
         // The fast path notices the new key and re-checks the group before writing anything.

@@ -89,7 +89,7 @@ describe('npm start (the CLI as a process)', () => {
     }
     const bad = cli(['--optimizer', 'adagrad']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("error: --optimizer: unknown optimizer 'adagrad' (choose from gd, sgd, momentum, rmsprop, adam, adamw, schedulefree, adopt, lamb, asgd, rprop, lbfgs, prodigy, or all)");
+    expect(bad.stderr).toContain("error: --optimizer: unknown optimizer 'adagrad' (choose from gd, sgd, momentum, rmsprop, adam, adamw, schedulefree, adopt, lamb, asgd, rprop, lbfgs, prodigy, adafactor, muon, or all)");
     expect(bad.stdout).toBe('');
     const missing = cli(['--data', join(tmp, 'nope.csv'), '--target', 'y']);
     expect(missing.code).toBe(2);
@@ -165,6 +165,15 @@ describe('the CLI in process', () => {
       expect(await main(argv, io), argv.join(' ')).toBe(2);
       expect(io.err.join(''), argv.join(' ')).toContain(`error: ${message}`);
       expect(io.out.join(''), argv.join(' ')).toBe('');
+    }
+  });
+
+  it('trains Adafactor and Muon (with its AdamW companion for the biases) when chosen by name', async () => {
+    const s = await trainAll(options(['--optimizer', 'adafactor,muon', '--epochs', '2', '--out', join(tmp, 'factored')]), capture());
+    expect(s.results.map((r) => r.spec.label)).toEqual(['Adafactor', 'Muon + AdamW']);
+    for (const r of s.results) {
+      expect(r.history.length).toBe(2);
+      expect(r.history[1].train.loss).toBeLessThan(r.history[0].train.loss);
     }
   });
 

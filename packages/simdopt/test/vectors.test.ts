@@ -18,7 +18,7 @@ describe.each(BACKENDS)('reference vectors on %s', (backend) => {
   });
 
   it.each(cases.map(({ className, c }) => [c.id, className, c] as const))('%s', (_id, className, c) => {
-    const p = Parameter.from(c.init);
+    const p = Parameter.from(c.init, c.shape ? { shape: c.shape } : {});
     const opt = new (optimizerClass(className))([p], camelOptions(c.hyper));
     const modes = opt as unknown as { train?(): void; eval?(): void };
     // Schedule-Free starts in eval mode, as the reference.

@@ -64,6 +64,29 @@ pub fn workspace_len(k: usize) -> usize {
     k.saturating_mul(PACK_WIDTH)
 }
 
+/// Who computes a product's column panels. Every output element is a sum of its own, so any
+/// division of the panels among threads gives the same bits; each part packs into its own
+/// workspace.
+pub trait Panels {
+    /// Calls `run(j0, j1, pack)` for disjoint column ranges (multiples of `nr`, the last ending at
+    /// `n`) that cover `0..n`. `pack` is the caller's workspace of `slot` f32 per thread the
+    /// implementation may use; `work` (≈ m·n·k) lets it keep small products on one thread.
+    ///
+    /// # Safety
+    /// `pack` is writable for as many slots as the implementation uses.
+    unsafe fn split(&self, n: usize, nr: usize, work: usize, pack: *mut f32, slot: usize, run: &dyn Fn(usize, usize, *mut f32));
+}
+
+/// Every panel on the calling thread.
+pub struct Serial;
+
+impl Panels for Serial {
+    #[inline(always)]
+    unsafe fn split(&self, n: usize, _nr: usize, _work: usize, pack: *mut f32, _slot: usize, run: &dyn Fn(usize, usize, *mut f32)) {
+        run(0, n, pack)
+    }
+}
+
 /// `C ← init ⊕ A·B` (see the module doc for the exact arithmetic).
 ///
 /// # Safety
@@ -72,8 +95,26 @@ pub fn workspace_len(k: usize) -> usize {
 /// writable for [`workspace_len`]`(k)` f32, and `C` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn gemm<L: Lanes>(m: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
+    gemm_on::<L, _>(&Serial, m, n, k, a, b, c, ldc, init, pack)
+}
+
+/// [`gemm`] with its column panels divided by `panels`; `pack` holds [`workspace_len`]`(k)` f32
+/// per thread `panels` uses.
+///
+/// # Safety
+/// As [`gemm`], with the larger workspace.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn gemm_on<L: Lanes, P: Panels>(panels: &P, m: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
     let nr = panel_width::<L>();
-    let mut j = 0;
+    let run = |j0: usize, j1: usize, pack: *mut f32| columns::<L>(m, j0, j1, k, a, b, c, ldc, init, pack);
+    panels.split(n, nr, m.saturating_mul(n).saturating_mul(k), pack, workspace_len(k), &run);
+}
+
+/// Columns `j..n` of the product, panel by panel from `j` (a multiple of the panel width).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn columns<L: Lanes>(m: usize, mut j: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
+    let nr = panel_width::<L>();
     while j < n {
         let w = nr.min(n - j);
         pack_panel(&b, j, w, k, pack, nr);

@@ -12,7 +12,7 @@
 //!
 //! Spec: docs/SEMANTICS.md#linear-layers
 
-use super::gemm::{gemm, workspace_len, Init, Operand};
+use super::gemm::{gemm_on, workspace_len, Init, Operand, Panels, Serial};
 use crate::lanes::{Lanes, Scalar};
 
 /// f32 of packing workspace each of the three products needs for these sizes: the largest inner
@@ -33,12 +33,21 @@ fn weight_transposed(w: *const f32, in_features: usize) -> Operand {
 /// `pack` for [`workspace`]; `y` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn forward<L: Lanes>(x: *const f32, w: *const f32, bias: Option<*const f32>, y: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+    forward_on::<L, _>(&Serial, x, w, bias, y, batch, in_features, out_features, pack)
+}
+
+/// [`forward`] with the product's column panels divided by `panels` (one workspace per thread).
+///
+/// # Safety
+/// As [`forward`], `pack` holding a workspace per thread `panels` uses.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn forward_on<L: Lanes, P: Panels>(panels: &P, x: *const f32, w: *const f32, bias: Option<*const f32>, y: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
     let a = Operand { ptr: x, row_stride: in_features, col_stride: 1 };
     let init = match bias {
         Some(b) => Init::Bias(b),
         None => Init::Zero,
     };
-    gemm::<L>(batch, out_features, in_features, a, weight_transposed(w, in_features), y, out_features, init, pack);
+    gemm_on::<L, P>(panels, batch, out_features, in_features, a, weight_transposed(w, in_features), y, out_features, init, pack);
 }
 
 /// `dx = dy·W`.
@@ -48,9 +57,18 @@ pub unsafe fn forward<L: Lanes>(x: *const f32, w: *const f32, bias: Option<*cons
 /// [`workspace`]; `dx` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn input_grad<L: Lanes>(dy: *const f32, w: *const f32, dx: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+    input_grad_on::<L, _>(&Serial, dy, w, dx, batch, in_features, out_features, pack)
+}
+
+/// [`input_grad`] with the column panels divided by `panels`.
+///
+/// # Safety
+/// As [`input_grad`], `pack` holding a workspace per thread `panels` uses.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn input_grad_on<L: Lanes, P: Panels>(panels: &P, dy: *const f32, w: *const f32, dx: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
     let a = Operand { ptr: dy, row_stride: out_features, col_stride: 1 };
     let b = Operand { ptr: w, row_stride: in_features, col_stride: 1 };
-    gemm::<L>(batch, in_features, out_features, a, b, dx, in_features, Init::Zero, pack);
+    gemm_on::<L, P>(panels, batch, in_features, out_features, a, b, dx, in_features, Init::Zero, pack);
 }
 
 /// `dW = dW + dyᵀ·x`.
@@ -60,9 +78,18 @@ pub unsafe fn input_grad<L: Lanes>(dy: *const f32, w: *const f32, dx: *mut f32, 
 /// `pack` writable for [`workspace`]; `dw` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn weight_grad<L: Lanes>(dy: *const f32, x: *const f32, dw: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+    weight_grad_on::<L, _>(&Serial, dy, x, dw, batch, in_features, out_features, pack)
+}
+
+/// [`weight_grad`] with the column panels divided by `panels`.
+///
+/// # Safety
+/// As [`weight_grad`], `pack` holding a workspace per thread `panels` uses.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn weight_grad_on<L: Lanes, P: Panels>(panels: &P, dy: *const f32, x: *const f32, dw: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
     let a = Operand { ptr: dy, row_stride: 1, col_stride: out_features };
     let b = Operand { ptr: x, row_stride: in_features, col_stride: 1 };
-    gemm::<L>(out_features, in_features, batch, a, b, dw, in_features, Init::Add, pack);
+    gemm_on::<L, P>(panels, out_features, in_features, batch, a, b, dw, in_features, Init::Add, pack);
 }
 
 /// `db[o] = db[o] + (((0 + dy[0,o]) + dy[1,o]) + …)`.

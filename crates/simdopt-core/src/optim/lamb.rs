@@ -135,6 +135,8 @@ pub struct LambKernel;
 
 impl OptimizerKernel for LambKernel {
     const ARGS: usize = arg::LEN;
+    /// The trust ratio needs ‖p‖ and ‖update‖ over the whole tensor: never given pieces.
+    const PIECES: bool = false;
 
     fn slots(_: &[f32]) -> usize {
         2

@@ -6,6 +6,7 @@
 use crate::lanes::Lanes;
 
 pub mod adadelta;
+pub mod adafactor;
 pub mod adagrad;
 pub mod adam;
 pub mod adamax;
@@ -13,6 +14,7 @@ pub mod asgd;
 pub mod adopt;
 pub mod lamb;
 pub mod lion;
+pub mod muon;
 pub mod nadam;
 pub mod prodigy;
 pub mod radam;

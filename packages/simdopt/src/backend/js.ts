@@ -20,6 +20,7 @@ import type {
 import { slotStride } from './backend.js';
 import { activationBackward, activationForward } from '../nn/kernels/activation.js';
 import { linearBiasGrad, linearForward, linearInputGrad, linearWeightGrad } from '../nn/kernels/gemm.js';
+import { segmentViews } from '../stream.js';
 
 interface JsEntry {
   p: Float32Array;
@@ -132,7 +133,7 @@ export class JsBackend implements Backend {
   }
 
   runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
-    return kernel.js((table as JsTable).views, args);
+    return kernel.js(segmentViews((table as JsTable).views), args);
   }
 
   // --- nn kernels ---
@@ -170,7 +171,7 @@ export class JsBackend implements Backend {
   // --- end nn kernels ---
   runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
     const views = params.map((p) => ({ data: this.f32(p.handle, 0, p.size), grad: this.f32(p.handle, p.gradOffset, p.size) }));
-    return kernel.js(views, args);
+    return kernel.js(segmentViews(views), args);
   }
 
   runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number {

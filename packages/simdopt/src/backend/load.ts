@@ -31,7 +31,7 @@ export function hasSimd(): boolean {
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 /** Compiles the binary of `variant` (once per source), from `source` or the packaged file. */
-export function compileVariant(variant: 'simd' | 'scalar', source?: WasmSource): Promise<WebAssembly.Module> {
+export function compileVariant(variant: 'simd' | 'scalar' | 'threads', source?: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source !== undefined && typeof source !== 'string' && !(source instanceof URL)) {
     return WebAssembly.compile(source);

@@ -73,6 +73,8 @@ export const STATUS_TEXT: Record<number, string> = {
 export interface WasmMemoryOptions {
   initialMemoryBytes?: number;
   maximumMemoryBytes?: number;
+  /** A shared memory (the threads build imports one). */
+  shared?: boolean;
 }
 
 /** The wasm32 limit: 65536 pages of 64 KiB. */
@@ -119,7 +121,7 @@ export class WasmBackend implements Backend {
   /** Told when an allocation grew memory (views of the old buffer are detached); set by runtime.ts. */
   onGrow: ((fromBytes: number, toBytes: number) => void) | null = null;
 
-  private constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
+  protected constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
     this.name = name;
     this.exports = instance.exports as unknown as WasmExports;
     this.memory = memory;
@@ -133,6 +135,12 @@ export class WasmBackend implements Backend {
 
   /** Instantiates a compiled simdopt module over a fresh memory. */
   static async create(name: BackendName, module: WebAssembly.Module, options: WasmMemoryOptions = {}): Promise<WasmBackend> {
+    const { instance, memory } = await WasmBackend.instantiate(module, options);
+    return new WasmBackend(name, instance, memory);
+  }
+
+  /** A fresh memory of the requested size and an instance of `module` over it. */
+  protected static async instantiate(module: WebAssembly.Module, options: WasmMemoryOptions): Promise<{ instance: WebAssembly.Instance; memory: WebAssembly.Memory }> {
     const maximum = Math.floor((options.maximumMemoryBytes ?? MAX_MEMORY_BYTES) / PAGE);
     const initialBytes = Math.min(options.initialMemoryBytes ?? DEFAULT_INITIAL_MEMORY_BYTES, maximum * PAGE);
     // The module itself needs 2 pages (stack and statics) and the heap's first blocks.
@@ -140,9 +148,17 @@ export class WasmBackend implements Backend {
     if (initial > maximum) {
       throw new SimdoptError(`maximumMemoryBytes: expected at least ${initial * PAGE} bytes`, 'maximumMemoryBytes');
     }
-    const memory = new WebAssembly.Memory({ initial, maximum });
+    const memory = new WebAssembly.Memory({ initial, maximum, shared: options.shared === true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    return new WasmBackend(name, instance, memory);
+    return { instance, memory };
+  }
+
+  /**
+   * Whether `buffer` is this backend's memory. A shared memory hands out a new SharedArrayBuffer
+   * after each growth and the earlier ones stay valid (the threads backend remembers them).
+   */
+  protected ownsBuffer(buffer: ArrayBufferLike): boolean {
+    return buffer === this.memory.buffer;
   }
 
   alloc(length: number): Handle {
@@ -243,14 +259,14 @@ export class WasmBackend implements Backend {
 
   // --- nn kernels ---
   holds(view: Float32Array): boolean {
-    return view.buffer === this.memory.buffer;
+    return this.ownsBuffer(view.buffer);
   }
 
   /** Byte address of a view of this memory. */
   private nnAddress(view: Float32Array, what: string): number {
     // An empty range touches no memory (the Rust checks only its alignment).
     if (view.length === 0) return 0;
-    if (view.buffer !== this.memory.buffer) {
+    if (!this.ownsBuffer(view.buffer)) {
       throw new SimdoptError(`${what}: expected a view of this backend's memory (a view taken before memory grew is detached)`, what);
     }
     return view.byteOffset;
@@ -325,14 +341,13 @@ export class WasmBackend implements Backend {
    * Addresses are taken before the scratch block may grow memory; they stay valid after it.
    */
   runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number {
-    const memory = this.memory.buffer;
     const addresses: number[] = [];
     const slots: KitSlot[] = [];
     const slotOf: (KitSlot | null)[] = [];
     let bytes = RESULT_BYTES + roundUp16(buffers.length * BUFFER_ENTRY_BYTES);
     buffers.forEach((b, i) => {
       // An empty view goes through the scratch block too: its address may be 0, which means absent.
-      const inMemory = b !== null && b.buffer === memory && b.length > 0;
+      const inMemory = b !== null && b.length > 0 && this.ownsBuffer(b.buffer);
       addresses.push(inMemory ? b.byteOffset : 0);
       if (b === null || inMemory) {
         slotOf.push(null);

@@ -546,7 +546,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     if (format === 'torch') {
       // PyTorch's LBFGS state is flat vectors over all parameters, never shaped per parameter.
       const own = this.stateDict();
-      const torch = toTorchStateDict({ state: {}, paramGroups: own.paramGroups }, []);
+      const torch = toTorchStateDict({ state: {}, paramGroups: own.paramGroups }, () => []);
       const plain = (v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : Array.isArray(v) ? v.map(plain) : v);
       for (const [k, e] of Object.entries(own.state)) {
         torch.state[k] = Object.fromEntries(Object.entries(e).map(([n, v]) => [n, plain(v)])) as TorchOptimizerState['state'][string];

@@ -8,7 +8,7 @@
  * block for a step (the per-step scalars, computed here in float64 as PyTorch computes them in
  * Python). CONTRIBUTING.md, "Adding an optimizer", walks through one.
  */
-import type { Backend, OptimizerKernel, TensorTable } from '../backend/backend.js';
+import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/backend.js';
 import { count, fail, SimdoptError } from '../errors.js';
 import { checkParameter, Parameter } from '../parameter.js';
 import { gradFiniteKernel } from '../reduce.js';
@@ -28,7 +28,7 @@ import {
   type ParamGroupInput,
   type ParamsInput,
 } from './param-groups.js';
-import { NO_FRESH, NO_SCALARS, StateStore, type ParamState } from './state-store.js';
+import { NO_FRESH, NO_SCALARS, slotLength, StateStore, type ParamState } from './state-store.js';
 import { sameSlots, splitRuns, tableEntries, type CachedTable, type FastGroup, type GroupPlan } from './step-plan.js';
 
 export type { ParamGroup, ParamGroupInput, ParamsInput };
@@ -107,6 +107,8 @@ export interface GroupRun<O extends BaseOptions> {
   readonly group: ParamGroup<O>;
   readonly table: TensorTable;
   readonly states: readonly ParamState[];
+  /** The parameters of `table`, in its order (what a `runStep` override steps). */
+  readonly params: readonly Parameter[];
 }
 
 export abstract class Optimizer<O extends BaseOptions> {
@@ -119,6 +121,11 @@ export abstract class Optimizer<O extends BaseOptions> {
   protected abstract readonly kernel: OptimizerKernel;
   /** Whether PyTorch keeps a `step` counter in this optimizer's state (SGD does not). */
   protected readonly hasStepCounter: boolean = true;
+  /**
+   * Whether a step is the element-wise kernel over each run's table. False where `runStep` is
+   * overridden: the table then carries only values and gradients (for skipNonFinite).
+   */
+  protected readonly elementwise: boolean = true;
   /** Every state slot name this optimizer may keep (for loadStateDict). */
   protected abstract readonly slotNamesAll: readonly string[];
 
@@ -138,6 +145,9 @@ export abstract class Optimizer<O extends BaseOptions> {
   private disposed = false;
   /** What `step()` re-uses while groups, parameters and state layouts stay as they were. */
   private fast: FastGroup<O>[] | null = null;
+  /** The `workspace` block (null until a `runStep` override asks for one). */
+  private work: Handle | null = null;
+  private workLength = 0;
   /** The kernel calls of `fast`, made once. */
   private fastRuns: GroupRun<O>[] | null = null;
 
@@ -161,7 +171,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.groupFields = [...GROUP_FIELDS, ...(traits.groupFields ?? [])];
     this.stateAtRegistration = traits.stateAtRegistration ?? false;
     this.held = reclaimable(this.backend);
-    this.state = new StateStore(this.backend, this.held);
+    this.state = new StateStore(this.backend, this.held, (name, p) => this.slotShape(name, p));
     reclaimer?.register(this, this.held, this);
     // A static function, not an arrow here: an arrow would share (and keep alive) this constructor's context.
     trackObject(this.backend, this, Optimizer.undisposed);
@@ -195,6 +205,44 @@ export abstract class Optimizer<O extends BaseOptions> {
    */
   protected initialScalars(): Readonly<Record<string, number>> {
     return NO_SCALARS;
+  }
+
+  // --- Optimizers that are not one element-wise kernel (Adafactor, Muon; CONTRIBUTING.md) ---
+  /**
+   * The shape of state slot `name` for `p` (PyTorch's shape of that state tensor: state dicts in
+   * PyTorch's format nest it so), or null when `p` has no such slot (left out of state dicts).
+   * Default: the parameter's shape. Used by state-store.ts for the block layout.
+   */
+  protected slotShape(_name: string, p: Parameter): readonly number[] | null {
+    return p.shape;
+  }
+  /**
+   * Runs one step of the run `params` (parameters with the same step context, sharing `args`).
+   * Default: the element-wise kernel over the run's table. An override also sets `elementwise`
+   * to false, reads state through `slotView` and scratch memory through `workspace`; `args` is
+   * the backend's scratch and may detach when memory grows, so read it before allocating.
+   */
+  protected runStep(table: TensorTable, args: Float32Array, _params: readonly Parameter[]): void {
+    this.backend.runOptimizer(this.kernel, table, args);
+  }
+  /** For `runStep` overrides: the view of `p`'s state slot `name` (null when it has none). */
+  protected slotView(p: Parameter, name: string): Float32Array | null {
+    return this.state.slot(p, name) ?? null;
+  }
+  /**
+   * For `runStep` overrides: a scratch view of `length` f32, kept between steps (grown, never
+   * shrunk) and freed with the optimizer. Take it before any other view: growing wasm memory
+   * detaches views taken earlier.
+   */
+  protected workspace(length: number): Float32Array {
+    if (this.work === null || length > this.workLength) {
+      const block = this.backend.alloc(Math.max(length, 1));
+      this.held.blocks.add(block);
+      if (this.work !== null) this.state.freeBlock(this.work);
+      this.work = block;
+      this.workLength = length;
+    }
+    return this.backend.f32(this.work, 0, length);
   }
 
   /** Adds a group of parameters with its own options (as PyTorch's `add_param_group`). */
@@ -269,7 +317,7 @@ export abstract class Optimizer<O extends BaseOptions> {
       for (const f of fast) if (f.table !== null) sum += this.backend.runTableTensors(gradFiniteKernel, f.table, NO_ARGS);
       if (sum !== 0) return false;
     }
-    this.runGroups((this.fastRuns ??= fast.flatMap((f) => (f.table === null ? [] : [{ group: f.group, table: f.table, states: f.states }]))));
+    this.runGroups((this.fastRuns ??= fast.flatMap((f) => (f.table === null ? [] : [{ group: f.group, table: f.table, states: f.states, params: f.active }]))));
     return true;
   }
 
@@ -278,7 +326,7 @@ export abstract class Optimizer<O extends BaseOptions> {
    * sums over every group before any parameter moves (Prodigy) override it.
    */
   protected runGroups(runs: readonly GroupRun<O>[]): void {
-    for (let i = 0; i < runs.length; i++) this.runKernel(runs[i].group, runs[i].table, runs[i].states);
+    for (let i = 0; i < runs.length; i++) this.runKernel(runs[i]);
   }
 
   /**
@@ -286,14 +334,14 @@ export abstract class Optimizer<O extends BaseOptions> {
    * `states` (equal by construction) straight into the backend's scratch, runs the kernel over
    * `table`, and advances the states.
    */
-  protected runKernel(group: ParamGroup<O>, table: TensorTable, states: readonly ParamState[]): void {
+  private runKernel({ group, table, states, params }: GroupRun<O>): void {
     const first = states[0];
     // Optimizers without scalar state share the frozen empty record: nothing to copy.
     const scalars = first.scalars === NO_SCALARS ? NO_SCALARS : { ...first.scalars };
     const ctx: StepContext = { step: first.step + 1, fresh: first.fresh, scalars: scalars as Record<string, number> };
     const args = this.backend.optimizerArgs();
     this.writeArgs(args, group, ctx);
-    this.backend.runOptimizer(this.kernel, table, args);
+    this.runStep(table, args, params);
     for (let i = 0; i < states.length; i++) {
       const s = states[i];
       s.step = ctx.step;
@@ -316,6 +364,7 @@ export abstract class Optimizer<O extends BaseOptions> {
         requires: group.params.map((p) => p.requiresGrad),
         options: snapshotOptions(group),
         slots,
+        active,
         states: active.map((p) => this.state.get(p)!),
         table: table?.table ?? null,
       });
@@ -342,7 +391,10 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.checkUsable();
     const format = options?.format ?? 'simdopt';
     if (format !== 'simdopt' && format !== 'torch') fail('options.format', "'simdopt' or 'torch'", format);
-    if (format === 'torch') return toTorchStateDict(this.stateDict(), this.paramGroups.flatMap((g) => g.params.map((p) => p.shape)));
+    if (format === 'torch') {
+      const params = this.paramGroups.flatMap((g) => g.params);
+      return toTorchStateDict(this.stateDict(), (i, name) => this.slotShape(name, params[i]) ?? params[i].shape);
+    }
     const state: OptimizerState['state'] = {};
     const paramGroups: OptimizerState['paramGroups'] = [];
     let index = 0;
@@ -355,7 +407,10 @@ export abstract class Optimizer<O extends BaseOptions> {
           const entry: Record<string, number | Float32Array> = {};
           if (this.hasStepCounter) entry.step = s.step;
           for (const name of scalarNames) entry[name] = s.scalars[name];
-          for (const name of s.slots) entry[name] = this.state.slot(p, name)!.slice();
+          for (const name of s.slots) {
+            const v = this.state.slot(p, name);
+            if (v !== undefined) entry[name] = v.slice();
+          }
           state[index] = entry;
         }
         ids.push(index++);
@@ -418,8 +473,11 @@ export abstract class Optimizer<O extends BaseOptions> {
         const known = [...this.slotNamesAll, ...Object.keys(initialScalars)];
         if (!this.slotNamesAll.includes(name)) fail(`${where}.${name}`, `one of ${known.join(', ')}`, name);
         const v = entry[name] as ArrayLike<number>;
-        const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && v.length === p.size;
-        if (!ok) fail(`${where}.${name}`, `a Float32Array or number[] of length ${p.size}`, v);
+        const shape = this.slotShape(name, p);
+        if (shape === null) fail(`${where}.${name}`, `no ${name} (parameter ${i} of shape [${p.shape.join(', ')}] has none)`, v);
+        const len = slotLength(shape);
+        const ok = (v instanceof Float32Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'))) && v.length === len;
+        if (!ok) fail(`${where}.${name}`, `a Float32Array or number[] of length ${len}`, v);
       }
       const slots = [...this.slotNames(groupOf[i])];
       loaded.set(p, { p, group: groupOf[i], step, slots, values: slots.map((n) => entry[n] as ArrayLike<number>), scalars });
@@ -476,6 +534,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.fast = this.fastRuns = null;
     reclaimer?.unregister(this);
     release(this.held);
+    this.work = null;
     this.state.forget();
   }
 
@@ -536,7 +595,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.tables.set(group, cache);
     // Runs of parameters whose argument block is the same (usually all of them).
     const runs = splitRuns(active, states);
-    const out = runs.map((run, r) => ({ group, table: this.tableFor(cache, r, run), states: run.map((p) => this.state.get(p)!) }));
+    const out = runs.map((run, r) => ({ group, table: this.tableFor(cache, r, run), states: run.map((p) => this.state.get(p)!), params: run }));
     for (let r = runs.length; r < cache.length; r++) this.disposeTable(cache[r].table);
     cache.length = Math.min(cache.length, runs.length);
     return out;
@@ -550,7 +609,8 @@ export abstract class Optimizer<O extends BaseOptions> {
       return hit.table;
     }
     if (hit) this.disposeTable(hit.table);
-    const table = this.backend.createTable(tableEntries(run, states));
+    // A `runStep` override reads its state itself: its table carries values and gradients only.
+    const table = this.backend.createTable(tableEntries(run, states, this.elementwise));
     this.held.tables.add(table);
     cache[r] = { params: run, blocks: states.map((s) => s.block), table };
     return table;

@@ -385,7 +385,7 @@ export interface RpropOptions extends BaseOptions {
    */
   lr: number;
   /**
-   * [η−, η+]: the factors of the step size after a sign flip and after agreeing signs (0 < η− < 1 < η+).
+   * [η−, η+], the factors of the step size after a sign flip and after agreeing signs (0 < η− < 1 < η+).
    * @default [0.5, 1.2]
    */
   etas: [number, number];
@@ -638,4 +638,82 @@ export interface ProdigyOptions extends BaseOptions {
    * @default Infinity
    */
   growthRate: number;
+}
+
+/** Options of {@link Adafactor} (PyTorch: `torch.optim.Adafactor`). */
+export interface AdafactorOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.01
+   */
+  lr: number;
+  /**
+   * τ <= 0: the second-moment weight of step t is t^τ (β̂2_t = 1 − t^τ). PyTorch: `beta2_decay`.
+   * @default -0.8
+   */
+  beta2Decay: number;
+  /**
+   * [eps1, eps2], where eps1 (null: float32 epsilon) floors the variance and eps2 the parameter RMS.
+   * @default [null, 0.001]
+   */
+  eps: [number | null, number];
+  /**
+   * Clipping threshold of the update RMS (>= 1).
+   * @default 1
+   */
+  d: number;
+  /**
+   * Decoupled weight decay: p ← (1 − lr·weightDecay)·p (with lr, not ρ). PyTorch: `weight_decay`.
+   * @default 0
+   */
+  weightDecay: number;
+  /**
+   * Maximize the objective instead of minimizing it.
+   * @default false
+   */
+  maximize: boolean;
+}
+
+/** Options of {@link Muon} (PyTorch: `torch.optim.Muon`). */
+export interface MuonOptions extends BaseOptions {
+  /**
+   * Learning rate.
+   * @default 0.001
+   */
+  lr: number;
+  /**
+   * Decoupled weight decay: p ← (1 − lr·weightDecay)·p before the update (with the unadjusted lr). PyTorch: `weight_decay`.
+   * @default 0.1
+   */
+  weightDecay: number;
+  /**
+   * Momentum factor of the gradient buffer.
+   * @default 0.95
+   */
+  momentum: number;
+  /**
+   * Nesterov momentum: orthogonalise lerp(g, B, momentum) instead of B.
+   * @default true
+   */
+  nesterov: boolean;
+  /**
+   * [a, b, c] of the quintic Newton–Schulz step X ← a·X + (b·A + c·A²)·X. PyTorch: `ns_coefficients`.
+   * @default [3.4445, -4.775, 2.0315]
+   */
+  nsCoefficients: [number, number, number];
+  /**
+   * Floor of the Frobenius norm of the update before normalising.
+   * @default 1e-7
+   */
+  eps: number;
+  /**
+   * Newton–Schulz iterations, an integer in [0, 100). PyTorch: `ns_steps`.
+   * @default 5
+   */
+  nsSteps: number;
+  /**
+   * How lr scales with the shape: null or 'original' (Keller Jordan's), 'match_rms_adamw' (Moonshot's). PyTorch: `adjust_lr_fn`.
+   * @default null
+   */
+  adjustLrFn: null | 'original' | 'match_rms_adamw';
 }

@@ -23,6 +23,8 @@ import { LAMB, lambSchema } from './lamb.js';
 import { ScheduleFreeAdamW, scheduleFreeAdamWSchema } from './schedulefreeadamw.js';
 import { ScheduleFreeSGD, scheduleFreeSGDSchema } from './schedulefreesgd.js';
 import { Prodigy, prodigySchema } from './prodigy.js';
+import { Adafactor, adafactorSchema } from './adafactor.js';
+import { Muon, muonSchema } from './muon.js';
 
 export interface OptimizerEntry {
   /** The class name, as `stateDict().optimizer` writes it. */
@@ -51,4 +53,6 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'ScheduleFreeAdamW', cls: ScheduleFreeAdamW, schema: scheduleFreeAdamWSchema },
   { name: 'ScheduleFreeSGD', cls: ScheduleFreeSGD, schema: scheduleFreeSGDSchema },
   { name: 'Prodigy', cls: Prodigy, schema: prodigySchema },
+  { name: 'Adafactor', cls: Adafactor, schema: adafactorSchema },
+  { name: 'Muon', cls: Muon, schema: muonSchema },
 ];

@@ -51,7 +51,7 @@ export const rpropSchema = schema('Rprop', 'torch.optim.Rprop', {
   // PyTorch: 0.0 < etaminus < 1.0 < etaplus
   etas: spec('[number, number]', (n, v) => checkPair(n, v, (m, p) => m > 0 && m < 1 && p > 1 && Number.isFinite(p), 'two numbers [η−, η+] with 0 < η− < 1 < η+'))(
     [0.5, 1.2],
-    '[η−, η+]: the factors of the step size after a sign flip and after agreeing signs (0 < η− < 1 < η+).',
+    '[η−, η+], the factors of the step size after a sign flip and after agreeing signs (0 < η− < 1 < η+).',
     'etas',
   ),
   stepSizes: spec('[number, number]', (n, v) => checkPair(n, v, (lo, hi) => lo >= 0 && lo <= hi, 'two numbers [min, max] with 0 <= min <= max'))(

@@ -1,6 +1,8 @@
 /**
  * The per-parameter state of an optimizer: a step counter, one backend block holding the state
  * slots (each `slotStride(size)` floats apart, the layout the kernels read), and scalar state.
+ * Optimizers whose state is shaped otherwise (Adafactor's factored moments) give each slot its
+ * own shape (`SlotShape`): slot k then starts at the sum of `slotStride` of the slots before it.
  * Blocks are allocated all or nothing, and a new layout is filled by one loop whether the slots
  * come from an old layout, a state dict or nowhere (initialised, and marked fresh).
  */
@@ -20,6 +22,20 @@ export interface ParamState {
   scalars: Readonly<Record<string, number>>;
 }
 
+/**
+ * The shape of state slot `name` for `p` (PyTorch's shape of that state tensor; its length is the
+ * product), or null when `p` has no such slot. Element-wise optimizers: `p.shape`.
+ */
+export type SlotShape = (name: string, p: Parameter) => readonly number[] | null;
+
+/** The f32 length of a slot of `shape` (0 for an absent slot). */
+export function slotLength(shape: readonly number[] | null): number {
+  if (shape === null) return 0;
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
 export const NO_FRESH: ReadonlySet<string> = new Set<string>();
 export const NO_SCALARS: Readonly<Record<string, number>> = Object.freeze({});
 
@@ -29,7 +45,16 @@ export class StateStore {
   constructor(
     private readonly backend: Backend,
     private readonly held: Reclaimable,
+    /** The slot shapes (element-wise optimizers: every slot shaped as its parameter). */
+    readonly shapeOf: SlotShape = (_name, p) => p.shape,
   ) {}
+
+  /** f32 offset of slot `k` of `slots` in `p`'s block. */
+  private offset(p: Parameter, slots: readonly string[], k: number): number {
+    let at = 0;
+    for (let i = 0; i < k; i++) at += slotStride(slotLength(this.shapeOf(slots[i], p)));
+    return at;
+  }
 
   get(p: Parameter): ParamState | undefined {
     return this.states.get(p);
@@ -43,7 +68,7 @@ export class StateStore {
   allocate(requests: readonly { p: Parameter; slots: readonly string[] }[]): (Handle | null)[] {
     const blocks: (Handle | null)[] = [];
     try {
-      for (const { p, slots } of requests) blocks.push(slots.length > 0 ? this.allocBlock(slots.length * slotStride(p.size)) : null);
+      for (const { p, slots } of requests) blocks.push(slots.length > 0 ? this.allocBlock(this.offset(p, slots, slots.length)) : null);
     } catch (e) {
       for (const b of blocks) if (b !== null) this.freeBlock(b);
       throw e;
@@ -51,11 +76,12 @@ export class StateStore {
     return blocks;
   }
 
-  /** The view of slot `name` of `p`'s state, or undefined when it has none. */
+  /** The view of slot `name` of `p`'s state, or undefined when it has none (or its shape is null). */
   slot(p: Parameter, name: string): Float32Array | undefined {
     const s = this.states.get(p);
     const k = s ? s.slots.indexOf(name) : -1;
-    return k < 0 ? undefined : this.backend.f32(s!.block!, k * slotStride(p.size), p.size);
+    const shape = k < 0 ? null : this.shapeOf(name, p);
+    return shape === null ? undefined : this.backend.f32(s!.block!, this.offset(p, s!.slots, k), slotLength(shape));
   }
 
   /**
@@ -71,7 +97,7 @@ export class StateStore {
   ): ReadonlySet<string> {
     const fresh = new Set<string>();
     slots.forEach((name, k) => {
-      const view = this.backend.f32(block!, k * slotStride(p.size), p.size);
+      const view = this.backend.f32(block!, this.offset(p, slots, k), slotLength(this.shapeOf(name, p)));
       const from = source(name, k);
       if (from !== undefined) view.set(from);
       else {

@@ -169,18 +169,18 @@ function nest(values: ArrayLike<number>, shape: readonly number[]): number | Nes
 
 /**
  * `stateDict()` output in PyTorch's layout: options in snake_case (simdopt-only ones left out),
- * payloads as nested lists of each parameter's `shape`, so that Python can load it with
- * `torch.tensor(v)` per entry and `optimizer.load_state_dict`.
+ * payloads as nested lists of their shape (`shapeOf(parameter index, slot name)`: the
+ * parameter's shape, or the slot's own, as Adafactor's `row_var` [.., R, 1]), so that Python can
+ * load it with `torch.tensor(v)` per entry and `optimizer.load_state_dict`.
  */
 export function toTorchStateDict(
   sd: { state: Record<number, Record<string, number | ArrayLike<number>>>; paramGroups: Array<Record<string, unknown> & { params: number[] }> },
-  shapes: readonly (readonly number[])[],
+  shapeOf: (index: number, name: string) => readonly number[],
 ): TorchOptimizerState {
   const state: TorchOptimizerState['state'] = {};
   for (const [key, entry] of Object.entries(sd.state)) {
-    const shape = shapes[Number(key)];
     const e: Record<string, number | NestedNumbers> = {};
-    for (const [name, value] of Object.entries(entry)) e[name] = typeof value === 'number' ? value : nest(value, shape);
+    for (const [name, value] of Object.entries(entry)) e[name] = typeof value === 'number' ? value : nest(value, shapeOf(Number(key), name));
     state[key] = e;
   }
   const param_groups = sd.paramGroups.map((g) => {

@@ -31,6 +31,8 @@ export interface FastGroup<O> {
   requires: boolean[];
   options: OptionSnapshot;
   slots: readonly string[];
+  /** The parameters the step updates (those of `states`). */
+  active: Parameter[];
   states: ParamState[];
   table: TensorTable | null;
 }
@@ -63,8 +65,9 @@ export function splitRuns(params: Parameter[], states: ParamState[]): Parameter[
 
 /**
  * The table entries of `params` over their state (`states[i]` is `params[i]`'s): what a step's
- * cached table holds, and what `runOverState` runs a kernel over between steps.
+ * cached table holds, and what `runOverState` runs a kernel over between steps. `withState`
+ * false: values and gradients only (a `runStep` override reads its state itself).
  */
-export function tableEntries(params: readonly Parameter[], states: readonly ParamState[]): TableEntry[] {
-  return params.map((p, i) => ({ data: p.handle, grad: p.handle, gradOffset: p.gradOffset, state: states[i].block, len: p.size, slots: states[i].slots.length }));
+export function tableEntries(params: readonly Parameter[], states: readonly ParamState[], withState = true): TableEntry[] {
+  return params.map((p, i) => ({ data: p.handle, grad: p.handle, gradOffset: p.gradOffset, state: withState ? states[i].block : null, len: p.size, slots: withState ? states[i].slots.length : 0 }));
 }

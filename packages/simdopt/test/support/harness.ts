@@ -74,7 +74,19 @@ export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
   LAMB: { lr: 0.01, weightDecay: 0.01 },
   ScheduleFreeAdamW: { lr: 0.01, weightDecay: 0.01, warmupSteps: 2, r: 0.5 },
   ScheduleFreeSGD: { lr: 0.1, weightDecay: 0.01, warmupSteps: 2, r: 0.5 },
+  Adafactor: { lr: 0.05, weightDecay: 0.01, eps: [1e-6, 1e-3], d: 2, maximize: false },
+  // Muon takes 2-D parameters only: the suites over OPTIMIZER_CLASSES (1-D parameters) leave it
+  // out; factored.test.ts covers it with matrices.
+  Muon: { lr: 0.02, weightDecay: 0.1, nesterov: true, adjustLrFn: 'match_rms_adamw' },
 };
+
+/**
+ * Optimizers whose step is not one element-wise pass and whose state depends on the parameter's
+ * shape (Adafactor's factors; Muon takes matrices only). They are outside OPTIMIZER_CLASSES, whose
+ * suites step 1-D parameters against an element-wise reference; factored.test.ts, vectors.test.ts,
+ * closed-loop.test.ts and the bad-input table cover them.
+ */
+export const SHAPED_OPTIMIZERS = ['Adafactor', 'Muon'];
 
 /** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
 export const RICH_STATE_NAMES: Record<string, string[]> = {
@@ -94,6 +106,9 @@ export const RICH_STATE_NAMES: Record<string, string[]> = {
   LAMB: ['step', 'mu', 'nu'],
   ScheduleFreeAdamW: ['z', 'exp_avg_sq'],
   ScheduleFreeSGD: ['z'],
+  // 1-D parameters: the vector path. Two or more dimensions: ['step', 'row_var', 'col_var'].
+  Adafactor: ['step', 'variance'],
+  Muon: ['momentum_buffer'],
 };
 
 /** The gradient of parameter `index` at step `k` (open loop, but fixed for a seed). */

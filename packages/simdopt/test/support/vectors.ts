@@ -18,12 +18,16 @@ import adopt from '../../../../test/vectors/adopt.json';
 import lamb from '../../../../test/vectors/lamb.json';
 import schedulefreeAdamw from '../../../../test/vectors/schedulefree_adamw.json';
 import schedulefreeSgd from '../../../../test/vectors/schedulefree_sgd.json';
+import adafactor from '../../../../test/vectors/adafactor.json';
+import muon from '../../../../test/vectors/muon.json';
 
 export interface OptimizerCase {
   id: string;
   optimizer: string;
   hyper: Record<string, unknown>;
   steps: number;
+  /** The parameter's shape (Adafactor, Muon); absent: a vector. */
+  shape?: number[];
   init: number[];
   grads: number[][];
   expected: number[][];
@@ -53,6 +57,8 @@ export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
   { file: lamb as VectorFile, className: 'LAMB' },
   { file: schedulefreeAdamw as VectorFile, className: 'ScheduleFreeAdamW' },
   { file: schedulefreeSgd as VectorFile, className: 'ScheduleFreeSGD' },
+  { file: adafactor as unknown as VectorFile, className: 'Adafactor' },
+  { file: muon as unknown as VectorFile, className: 'Muon' },
 ];
 
 /**
