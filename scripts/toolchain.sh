@@ -5,7 +5,7 @@
 # Order: a rustup toolchain that already has the wasm32 target (a normal developer machine);
 # else Debian's rustc-web (installed here when running as root and it is missing).
 
-DEBIAN_RUST_PACKAGES="rustc-web cargo-web rust-web-src rust-web-llvm lld-22"
+DEBIAN_RUST_PACKAGES="rustc-web cargo-web rust-web-src rust-web-llvm lld-22 rustfmt-web"
 SIMDOPT_RUST_SRC=/usr/lib/rustlib/src/rust/library
 
 simdopt_have_rustup_wasm() {
@@ -15,7 +15,7 @@ simdopt_have_rustup_wasm() {
 
 simdopt_have_debian_rust() {
   [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d "$SIMDOPT_RUST_SRC/vendor" ] &&
-    [ -x /usr/bin/rust-lld ] && /usr/bin/rustc --version 2>/dev/null | grep -qE '^rustc 1\.(8[5-9]|9[0-9]|[1-9][0-9]{2})'
+    [ -x /usr/bin/rust-lld ] && [ -x /usr/bin/rustfmt ] && /usr/bin/rustc --version 2>/dev/null | grep -qE '^rustc 1\.(8[5-9]|9[0-9]|[1-9][0-9]{2})'
 }
 
 simdopt_pick_toolchain() {

@@ -201,7 +201,10 @@ export function evaluateTargets(r: BenchResults): Target[] {
       const ref = get(o.id, n, 'ref');
       if (!s || !ref) continue;
       const q = s.ns.median / ref.ns.median;
-      if (q > worst) ((worst = q), (worstN = n));
+      if (q > worst) {
+        worst = q;
+        worstN = n;
+      }
       worstMin = Math.max(worstMin, s.ns.min / ref.ns.min);
     }
     if (worstN === 0) continue;

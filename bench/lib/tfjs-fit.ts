@@ -136,7 +136,7 @@ async function fitRow(c: TfjsFitConfig, tf: Tf, backend: 'cpu' | 'wasm', layers:
   const make = (id: Contender['id']): Contender => {
     const model = mlp(tf, layers, 1000);
     const optimizer = id === 'tfjs' ? tf.train.adam(1e-3, 0.9, 0.999, 1e-8) : tfjsOptimizer(tf, (p) => new Adam(p, { lr: 1e-3 }));
-    model.compile({ optimizer: optimizer as never, loss: 'categoricalCrossentropy' });
+    model.compile({ optimizer: optimizer, loss: 'categoricalCrossentropy' });
     return { id, model, optimizer: optimizer as unknown as Contender['optimizer'] };
   };
   const contenders = [make('tfjs'), make('simdopt')];
@@ -174,7 +174,10 @@ async function fitRow(c: TfjsFitConfig, tf: Tf, backend: 'cpu' | 'wasm', layers:
         const h = await x.model.fit(xs, ys, fitOptions);
         const ms = c.now() - t0;
         bestCpu = Math.min(bestCpu, (c.cpuNow?.() ?? 0) - cpu0);
-        if (ms < best) ((best = ms), (bestApply = applyMs[x.id]));
+        if (ms < best) {
+          best = ms;
+          bestApply = applyMs[x.id];
+        }
         loss[x.id] = h.history.loss[0] as number;
       }
       times[x.id].push(best);
@@ -190,7 +193,7 @@ async function fitRow(c: TfjsFitConfig, tf: Tf, backend: 'cpu' | 'wasm', layers:
     const { grads: g } = tf.variableGrads(() => {
       const out = contenders[0].model.apply(tf.slice(xs, [0, 0], [BATCH, layers[0]])) as ReturnType<Tf['tensor2d']>;
       return tf.losses.softmaxCrossEntropy(tf.slice(ys, [0, 0], [BATCH, classes]), out) as never;
-    }, vars as never);
+    }, vars);
     return vars.map((v) => g[v.name]);
   });
   const timed: Timed[] = contenders.map((x) => {
@@ -240,14 +243,14 @@ async function transferRow(c: TfjsFitConfig, tf: Tf, backend: 'cpu' | 'wasm', la
   const sinks = vars.map((v) => new Float32Array(v.size));
   const sources = vars.map((v) => fillUniform(new Float32Array(v.size), 3, -1, 1));
   const timed: Timed[] = [
-    { id: 'dataSync', step: () => grads.forEach((g, i) => sinks[i].set(g.dataSync() as Float32Array)) },
+    { id: 'dataSync', step: () => grads.forEach((g, i) => sinks[i].set(g.dataSync())) },
     { id: 'view', step: () => grads.forEach((g, i) => sinks[i].set(view(tf, g))) },
     {
       id: 'assign',
       step: () =>
         vars.forEach((v, i) => {
           const t = tf.tensor(backend === 'wasm' ? sources[i] : sources[i].slice(), v.shape);
-          v.assign(t as never);
+          v.assign(t);
           t.dispose();
         }),
     },
@@ -259,7 +262,7 @@ async function transferRow(c: TfjsFitConfig, tf: Tf, backend: 'cpu' | 'wasm', la
   const asyncTimes: number[] = [];
   for (let r = 0; r < 31; r++) {
     const t0 = c.now();
-    for (let i = 0; i < grads.length; i++) sinks[i].set((await grads[i].data()) as Float32Array);
+    for (let i = 0; i < grads.length; i++) sinks[i].set((await grads[i].data()));
     asyncTimes.push(c.now() - t0);
   }
   model.dispose();

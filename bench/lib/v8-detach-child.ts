@@ -37,7 +37,10 @@ const g = fillGradient(new Float32Array(n), 2);
 const adam = OPTIMIZERS.find((o) => o.id === 'adam')!.tuned(p, g, [new Float32Array(n), new Float32Array(n)]);
 const sgd = OPTIMIZERS.find((o) => o.id === 'sgd')!.tuned(p, g, []);
 let t = 0;
-for (let i = 0; i < 20; i++) (adam(++t), sgd(t));
+for (let i = 0; i < 20; i++) {
+  adam(++t);
+  sgd(t);
+}
 const ns = (f: () => void, reps: number) => {
   const out: number[] = [];
   for (let s = 0; s < samples; s++) {

@@ -131,38 +131,38 @@ export function optimizerSpec(name: OptimizerName): OptimizerSpec {
       case 'gd':
       case 'sgd':
       case 'momentum':
-        return new SGD(params, { lr, momentum: s.momentum, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new SGD(params, { lr, momentum: s.momentum, weightDecay: s.weightDecay });
       case 'rmsprop':
-        return new RMSprop(params, { lr, alpha: 0.99, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new RMSprop(params, { lr, alpha: 0.99, weightDecay: s.weightDecay });
       case 'adam':
-        return new Adam(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new Adam(params, { lr, weightDecay: s.weightDecay });
       case 'adamw':
-        return new AdamW(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new AdamW(params, { lr, weightDecay: s.weightDecay });
       case 'asgd':
-        return new ASGD(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new ASGD(params, { lr, weightDecay: s.weightDecay });
       case 'rprop':
-        return new Rprop(params, { lr }) as unknown as AnyOptimizer;
+        return new Rprop(params, { lr });
       case 'lbfgs':
-        return new LBFGS(params, { lr, historySize: 10, lineSearchFn: 'strong_wolfe' }) as unknown as AnyOptimizer;
+        return new LBFGS(params, { lr, historySize: 10, lineSearchFn: 'strong_wolfe' });
       case 'schedulefree': {
         // The warm-up the other runs get from the schedule: 5 % of the steps, set by runOne.
         const o = new ScheduleFreeAdamW(params, { lr, weightDecay: s.weightDecay });
         o.train();
-        return o as unknown as AnyOptimizer;
+        return o;
       }
       case 'adopt':
-        return new ADOPT(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new ADOPT(params, { lr, weightDecay: s.weightDecay });
       case 'lamb':
-        return new LAMB(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new LAMB(params, { lr, weightDecay: s.weightDecay });
       case 'prodigy':
-        return new Prodigy(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new Prodigy(params, { lr, weightDecay: s.weightDecay });
       case 'adafactor':
-        return new Adafactor(params, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer;
+        return new Adafactor(params, { lr, weightDecay: s.weightDecay });
       case 'muon': {
         const matrices = params.filter((p) => p.shape.length === 2);
         const others = params.filter((p) => p.shape.length !== 2);
         const muon = new Muon(matrices, { lr, weightDecay: s.weightDecay, momentum: s.momentum, adjustLrFn: 'match_rms_adamw' }) as unknown as AnyOptimizer;
-        if (others.length > 0) companions.set(muon, { optimizer: new AdamW(others, { lr, weightDecay: s.weightDecay }) as unknown as AnyOptimizer, ratio: 1 });
+        if (others.length > 0) companions.set(muon, { optimizer: new AdamW(others, { lr, weightDecay: s.weightDecay }), ratio: 1 });
         return muon;
       }
     }

@@ -52,7 +52,7 @@ function optimizerCase(c: Obj): Obj {
   const f64 = trajectory(c.optimizer as string, hyper, init, grads, 'f64');
   const f32 = trajectory(c.optimizer as string, hyper, init, grads, 'f32');
   const drift = f64.expected.map((row, k) => row.reduce((m, x, i) => Math.max(m, Math.abs(f32.expected[k][i] - x)), 0));
-  const finalState = assign((c.final_state as Obj) ?? {}, f64.state as Obj);
+  const finalState = assign((c.final_state as Obj) ?? {}, f64.state);
   return assign(c, { expected: f64.expected, final_state: finalState, f32_max_abs_diff: drift });
 }
 
@@ -138,14 +138,14 @@ export function compare(name: string, committed: Obj, text: string, regenerated:
     }
     if (Array.isArray(a) && Array.isArray(b)) {
       if (a.length !== b.length) return void structural.push(path.join('.'));
-      const s = a.every((x) => typeof x === 'number') ? Math.max(...(a as number[]).map(Math.abs)) : 0;
+      const s = a.every((x) => typeof x === 'number') ? Math.max(...(a).map(Math.abs)) : 0;
       a.forEach((x, i) => walk(x, b[i], [...path, String(i)], s));
       return;
     }
     if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
       const ka = Object.keys(a);
       if (ka.join() !== Object.keys(b).join()) return void structural.push(`${path.join('.')} keys`);
-      for (const k of ka) walk(a[k], (b as Obj)[k], [...path, k], 0);
+      for (const k of ka) walk(a[k], (b)[k], [...path, k], 0);
       return;
     }
     if (a !== b) structural.push(path.join('.'));

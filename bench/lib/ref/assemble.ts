@@ -9,7 +9,7 @@ export async function referenceModuleBytes(): Promise<Uint8Array<ArrayBuffer>> {
   const parsed = wabt.parseWat('reference.wat', wat, { simd: true, bulk_memory: true });
   try {
     parsed.validate();
-    return new Uint8Array(parsed.toBinary({}).buffer) as Uint8Array<ArrayBuffer>;
+    return new Uint8Array(parsed.toBinary({}).buffer);
   } finally {
     parsed.destroy();
   }

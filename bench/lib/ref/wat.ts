@@ -170,7 +170,10 @@ export function kernelWat(src: RefKernelSource): string {
   const check = (n: Node): void => {
     if (n.k === 'var' && !known.has(n.name)) throw new Error(`reference kernel ${src.name}: unknown name ${n.name}`);
     if (n.k === 'neg') check(n.a);
-    if (n.k === 'bin') (check(n.a), check(n.b));
+    if (n.k === 'bin') {
+      check(n.a);
+      check(n.b);
+    }
     if (n.k === 'call') n.args.forEach(check);
   };
   stmts.forEach((s) => check(s.expr));

@@ -84,7 +84,13 @@ impl Elementwise for Mask {
 
 /// `out = x·mask(key)`: see the module documentation.
 fn mask(a: &[f32], b: &[Buffer]) -> Mask {
-    Mask { x: b[buf::INPUT].ptr, out: b[buf::OUTPUT].ptr, key: key_of(a), threshold: a[arg::THRESHOLD] as u32, scale: a[arg::SCALE] }
+    Mask {
+        x: b[buf::INPUT].ptr,
+        out: b[buf::OUTPUT].ptr,
+        key: key_of(a),
+        threshold: a[arg::THRESHOLD] as u32,
+        scale: a[arg::SCALE],
+    }
 }
 
 pub struct DropoutKernel;

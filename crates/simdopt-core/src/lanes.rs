@@ -632,8 +632,7 @@ mod simd {
         #[inline(always)]
         fn reduce_add(self) -> f32 {
             let v = self.0;
-            (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<2>(v))
-                + (f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<3>(v))
+            (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<2>(v)) + (f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<3>(v))
         }
         #[inline(always)]
         fn reduce_max(self) -> f32 {

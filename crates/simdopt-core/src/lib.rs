@@ -28,5 +28,5 @@ pub mod reduce;
 pub mod rng;
 pub mod stream;
 pub mod sweep;
-pub mod vector;
 pub mod two_pass;
+pub mod vector;

@@ -177,8 +177,14 @@ mod tests {
                     assert_eq!(run_tensor_kernel::<Scalar, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]), 0.0);
                     assert_eq!(run_tensor_kernel::<Emu4, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]), 0.0);
                     grad[at] = bad;
-                    assert!(run_tensor_kernel::<Scalar, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]).is_nan(), "n {n} at {at}");
-                    assert!(run_tensor_kernel::<Emu4, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]).is_nan(), "n {n} at {at}");
+                    assert!(
+                        run_tensor_kernel::<Scalar, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]).is_nan(),
+                        "n {n} at {at}"
+                    );
+                    assert!(
+                        run_tensor_kernel::<Emu4, FiniteKernel>(&[], &mut [(&mut data, &mut grad)]).is_nan(),
+                        "n {n} at {at}"
+                    );
                 }
             }
         }

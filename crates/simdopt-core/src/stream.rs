@@ -172,7 +172,9 @@ pub trait TensorKernel {
     #[inline(always)]
     unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]) -> f64 {
         let reduce = Self::reduce(args);
-        tensors.iter().fold(0.0, |acc, t| segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, Self::tensor::<L>(args, &t.piece(a, b)))))
+        tensors
+            .iter()
+            .fold(0.0, |acc, t| segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, Self::tensor::<L>(args, &t.piece(a, b)))))
     }
 }
 

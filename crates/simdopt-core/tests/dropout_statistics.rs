@@ -39,7 +39,10 @@ fn p_zero_is_identity_and_p_one_is_zeros() {
     let same = dropout::<Emu4>(9, 0, 0.0, &x);
     assert!(same.iter().zip(&x).all(|(a, b)| a.to_bits() == b.to_bits()));
     let zeros = dropout::<Scalar>(9, 0, 1.0, &x);
-    assert!(zeros.iter().enumerate().all(|(i, v)| if i == 3 { v.is_nan() } else { *v == 0.0 }), "x·0, NaN stays NaN as in PyTorch");
+    assert!(
+        zeros.iter().enumerate().all(|(i, v)| if i == 3 { v.is_nan() } else { *v == 0.0 }),
+        "x·0, NaN stays NaN as in PyTorch"
+    );
 }
 
 #[test]

@@ -146,18 +146,31 @@ fn rprop_matches_float64_equations_and_pytorch_sign_rules() {
         let mut ss64 = vec![0.01f32 as f64; n];
         for k in 0..12 {
             // exact zeros every fifth element, and sign flips from the random values
-            let g: Vec<f32> = rng.values(n, 1.0, false).iter().enumerate().map(|(i, &x)| if (i + k) % 5 == 0 { 0.0 } else { x }).collect();
+            let g: Vec<f32> =
+                rng.values(n, 1.0, false).iter().enumerate().map(|(i, &x)| if (i + k) % 5 == 0 { 0.0 } else { x }).collect();
             step_slices::<Emu4, RpropKernel>(&a, &mut p, &g, &mut s);
             let maximize = a[0] as u32 & 1 << rprop::arg::MAXIMIZE != 0;
             for i in 0..n {
                 let mut gi = g[i] as f64 * if maximize { -1.0 } else { 1.0 };
                 let prod = gi * prev64[i];
-                let f = if prod > 0.0 { a[2] as f64 } else if prod < 0.0 { a[1] as f64 } else { 1.0 };
+                let f = if prod > 0.0 {
+                    a[2] as f64
+                } else if prod < 0.0 {
+                    a[1] as f64
+                } else {
+                    1.0
+                };
                 ss64[i] = (ss64[i] * f).clamp(a[3] as f64, a[4] as f64);
                 if prod < 0.0 {
                     gi = 0.0;
                 }
-                let sign = if gi > 0.0 { 1.0 } else if gi < 0.0 { -1.0 } else { 0.0 };
+                let sign = if gi > 0.0 {
+                    1.0
+                } else if gi < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
                 p64[i] -= sign * ss64[i];
                 prev64[i] = gi;
             }
@@ -198,10 +211,13 @@ fn vector_ops_vector_equals_scalar_and_float64() {
                     if !poison {
                         let want: f64 = match op {
                             vector::op::DOT => x.iter().zip(y).map(|(a, b)| *a as f64 * *b as f64).sum(),
-                            vector::op::ABS_MAX => x.iter().map(|a| (0.7f32 as f64 * *a as f64).abs()).fold(f64::NEG_INFINITY, f64::max),
+                            vector::op::ABS_MAX => {
+                                x.iter().map(|a| (0.7f32 as f64 * *a as f64).abs()).fold(f64::NEG_INFINITY, f64::max)
+                            }
                             _ => x.iter().map(|a| (*a as f64).abs()).sum(),
                         };
-                        let scale: f64 = x.iter().zip(y).map(|(a, b)| (*a as f64 * *b as f64).abs() + (*a as f64).abs()).sum::<f64>().max(1.0);
+                        let scale: f64 =
+                            x.iter().zip(y).map(|(a, b)| (*a as f64 * *b as f64).abs() + (*a as f64).abs()).sum::<f64>().max(1.0);
                         assert!((r1 - want).abs() <= 1e-6 * scale || (r1 == want), "op {op} len {len}: {r1} vs {want}");
                     }
                 }
@@ -251,7 +267,11 @@ fn average_vector_equals_scalar_and_float64() {
                     if !poison {
                         for i in 0..len {
                             let (a, q) = (a0[offset + i] as f64, p[offset + i] as f64);
-                            let want = if args[0] == average::arg::SWA { a + (q - a) / args[1] as f64 } else { a + args[1] as f64 * (q - a) };
+                            let want = if args[0] == average::arg::SWA {
+                                a + (q - a) / args[1] as f64
+                            } else {
+                                a + args[1] as f64 * (q - a)
+                            };
                             assert!((a1[i] as f64 - want).abs() <= 4e-7 * want.abs().max(a.abs()).max(q.abs()), "average {i}");
                         }
                     }

@@ -31,7 +31,8 @@ fn adafactor_args(h: &Json, shape: &[usize], step: f64) -> Vec<f32> {
     };
     let (b, r, c) = factors(shape);
     let mut a = vec![0f32; adafactor::arg::LEN];
-    a[adafactor::arg::FLAGS] = (h.get("maximize").bool() as u32 | ((wd != 0.0) as u32) << 1 | ((shape.len() > 1) as u32) << 2) as f32;
+    a[adafactor::arg::FLAGS] =
+        (h.get("maximize").bool() as u32 | ((wd != 0.0) as u32) << 1 | ((shape.len() > 1) as u32) << 2) as f32;
     a[adafactor::arg::BATCH] = b as f32;
     a[adafactor::arg::ROWS] = r as f32;
     a[adafactor::arg::COLS] = c as f32;
@@ -215,7 +216,9 @@ fn adafactor_lane_types_agree_on_odd_shapes_and_non_finite_input() {
 
 #[test]
 fn muon_lane_types_agree_on_odd_shapes_and_non_finite_input() {
-    let h = hyper(r#"{"lr": 0.02, "weight_decay": 0.1, "momentum": 0.95, "nesterov": true, "ns_coefficients": [3.4445, -4.775, 2.0315], "eps": 1e-7, "ns_steps": 5, "adjust_lr_fn": null}"#);
+    let h = hyper(
+        r#"{"lr": 0.02, "weight_decay": 0.1, "momentum": 0.95, "nesterov": true, "ns_coefficients": [3.4445, -4.775, 2.0315], "eps": 1e-7, "ns_steps": 5, "adjust_lr_fn": null}"#,
+    );
     let mut rng = Rng(11);
     for (rows, cols) in [(1, 1), (3, 5), (5, 3), (7, 67), (67, 7), (1, 9), (9, 1), (0, 4), (13, 13)] {
         let n = rows * cols;
@@ -248,7 +251,9 @@ fn muon_orthogonalises_a_gradient() {
     let g = rng.vec(rows * cols, 1.0);
     let mut p = vec![0f32; rows * cols];
     let mut buf = vec![0f32; rows * cols];
-    let h = hyper(r#"{"lr": 1.0, "weight_decay": 0.0, "momentum": 0.0, "nesterov": false, "ns_coefficients": [3.4445, -4.775, 2.0315], "eps": 1e-7, "ns_steps": 5, "adjust_lr_fn": null}"#);
+    let h = hyper(
+        r#"{"lr": 1.0, "weight_decay": 0.0, "momentum": 0.0, "nesterov": false, "ns_coefficients": [3.4445, -4.775, 2.0315], "eps": 1e-7, "ns_steps": 5, "adjust_lr_fn": null}"#,
+    );
     muon_step::<Emu4>(&muon_args(&h, rows, cols), &mut p, &g, &mut buf, rows, cols);
     let fro2: f64 = p.iter().map(|&x| (x as f64) * (x as f64)).sum();
     assert!((2.0..6.0).contains(&fro2), "‖O‖² = {fro2}");
@@ -269,7 +274,9 @@ fn kernels_refuse_mismatched_buffers() {
     let mut work = vec![0f32; 5];
     let bufs = [Buffer::of_mut(Some(&mut p)), Buffer::of(&g), Buffer::of_mut(Some(&mut state)), Buffer::of_mut(Some(&mut work))];
     assert!(run_array_kernel::<Scalar, AdafactorKernel>(&args, &bufs).is_none(), "state shorter than row_var + col_var");
-    let mh = hyper(r#"{"lr": 0.01, "weight_decay": 0.0, "momentum": 0.9, "nesterov": true, "ns_coefficients": [3.4445, -4.775, 2.0315], "eps": 1e-7, "ns_steps": 5, "adjust_lr_fn": null}"#);
+    let mh = hyper(
+        r#"{"lr": 0.01, "weight_decay": 0.0, "momentum": 0.9, "nesterov": true, "ns_coefficients": [3.4445, -4.775, 2.0315], "eps": 1e-7, "ns_steps": 5, "adjust_lr_fn": null}"#,
+    );
     let margs = muon_args(&mh, 3, 5);
     let (mut buf, mut mw) = (vec![0f32; 15], vec![0f32; muon::workspace_len(3, 5) - 1]);
     let bufs = [Buffer::of_mut(Some(&mut p)), Buffer::of(&g), Buffer::of_mut(Some(&mut buf)), Buffer::of_mut(Some(&mut mw))];

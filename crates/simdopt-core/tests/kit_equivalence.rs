@@ -88,7 +88,14 @@ fn dropout_masks() {
 
 #[test]
 fn pointwise_losses() {
-    let kinds = [(kind::MSE, 0.0), (kind::L1, 0.0), (kind::HUBER, 0.7), (kind::SMOOTH_L1, 0.7), (kind::SMOOTH_L1, 0.0), (kind::BCE_WITH_LOGITS, 0.0)];
+    let kinds = [
+        (kind::MSE, 0.0),
+        (kind::L1, 0.0),
+        (kind::HUBER, 0.7),
+        (kind::SMOOTH_L1, 0.7),
+        (kind::SMOOTH_L1, 0.0),
+        (kind::BCE_WITH_LOGITS, 0.0),
+    ];
     every_shape(|len, offset, poison| {
         let x = values(6, len, offset, 3.0, poison);
         let y = values(7, len, offset, 1.0, false);

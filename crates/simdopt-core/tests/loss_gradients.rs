@@ -70,7 +70,14 @@ fn pointwise_losses_match_closed_forms_and_finite_differences() {
     let x = rng.vec(203, 4.0);
     let y = rng.vec(203, 2.0);
     let probabilities: Vec<f32> = rng.vec(203, 0.5).iter().map(|v| v + 0.5).collect();
-    for (k, param) in [(kind::MSE, 0.0), (kind::L1, 0.0), (kind::HUBER, 1.0), (kind::HUBER, 0.3), (kind::SMOOTH_L1, 1.0), (kind::SMOOTH_L1, 0.3)] {
+    for (k, param) in [
+        (kind::MSE, 0.0),
+        (kind::L1, 0.0),
+        (kind::HUBER, 1.0),
+        (kind::HUBER, 0.3),
+        (kind::SMOOTH_L1, 1.0),
+        (kind::SMOOTH_L1, 0.3),
+    ] {
         check_pointwise(k, param, &x, &y);
     }
     check_pointwise(kind::BCE_WITH_LOGITS, 0.0, &x, &probabilities);
@@ -137,7 +144,13 @@ fn extreme_logits_give_finite_values_and_gradients() {
     let run = pointwise::<Scalar>(kind::BCE_WITH_LOGITS, 0.0, 1.0, &x, &y);
     for i in 0..x.len() {
         let want = (x[i] as f64).max(0.0) - x[i] as f64 * y[i] as f64 + if x[i] == 0.0 { 2f64.ln() } else { 0.0 };
-        let sigmoid = if x[i] > 0.0 { 1.0 } else if x[i] < 0.0 { 0.0 } else { 0.5 };
+        let sigmoid = if x[i] > 0.0 {
+            1.0
+        } else if x[i] < 0.0 {
+            0.0
+        } else {
+            0.5
+        };
         assert!((run.out[i] as f64 - want).abs() <= 1e-3, "bce {}: {} vs {want}", x[i], run.out[i]);
         assert_eq!(run.grad[i], sigmoid - y[i], "bce grad at {}", x[i]);
     }

@@ -70,7 +70,12 @@ fn relu_is_exact_and_keeps_nan() {
     assert_eq!(dx, [0.0, 0.0, 0.0, 4.0, 5.0, 6.0]);
 }
 
-fn check(kind: Activation, range: (f32, f32), bound: impl Fn(f64, f64, f64, f64) -> (f64, f64), exact: impl Fn(f64) -> (f64, f64)) {
+fn check(
+    kind: Activation,
+    range: (f32, f32),
+    bound: impl Fn(f64, f64, f64, f64) -> (f64, f64),
+    exact: impl Fn(f64) -> (f64, f64),
+) {
     // bound(x, dy, y64, dx64) -> (forward tolerance, backward tolerance)
     let x = f32_grid(range.0, range.1, 100_000);
     let mut r = Rng(31);
@@ -100,11 +105,21 @@ const U: f64 = 1.0 / (1u64 << 24) as f64;
 #[test]
 fn tanh_and_sigmoid_match_float64() {
     let ulp = |v: f64| nn_support::ulp(v);
-    check(Activation::Tanh, (-12.0, 12.0), |_, dy, y, _| (2.0 * ulp(y), 4.0 * U * dy.abs() * (1.0 + y.abs())), |x| (x.tanh(), 1.0 - x.tanh().powi(2)));
-    check(Activation::Sigmoid, (-80.0, 30.0), |_, dy, y, _| (3.0 * ulp(y), 4.0 * U * dy.abs() * (1.0 + y.abs())), |x| {
-        let s = 1.0 / (1.0 + (-x).exp());
-        (s, s * (1.0 - s))
-    });
+    check(
+        Activation::Tanh,
+        (-12.0, 12.0),
+        |_, dy, y, _| (2.0 * ulp(y), 4.0 * U * dy.abs() * (1.0 + y.abs())),
+        |x| (x.tanh(), 1.0 - x.tanh().powi(2)),
+    );
+    check(
+        Activation::Sigmoid,
+        (-80.0, 30.0),
+        |_, dy, y, _| (3.0 * ulp(y), 4.0 * U * dy.abs() * (1.0 + y.abs())),
+        |x| {
+            let s = 1.0 / (1.0 + (-x).exp());
+            (s, s * (1.0 - s))
+        },
+    );
 }
 
 #[test]
@@ -135,7 +150,10 @@ fn gelu_tanh_matches_float64() {
             let (l, r) = terms(x);
             // tanh(inner) carries an absolute error of ~2^−24 that (1 + t) and (1 − t²) expose.
             let slope_floor = 1.2e-7 * (1.0 + x.abs() * beta * (1.0 + 3.0 * 0.044715 * x * x));
-            (4e-7 * (y.abs() + x.abs() * (1.0 - t) * (1.0 + inner(x).abs())), dy.abs() * (2e-6 * (l.abs() + r.abs()) + slope_floor))
+            (
+                4e-7 * (y.abs() + x.abs() * (1.0 - t) * (1.0 + inner(x).abs())),
+                dy.abs() * (2e-6 * (l.abs() + r.abs()) + slope_floor),
+            )
         },
         move |x| {
             let (l, r) = terms(x);

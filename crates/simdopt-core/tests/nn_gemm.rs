@@ -16,7 +16,19 @@ use support::{same_bits, Rng};
 
 /// (batch, in, out) triples: the shapes and every tile remainder.
 fn shapes() -> Vec<(usize, usize, usize)> {
-    let mut out = vec![(1, 1, 1), (7, 13, 1), (65, 3, 2), (3, 65, 5), (33, 17, 9), (128, 64, 10), (64, 10, 128), (9, 33, 17), (0, 4, 3), (2, 5, 0), (5, 1, 37)];
+    let mut out = vec![
+        (1, 1, 1),
+        (7, 13, 1),
+        (65, 3, 2),
+        (3, 65, 5),
+        (33, 17, 9),
+        (128, 64, 10),
+        (64, 10, 128),
+        (9, 33, 17),
+        (0, 4, 3),
+        (2, 5, 0),
+        (5, 1, 37),
+    ];
     for batch in [1, 2, 3, 4, 5, 8, 9] {
         for in_features in [1, 3, 4, 7, 8, 9, 12, 17] {
             for out_features in [1, 2, 4, 5, 8, 11, 16, 19] {
@@ -135,7 +147,11 @@ fn products_equal_float64_within_the_summation_bound() {
         let got = case.run::<Emu4>();
         for (k, want) in case.reference().iter().enumerate() {
             for (j, ((exact, bound), g)) in want.iter().zip(&got[k]).enumerate() {
-                assert!((*g as f64 - exact).abs() <= *bound, "{} [{j}] for batch {n}, in {i}, out {o}: {g} vs {exact} (bound {bound})", NAMES[k]);
+                assert!(
+                    (*g as f64 - exact).abs() <= *bound,
+                    "{} [{j}] for batch {n}, in {i}, out {o}: {g} vs {exact} (bound {bound})",
+                    NAMES[k]
+                );
             }
         }
     }

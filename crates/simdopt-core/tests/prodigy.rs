@@ -72,7 +72,11 @@ impl Driver {
     fn step<L: Lanes>(&mut self, params: &mut [Param], grads: &mut [Vec<f32>]) {
         let (b1, b2) = self.betas;
         let lr = self.groups.iter().map(|g| g.lr).fold(f64::MIN, f64::max);
-        let bc = if self.bias_correction { (1.0 - b2.powi(self.k as i32 + 1)).sqrt() / (1.0 - b1.powi(self.k as i32 + 1)) } else { 1.0 };
+        let bc = if self.bias_correction {
+            (1.0 - b2.powi(self.k as i32 + 1)).sqrt() / (1.0 - b1.powi(self.k as i32 + 1))
+        } else {
+            1.0
+        };
         let d = self.d;
         let dlr = d * lr * bc;
         let mut num = self.d_numerator * self.beta3;
@@ -116,7 +120,10 @@ impl Driver {
             }
             let decay = g.wd != 0.0;
             let mut a = [0f32; arg::LEN];
-            a[arg::FLAGS] = (((g.lr > 0.0) as u32) | (moves as u32) << 1 | ((decay && !self.decouple) as u32) << 2 | ((decay && self.decouple) as u32) << 3) as f32;
+            a[arg::FLAGS] = (((g.lr > 0.0) as u32)
+                | (moves as u32) << 1
+                | ((decay && !self.decouple) as u32) << 2
+                | ((decay && self.decouple) as u32) << 3) as f32;
             a[arg::WEIGHT_DECAY] = g.wd as f32;
             a[arg::BETA1] = b1 as f32;
             a[arg::W1] = (d * (1.0 - b1)) as f32;
@@ -179,7 +186,8 @@ fn check_vectors<L: Lanes>() {
         let steps = case.get("steps").num() as usize;
         let drift = case.get("f32_max_abs_diff").nums();
         for k in 0..steps {
-            let mut grads: Vec<Vec<f32>> = case.get("grads").arr()[k].arr().iter().map(|g| g.nums().iter().map(|&x| x as f32).collect()).collect();
+            let mut grads: Vec<Vec<f32>> =
+                case.get("grads").arr()[k].arr().iter().map(|g| g.nums().iter().map(|&x| x as f32).collect()).collect();
             drv.step::<L>(&mut params, &mut grads);
             let expected = case.get("expected").arr()[k].arr();
             let scale = expected.iter().flat_map(|e| e.nums()).fold(0f64, |m, x| m.max(x.abs()));
@@ -217,13 +225,22 @@ fn run<L: Lanes>(len: usize, offset: usize, poison: bool, flags: (u32, u32)) -> 
         gs[1][offset] = f32::INFINITY;
         gs[1][offset + len] = f32::NEG_INFINITY;
     }
-    let mut states: Vec<Vec<f32>> = lens.iter().map(|&n| { let mut s = vec![0f32; offset]; s.extend(rng.vec(SLOTS * slot_stride(n), 1.0)); s }).collect();
+    let mut states: Vec<Vec<f32>> = lens
+        .iter()
+        .map(|&n| {
+            let mut s = vec![0f32; offset];
+            s.extend(rng.vec(SLOTS * slot_stride(n), 1.0));
+            s
+        })
+        .collect();
     let mut out = Vec::new();
     let measure = [flags.0 as f32, 0.1, 0.97, 0.3];
     let update = [flags.1 as f32, 0.1, 0.9, 0.05, 0.999, 0.002, 1e-3, -0.01, -0.2];
     for _ in 0..3 {
         let tensors: Vec<Tensor> = (0..2)
-            .map(|t| Tensor::new(ps[t][offset..].as_mut_ptr(), gs[t][offset..].as_mut_ptr(), states[t][offset..].as_mut_ptr(), lens[t]))
+            .map(|t| {
+                Tensor::new(ps[t][offset..].as_mut_ptr(), gs[t][offset..].as_mut_ptr(), states[t][offset..].as_mut_ptr(), lens[t])
+            })
             .collect();
         let sums = unsafe { ProdigyMeasureKernel::run::<L>(&measure, &tensors) };
         unsafe { ProdigyKernel::run::<L>(&update, &tensors) };
@@ -246,7 +263,10 @@ fn lanes_equal_scalar_bit_for_bit() {
                 for flags in [(7, 15), (2, 3), (1, 1), (3, 0), (2, 9)] {
                     let a = run::<Emu4>(len, offset, poison, flags);
                     let b = run::<Scalar>(len, offset, poison, flags);
-                    assert!(a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| same_bits(f32::from_bits(*x), f32::from_bits(*y))), "len {len} offset {offset} poison {poison} flags {flags:?}");
+                    assert!(
+                        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| same_bits(f32::from_bits(*x), f32::from_bits(*y))),
+                        "len {len} offset {offset} poison {poison} flags {flags:?}"
+                    );
                     checked += 1;
                 }
             }

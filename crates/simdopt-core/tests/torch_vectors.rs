@@ -117,7 +117,8 @@ fn every_torch_file_is_checked_or_pending() {
         if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) || checked_elsewhere(name) {
             continue;
         }
-        let optimizer = v.opt("optimizer").map(Json::str).unwrap_or_else(|| panic!("{name}: a torch vector file this test does not read"));
+        let optimizer =
+            v.opt("optimizer").map(Json::str).unwrap_or_else(|| panic!("{name}: a torch vector file this test does not read"));
         assert!(known(optimizer), "{name}: no kernel for optimizer '{optimizer}'");
     }
 }

@@ -6,8 +6,8 @@ mod support;
 
 use simdopt_core::lanes::{Emu4, Lanes, Scalar};
 use simdopt_core::sweep::slot_stride;
-use support::args::{args_for, initial_state, slot_names, step_with, OPTIMIZER_FILES};
 use support::args::schedulefree_switch;
+use support::args::{args_for, initial_state, slot_names, step_with, OPTIMIZER_FILES};
 use support::json::Json;
 use support::vector_file;
 

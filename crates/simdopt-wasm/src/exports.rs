@@ -91,7 +91,8 @@ macro_rules! optimizer {
         pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize) -> i32 {
             // SAFETY: the heap describes this instance's memory. A heap that cannot be created
             // is reported as the nn exports do, BadBuffer (nothing could be checked).
-            with_heap(|h| unsafe { run_optimizer::<_, $kernel, Native>(h, table, count, args, args_len) as i32 }).unwrap_or(Status::BadBuffer as i32)
+            with_heap(|h| unsafe { run_optimizer::<_, $kernel, Native>(h, table, count, args, args_len) as i32 })
+                .unwrap_or(Status::BadBuffer as i32)
         }
     };
 }
@@ -102,7 +103,8 @@ macro_rules! optimizer_sums {
         #[no_mangle]
         pub extern "C" fn $name(table: usize, count: usize, args: usize, args_len: usize, result: usize) -> i32 {
             // SAFETY: as `optimizer!`.
-            with_heap(|h| unsafe { run_optimizer_sums::<_, $kernel, Native>(h, table, count, args, args_len, result) as i32 }).unwrap_or(Status::BadBuffer as i32)
+            with_heap(|h| unsafe { run_optimizer_sums::<_, $kernel, Native>(h, table, count, args, args_len, result) as i32 })
+                .unwrap_or(Status::BadBuffer as i32)
         }
     };
 }

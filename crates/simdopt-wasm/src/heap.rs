@@ -62,14 +62,7 @@ impl<M: Memory> Heap<M> {
         if !ensure(&mut mem, base + reg_bytes) {
             return None;
         }
-        let mut h = Heap {
-            mem,
-            base,
-            reg: base,
-            reg_cap: INITIAL_REGISTRY,
-            reg_len: 0,
-            live_bytes: 0,
-        };
+        let mut h = Heap { mem, base, reg: base, reg_cap: INITIAL_REGISTRY, reg_len: 0, live_bytes: 0 };
         h.zero(base, reg_bytes);
         h.insert(0, Block { start: base as u32, len: reg_bytes as u32 });
         Some(h)
@@ -117,7 +110,7 @@ impl<M: Memory> Heap<M> {
             Some(i) if self.block(i).start as usize == addr && addr != self.reg => {
                 self.live_bytes -= self.block(i).len as usize;
                 self.remove(i);
-                        true
+                true
             }
             _ => false,
         }

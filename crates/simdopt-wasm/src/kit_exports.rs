@@ -93,7 +93,8 @@ unsafe fn run_tensors<M: Memory, K: TensorKernel, L: Lanes>(
     }
     // Gradients may be written (scale, clamp, penalties): apart from the table, the arguments,
     // the result slot and the tensor's own values.
-    let fixed = [Span::bytes(table, (count * entry) as u64), Span::f32s(args.as_ptr() as usize, args.len()), Span::bytes(result, 8)];
+    let fixed =
+        [Span::bytes(table, (count * entry) as u64), Span::f32s(args.as_ptr() as usize, args.len()), Span::bytes(result, 8)];
     let apart = tensors.iter().all(|t| {
         let grad = Span::f32s(t.grad as usize, t.len);
         grad.apart(&fixed) && grad.apart(&[Span::f32s(t.data as usize, t.len)])
@@ -135,15 +136,18 @@ unsafe fn run_arrays<M: Memory, K: ArrayKernel, L: Lanes>(
     // Every written buffer is apart from the table, the arguments, the result slot and every
     // other buffer (a loss gradient over the class indices could turn a checked index into
     // any address), except an exact in-place pair where the kernel allows one.
-    let fixed = [Span::bytes(buffers, (count * entry) as u64), Span::f32s(args.as_ptr() as usize, args.len()), Span::bytes(result, 8)];
+    let fixed =
+        [Span::bytes(buffers, (count * entry) as u64), Span::f32s(args.as_ptr() as usize, args.len()), Span::bytes(result, 8)];
     let spans: [Span; 4] = core::array::from_fn(|i| bufs.get(i).map_or(Span::bytes(0, 0), |b| Span::f32s(b.ptr as usize, b.len)));
     for (i, out) in spans.iter().enumerate().take(count) {
         if !writes[i] {
             continue;
         }
-        let clash = spans.iter().enumerate().take(count).any(|(j, other)| {
-            j != i && out.overlaps(*other) && !(in_place && !writes[j] && out == other)
-        });
+        let clash = spans
+            .iter()
+            .enumerate()
+            .take(count)
+            .any(|(j, other)| j != i && out.overlaps(*other) && !(in_place && !writes[j] && out == other));
         if clash || !out.apart(&fixed) {
             return Status::Overlap;
         }
@@ -199,6 +203,18 @@ kit_kernel!(simdopt_vector, vector::VectorKernel, run_arrays, writes = [false, f
 kit_kernel!(simdopt_average, average::AverageKernel, run_arrays, writes = [false, false, true], in_place = true);
 // Optimizers whose step is not element-wise, one parameter per call.
 // [param, grad, state (row_var·col_var or variance), column workspace?]
-kit_kernel!(simdopt_adafactor, simdopt_core::optim::adafactor::AdafactorKernel, run_arrays, writes = [true, false, true, true], in_place = false);
+kit_kernel!(
+    simdopt_adafactor,
+    simdopt_core::optim::adafactor::AdafactorKernel,
+    run_arrays,
+    writes = [true, false, true, true],
+    in_place = false
+);
 // [param, grad, momentum_buffer, workspace]
-kit_kernel!(simdopt_muon, simdopt_core::optim::muon::MuonKernel, run_arrays, writes = [true, false, true, true], in_place = false);
+kit_kernel!(
+    simdopt_muon,
+    simdopt_core::optim::muon::MuonKernel,
+    run_arrays,
+    writes = [true, false, true, true],
+    in_place = false
+);

@@ -102,95 +102,175 @@ fn workspace<M: Memory>(h: &Heap<M>, pack: usize, pack_len: usize, need: usize, 
 /// `pack` is a workspace of `pack_len ≥ simdopt_linear_workspace(batch, in, out)` f32.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub extern "C" fn simdopt_linear_forward(x: usize, w: usize, b: usize, y: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
-    status(with_heap(|h| {
-        let xs = span(x, batch.checked_mul(in_features))?;
-        let ws = span(w, out_features.checked_mul(in_features))?;
-        let bs = span(b, Some(if b == 0 { 0 } else { out_features }))?;
-        let ys = span(y, batch.checked_mul(out_features))?;
-        live(h, &[xs, ws, bs, ys])?;
-        apart(ys, &[xs, ws, bs])?;
-        workspace(h, pack, pack_len, need(batch, in_features, out_features), &[xs, ws, bs, ys])?;
-        let bias = (b != 0).then_some(b as *const f32);
-        // SAFETY: every range is inside a live block and the outputs overlap no input.
-        unsafe { linear::forward_on::<Native, _>(&Panels, x as *const f32, w as *const f32, bias, y as *mut f32, batch, in_features, out_features, pack as *mut f32) };
-        Ok(())
-    }).unwrap_or(Err(Status::BadBuffer)))
+pub extern "C" fn simdopt_linear_forward(
+    x: usize,
+    w: usize,
+    b: usize,
+    y: usize,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: usize,
+    pack_len: usize,
+) -> i32 {
+    status(
+        with_heap(|h| {
+            let xs = span(x, batch.checked_mul(in_features))?;
+            let ws = span(w, out_features.checked_mul(in_features))?;
+            let bs = span(b, Some(if b == 0 { 0 } else { out_features }))?;
+            let ys = span(y, batch.checked_mul(out_features))?;
+            live(h, &[xs, ws, bs, ys])?;
+            apart(ys, &[xs, ws, bs])?;
+            workspace(h, pack, pack_len, need(batch, in_features, out_features), &[xs, ws, bs, ys])?;
+            let bias = (b != 0).then_some(b as *const f32);
+            // SAFETY: every range is inside a live block and the outputs overlap no input.
+            unsafe {
+                linear::forward_on::<Native, _>(
+                    &Panels,
+                    x as *const f32,
+                    w as *const f32,
+                    bias,
+                    y as *mut f32,
+                    batch,
+                    in_features,
+                    out_features,
+                    pack as *mut f32,
+                )
+            };
+            Ok(())
+        })
+        .unwrap_or(Err(Status::BadBuffer)),
+    )
 }
 
 /// `dx = dy·W` with dy [batch, out], W [out, in], dx [batch, in]; `pack` as for the forward.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub extern "C" fn simdopt_linear_input_grad(dy: usize, w: usize, dx: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
-    status(with_heap(|h| {
-        let dys = span(dy, batch.checked_mul(out_features))?;
-        let ws = span(w, out_features.checked_mul(in_features))?;
-        let dxs = span(dx, batch.checked_mul(in_features))?;
-        live(h, &[dys, ws, dxs])?;
-        apart(dxs, &[dys, ws])?;
-        workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, ws, dxs])?;
-        // SAFETY: checked above.
-        unsafe { linear::input_grad_on::<Native, _>(&Panels, dy as *const f32, w as *const f32, dx as *mut f32, batch, in_features, out_features, pack as *mut f32) };
-        Ok(())
-    }).unwrap_or(Err(Status::BadBuffer)))
+pub extern "C" fn simdopt_linear_input_grad(
+    dy: usize,
+    w: usize,
+    dx: usize,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: usize,
+    pack_len: usize,
+) -> i32 {
+    status(
+        with_heap(|h| {
+            let dys = span(dy, batch.checked_mul(out_features))?;
+            let ws = span(w, out_features.checked_mul(in_features))?;
+            let dxs = span(dx, batch.checked_mul(in_features))?;
+            live(h, &[dys, ws, dxs])?;
+            apart(dxs, &[dys, ws])?;
+            workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, ws, dxs])?;
+            // SAFETY: checked above.
+            unsafe {
+                linear::input_grad_on::<Native, _>(
+                    &Panels,
+                    dy as *const f32,
+                    w as *const f32,
+                    dx as *mut f32,
+                    batch,
+                    in_features,
+                    out_features,
+                    pack as *mut f32,
+                )
+            };
+            Ok(())
+        })
+        .unwrap_or(Err(Status::BadBuffer)),
+    )
 }
 
 /// `dW = dW + dyᵀ·x` with dy [batch, out], x [batch, in], dW [out, in]; `pack` as for the forward.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub extern "C" fn simdopt_linear_weight_grad(dy: usize, x: usize, dw: usize, batch: usize, in_features: usize, out_features: usize, pack: usize, pack_len: usize) -> i32 {
-    status(with_heap(|h| {
-        let dys = span(dy, batch.checked_mul(out_features))?;
-        let xs = span(x, batch.checked_mul(in_features))?;
-        let dws = span(dw, out_features.checked_mul(in_features))?;
-        live(h, &[dys, xs, dws])?;
-        apart(dws, &[dys, xs])?;
-        workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, xs, dws])?;
-        // SAFETY: checked above.
-        unsafe { linear::weight_grad_on::<Native, _>(&Panels, dy as *const f32, x as *const f32, dw as *mut f32, batch, in_features, out_features, pack as *mut f32) };
-        Ok(())
-    }).unwrap_or(Err(Status::BadBuffer)))
+pub extern "C" fn simdopt_linear_weight_grad(
+    dy: usize,
+    x: usize,
+    dw: usize,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: usize,
+    pack_len: usize,
+) -> i32 {
+    status(
+        with_heap(|h| {
+            let dys = span(dy, batch.checked_mul(out_features))?;
+            let xs = span(x, batch.checked_mul(in_features))?;
+            let dws = span(dw, out_features.checked_mul(in_features))?;
+            live(h, &[dys, xs, dws])?;
+            apart(dws, &[dys, xs])?;
+            workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, xs, dws])?;
+            // SAFETY: checked above.
+            unsafe {
+                linear::weight_grad_on::<Native, _>(
+                    &Panels,
+                    dy as *const f32,
+                    x as *const f32,
+                    dw as *mut f32,
+                    batch,
+                    in_features,
+                    out_features,
+                    pack as *mut f32,
+                )
+            };
+            Ok(())
+        })
+        .unwrap_or(Err(Status::BadBuffer)),
+    )
 }
 
 /// `db = db + Σ_rows dy` with dy [batch, out], db [out].
 #[no_mangle]
 pub extern "C" fn simdopt_linear_bias_grad(dy: usize, db: usize, batch: usize, out_features: usize) -> i32 {
-    status(with_heap(|h| {
-        let dys = span(dy, batch.checked_mul(out_features))?;
-        let dbs = span(db, Some(out_features))?;
-        live(h, &[dys, dbs])?;
-        apart(dbs, &[dys])?;
-        // SAFETY: checked above.
-        unsafe { linear::bias_grad::<Native>(dy as *const f32, db as *mut f32, batch, out_features) };
-        Ok(())
-    }).unwrap_or(Err(Status::BadBuffer)))
+    status(
+        with_heap(|h| {
+            let dys = span(dy, batch.checked_mul(out_features))?;
+            let dbs = span(db, Some(out_features))?;
+            live(h, &[dys, dbs])?;
+            apart(dbs, &[dys])?;
+            // SAFETY: checked above.
+            unsafe { linear::bias_grad::<Native>(dy as *const f32, db as *mut f32, batch, out_features) };
+            Ok(())
+        })
+        .unwrap_or(Err(Status::BadBuffer)),
+    )
 }
 
 /// `y = f(x)` element-wise for activation code `kind`; `y == x` (in place) is allowed.
 #[no_mangle]
 pub extern "C" fn simdopt_activation_forward(kind: u32, x: usize, y: usize, len: usize) -> i32 {
-    status(with_heap(|h| {
-        let kind = Activation::from_code(kind).ok_or(Status::BadShape)?;
-        let (xs, ys) = (span(x, Some(len))?, span(y, Some(len))?);
-        live(h, &[xs, ys])?;
-        same_or_apart(ys, &[xs])?;
-        // SAFETY: checked above.
-        unsafe { activation::forward::<Native>(kind, x as *const f32, y as *mut f32, len) };
-        Ok(())
-    }).unwrap_or(Err(Status::BadBuffer)))
+    status(
+        with_heap(|h| {
+            let kind = Activation::from_code(kind).ok_or(Status::BadShape)?;
+            let (xs, ys) = (span(x, Some(len))?, span(y, Some(len))?);
+            live(h, &[xs, ys])?;
+            same_or_apart(ys, &[xs])?;
+            // SAFETY: checked above.
+            unsafe { activation::forward::<Native>(kind, x as *const f32, y as *mut f32, len) };
+            Ok(())
+        })
+        .unwrap_or(Err(Status::BadBuffer)),
+    )
 }
 
 /// `dx` from the saved tensor (the output for ReLU/Tanh/Sigmoid, the input for GELU) and `dy`;
 /// `dx` may be `dy` or `saved` itself.
 #[no_mangle]
 pub extern "C" fn simdopt_activation_backward(kind: u32, saved: usize, dy: usize, dx: usize, len: usize) -> i32 {
-    status(with_heap(|h| {
-        let kind = Activation::from_code(kind).ok_or(Status::BadShape)?;
-        let (ss, dys, dxs) = (span(saved, Some(len))?, span(dy, Some(len))?, span(dx, Some(len))?);
-        live(h, &[ss, dys, dxs])?;
-        same_or_apart(dxs, &[ss, dys])?;
-        // SAFETY: checked above.
-        unsafe { activation::backward::<Native>(kind, saved as *const f32, dy as *const f32, dx as *mut f32, len) };
-        Ok(())
-    }).unwrap_or(Err(Status::BadBuffer)))
+    status(
+        with_heap(|h| {
+            let kind = Activation::from_code(kind).ok_or(Status::BadShape)?;
+            let (ss, dys, dxs) = (span(saved, Some(len))?, span(dy, Some(len))?, span(dx, Some(len))?);
+            live(h, &[ss, dys, dxs])?;
+            same_or_apart(dxs, &[ss, dys])?;
+            // SAFETY: checked above.
+            unsafe { activation::backward::<Native>(kind, saved as *const f32, dy as *const f32, dx as *mut f32, len) };
+            Ok(())
+        })
+        .unwrap_or(Err(Status::BadBuffer)),
+    )
 }

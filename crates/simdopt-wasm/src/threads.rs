@@ -18,11 +18,11 @@
 //! claimed dynamically: a worker that is slow, descheduled or gone leaves its share to the others.
 
 use crate::abi::{run_entries, Entry, RunPieces, BATCH};
+use crate::kit_exports::{segments_serial, RunPart, RunSegment};
 use core::arch::wasm32;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
-use crate::kit_exports::{segments_serial, RunPart, RunSegment};
-use simdopt_core::stream::Buffer;
 use simdopt_core::nn::gemm::Panels;
+use simdopt_core::stream::Buffer;
 use simdopt_core::stream::{Reduce, SEGMENT};
 use simdopt_core::sweep::{slot_stride, Tensor};
 
@@ -400,7 +400,14 @@ pub unsafe fn segments_split(run: RunSegment, reduce: Reduce, args: &[f32], entr
     let mut units = [(0u32, 0u32); WINDOW];
     let mut results = [0f64; WINDOW];
     // Both arrays are used only through these pointers from here on.
-    let sj = SegmentJob { run, args: args.as_ptr(), args_len: args.len(), entries: entries.as_ptr(), units: units.as_mut_ptr(), results: results.as_mut_ptr() };
+    let sj = SegmentJob {
+        run,
+        args: args.as_ptr(),
+        args_len: args.len(),
+        entries: entries.as_ptr(),
+        units: units.as_mut_ptr(),
+        results: results.as_mut_ptr(),
+    };
     let window = |n: usize, acc: f64| -> f64 {
         JOB.kind.store(SEGMENTS, Relaxed);
         JOB.ctx.store(&sj as *const SegmentJob as usize, Relaxed);

@@ -311,17 +311,19 @@ function setup(): void {
   $('train-reset').addEventListener('click', resetTrainer);
   for (const id of ['dataset', 'hidden', 'train-steps', 'train-optimizer', 'train-scheduler']) $(id).addEventListener('change', resetTrainer);
   $('train-optimizer').addEventListener('change', () => trainScheduler.refresh());
-  backendSelect.addEventListener('change', async () => {
-    running = training = false;
-    racers.forEach((r) => r.dispose());
-    racers = [];
-    trainer?.dispose();
-    trainer = null;
-    await simdopt.init({ backend: backendSelect.value as simdopt.BackendName });
-    showBackend();
-    resetRace();
-    resetTrainer();
-  });
+  backendSelect.addEventListener('change', () => void switchBackend(backendSelect.value as simdopt.BackendName));
+}
+
+async function switchBackend(backend: simdopt.BackendName): Promise<void> {
+  running = training = false;
+  racers.forEach((r) => r.dispose());
+  racers = [];
+  trainer?.dispose();
+  trainer = null;
+  await simdopt.init({ backend });
+  showBackend();
+  resetRace();
+  resetTrainer();
 }
 
 function showBackend(): void {

@@ -165,7 +165,10 @@ export class LossChart {
     for (const s of series) {
       for (const v of s.values) {
         const l = Math.log10(Math.max(v, 1e-12));
-        if (Number.isFinite(l)) (lo = Math.min(lo, l)), (hi = Math.max(hi, l));
+        if (Number.isFinite(l)) {
+          lo = Math.min(lo, l);
+          hi = Math.max(hi, l);
+        }
       }
     }
     if (!Number.isFinite(lo)) [lo, hi] = [-6, 2];
@@ -204,7 +207,10 @@ export class LossChart {
         if (!Number.isFinite(l)) return;
         const [px, py] = [X(step), Y(Math.min(hi, Math.max(lo, l)))];
         if (started) ctx.lineTo(px, py);
-        else ctx.moveTo(px, py), (started = true);
+        else {
+          ctx.moveTo(px, py);
+          started = true;
+        }
       });
       ctx.stroke();
     });

@@ -15,7 +15,7 @@ import { fail, SimdoptError } from './errors.js';
 import { LRScheduler, type SchedulerState } from './lr_scheduler/scheduler.js';
 import { ReduceLROnPlateau } from './lr_scheduler/plateau.js';
 import { Optimizer, type BaseOptions, type OptimizerState } from './optim/optimizer.js';
-import { checkParameter, Parameter } from './parameter.js';
+import { checkParameter, type Parameter } from './parameter.js';
 import { flatPayload } from './optim/state_interop.js';
 
 /** Version of the checkpoint layout written by `checkpoint()`. */

@@ -47,7 +47,7 @@ export function batches(n: number, batchSize: number, options: BatchOptions = {}
   const shuffle = o.shuffle ?? true;
   checkBoolean('options.shuffle', shuffle);
   if (o.seed !== undefined) checkSeed('options.seed', o.seed);
-  const seed = (o.seed as number | undefined) ?? randomSeed();
+  const seed = (o.seed) ?? randomSeed();
   let epoch = 0;
   return {
     *[Symbol.iterator](): Iterator<Uint32Array> {

@@ -79,7 +79,7 @@ export class DropoutMask {
     const o = checkOptions('options', options, ['seed']);
     if (o.seed !== undefined) checkSeed('options.seed', o.seed);
     this.p = p;
-    this.seed = (o.seed as number | undefined) ?? randomSeed();
+    this.seed = (o.seed) ?? randomSeed();
     this.args[4] = Math.round(p * THRESHOLD_ALL);
     this.args[5] = f(1 / f(1 - p));
   }

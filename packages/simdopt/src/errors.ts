@@ -27,7 +27,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `${article(value.constructor.name)} of length ${(value as Float32Array).length}`;
   if (typeof value === 'function') return 'a function';
-  const name = (value as object).constructor?.name;
+  const name = (value).constructor?.name;
   // A plain object (JSON.parse output) is "an object", not "a Object".
   return name === undefined || name === 'Object' ? 'an object' : article(name);
 }

@@ -277,7 +277,7 @@ export function crossEntropyLoss<R extends Reduction = 'mean'>(
   if (options === undefined) fail('options', 'an options object with numClasses', options);
   const o = checkOptions('options', options, ['numClasses', 'labelSmoothing', 'reduction', 'grad']);
   checkInteger('options.numClasses', o.numClasses, 1);
-  const c = o.numClasses as number;
+  const c = o.numClasses;
   if (c >= 2 ** 24) fail('options.numClasses', 'an integer in [1, 2^24)', c);
   const eps = o.labelSmoothing ?? 0;
   checkRange('options.labelSmoothing', eps, 0, 1, true);

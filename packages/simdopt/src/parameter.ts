@@ -79,7 +79,7 @@ export class Parameter {
 
   /** A parameter holding a copy of `values`. */
   static from(values: ArrayLike<number>, options: ParameterFromOptions = {}): Parameter {
-    if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<number>).length !== 'number') {
+    if (values === null || typeof values !== 'object' || typeof (values).length !== 'number') {
       fail('values', 'an array or typed array of numbers', values);
     }
     const shape = checkShape('options.shape', options?.shape ?? [values.length]);
@@ -91,7 +91,7 @@ export class Parameter {
       }
     }
     const p = new Parameter(shape, options ?? {});
-    p.dataView.set(values as ArrayLike<number>);
+    p.dataView.set(values);
     return p;
   }
 

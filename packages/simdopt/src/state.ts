@@ -85,7 +85,7 @@ function encode(x: unknown, path: string, stack: object[]): unknown {
   if (ArrayBuffer.isView(x)) {
     const name = x.constructor.name as TypedName;
     if (TYPED[name] !== x.constructor) fail(path, `one of ${Object.keys(TYPED).join(', ')}`, x);
-    return { $: name, base64: toBase64(littleEndianBytes(x as Typed)) };
+    return { $: name, base64: toBase64(littleEndianBytes(x)) };
   }
   stack.push(x);
   try {

@@ -366,7 +366,7 @@ describe('state dicts', () => {
       expect(JSON.stringify(savedSched)).not.toMatch(/lrLambda|scaleFn/); // functions are not state
       const tailOpt = make();
       const tail = build(tailOpt);
-      tailOpt.loadStateDict(savedOpt as never);
+      tailOpt.loadStateDict(savedOpt);
       tail.loadStateDict(savedSched);
       expect(trace(tailOpt, tail, cut, 30)).toEqual(whole.slice(cut));
     }

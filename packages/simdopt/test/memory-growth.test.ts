@@ -56,7 +56,7 @@ describe.each(WASM)('memory growth on %s', (backend) => {
     await init({ backend, threads: 1, initialMemoryBytes: bytes, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
     const ps = shapes.map((s) => Parameter.zeros(s as number));
     const Ctor = optimizer.name === 'Adam' ? Adam : optimizer.name === 'SGD' ? SGD : (await import('simdopt')).RMSprop;
-    const opt = new Ctor(ps, optimizer.options as never);
+    const opt = new Ctor(ps, optimizer.options);
     ps.forEach((p) => p.grad.fill(1));
     opt.step();
     opt.step();

@@ -385,7 +385,7 @@ describe('branches docs/SEMANTICS.md describes that test/vectors lacks', () => {
     const start = params.map((p) => p.data.slice());
     const opt = build(className, params, options);
     runSteps(opt, params, 1, 20);
-    const want = oracle(className, start, 20, () => ({ ...API_DEFAULTS[className], ...options }) as RefOptions);
+    const want = oracle(className, start, 20, () => ({ ...API_DEFAULTS[className], ...options }));
     expect(close(params[0].data, want.params[0])).toBeLessThanOrEqual(1);
   });
 });

@@ -58,7 +58,7 @@ describe('unknown option keys', () => {
 
   it("Schedule-Free: a group holding the reference's bookkeeping is accepted; a misspelt option beside it is refused with a hint", () => {
     const book = { k: 1, trainMode: true, weightSum: 0.25, lrMax: 0.5, scheduledLr: 0.5 };
-    const opt = new ScheduleFreeSGD([{ params: [Parameter.zeros(2)], ...book } as never], { lr: 0.5 });
+    const opt = new ScheduleFreeSGD([{ params: [Parameter.zeros(2)], ...book }], { lr: 0.5 });
     expect(opt.groupState()).toEqual(book);
     const msg = messageOf(() => opt.addParamGroup({ params: [Parameter.zeros(2)], ...book, warmupSteps: 2, weightlrpower: 1 } as never));
     expect(msg).toContain("paramGroup.weightlrpower: expected one of ScheduleFreeSGD's options");

@@ -158,7 +158,7 @@ describe.each(BACKENDS)('Prodigy on %s', (backend) => {
     for (const [options, arg] of bad) {
       let err: unknown;
       try {
-        new Prodigy(params, options as never);
+        new Prodigy(params, options);
       } catch (e) {
         err = e;
       }

@@ -333,14 +333,14 @@ for (const { name, cls } of OPTIMIZERS) {
     if (how === 'options') CASES.push([`${name} unknown option ${key}`, key, (o) => new ctor([o.w], { [key]: 0.01 })]);
     if (how === 'group') CASES.push([`${name} param group with ${key}`, `paramGroups[1].${key}`, (o) => new ctor([{ params: [o.b] }, { params: [o.w], [key]: 0.1 }])]);
     if (how === 'addParamGroup') {
-      CASES.push([`${name} addParamGroup with ${key}`, `paramGroup.${key}`, (o) => {
+      CASES.push([`${name} addParamGroup with ${key}`, `paramGroup.${key}`, () => {
         // Matrices, which every optimizer takes (Muon takes nothing else).
         const opt = new ctor([Parameter.zeros([2, 3])]);
         return opt.addParamGroup({ params: [Parameter.zeros([3, 2])], [key]: 1e-6 });
       }]);
     }
     if (how === 'written') {
-      CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, (o) => {
+      CASES.push([`${name} ${key} written onto a group, then step`, `paramGroups[0].${key}`, () => {
         const opt = new ctor([Parameter.zeros([1, 3])]);
         opt.train?.(); // Schedule-Free steps only in train mode
         stepOnce(opt);

@@ -80,7 +80,7 @@ describe.each(BACKENDS)('checkpoints on %s', (backend) => {
     for (let k = 1; k <= STEPS; k++) {
       stepRun(straight, k);
       trajectory.push(straight.params.map((p) => p.data.slice()));
-      lrs.push(straight.opt.paramGroups.map((g) => g.lr as number));
+      lrs.push(straight.opt.paramGroups.map((g) => g.lr));
     }
     for (const cut of CUTS) {
       for (const [transport, carry] of TRANSPORTS) {

@@ -8,7 +8,7 @@
  * The check is one vectorised pass (reduce.rs `FiniteKernel` on wasm, its twin on js).
  */
 import { describe, expect, it } from 'vitest';
-import { clipGradNorm, init, Parameter, SimdoptError } from 'simdopt';
+import { clipGradNorm, init, type Parameter, SimdoptError } from 'simdopt';
 import { build, gradientAt, makeParams, RICH_OPTIONS, sameBits, sameState, type AnyOptimizer } from './support/harness.js';
 import { OPTIMIZER_CLASSES } from './support/reference.js';
 import { BACKENDS } from './support/vectors.js';

@@ -98,7 +98,7 @@ describe.each(BACKENDS)('Schedule-Free modes on %s', (backend) => {
     runSteps(opt as never, [params[0]], 1, 2);
     expect(opt.paramGroups[0]).toMatchObject(opt.groupState(0));
     const { params: _ids, ...group } = opt.stateDict().paramGroups[0];
-    opt.addParamGroup({ ...group, params: [params[1]] } as never);
+    opt.addParamGroup({ ...group, params: [params[1]] });
     expect(opt.groupState(1)).toEqual(opt.groupState(0));
     expect(opt.groupState(1).k).toBe(2);
     // Bookkeeping is not an option: the defaults never hold it.

@@ -3,7 +3,7 @@
  * objects, NaN/Infinity become null) load; a null says what happened and points to saveState.
  */
 import { describe, expect, it } from 'vitest';
-import { Adam, checkpoint, init, Parameter, restore, RMSprop, SGD, SimdoptError, StepLR, type OptimizerState } from 'simdopt';
+import { Adam, checkpoint, init, Parameter, restore, RMSprop, SGD, SimdoptError, StepLR } from 'simdopt';
 import { sameBits, values } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
 
@@ -95,7 +95,7 @@ describe.each(BACKENDS)('plain JSON state on %s', (backend) => {
     await init({ backend });
     const p = Parameter.zeros(3);
     const opt = new Adam([p]);
-    const sd = opt.stateDict() as OptimizerState;
+    const sd = opt.stateDict();
     expect(() => opt.loadStateDict({ ...sd, state: { 0: { step: 1, exp_avg: { a: 1 }, exp_avg_sq: new Float32Array(3) } } } as never)).toThrow(
       /got an object$/,
     );

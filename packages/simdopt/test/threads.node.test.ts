@@ -190,7 +190,7 @@ describe('kit passes: segments over the threads, same bits in every backend', ()
     out.push(clipGradNorm(ps, 1.5), clipGradNorm(ps, 0.7, { normType: 1.5 }), clipGradNorm(ps, 0.2, { normType: Infinity }));
     clipGradValue(ps, 0.05);
     out.push(l1Penalty(ps, 0.01), l2Penalty(ps, 0.02));
-    const opt = new SGD(ps, { lr: 0.1, skipNonFinite: true } as never);
+    const opt = new SGD(ps, { lr: 0.1, skipNonFinite: true });
     opt.step();
     ps[ps.length - 1].grad[ps[ps.length - 1].size - 1] = NaN;
     opt.step(); // skipped: a NaN in the last segment

@@ -83,7 +83,7 @@ describe.each(BACKENDS)('PyTorch state dicts on %s', (backend) => {
     await init({ backend });
     const groups = params(c, c.params_at_k);
     const ps = groups.flat();
-    const opt = optimizer(c, groups, { lr: (c.options.lr as number) ?? 1e-3 });
+    const opt = optimizer(c, groups, { lr: (c.options.lr) ?? 1e-3 });
     // Exactly what Python's json.dumps wrote: nested lists, null for SGD's absent momentum buffer.
     opt.loadStateDict(structuredClone(c.state_dict) as never);
     for (const [k, v] of Object.entries(c.state_dict.param_groups[0])) {
@@ -125,7 +125,7 @@ describe.each(BACKENDS)('PyTorch state dicts on %s', (backend) => {
         const ours = mine.state[key][name];
         // Same nesting (the parameter's shape), same values within rounding.
         expect(JSON.stringify(ours).replace(/[^[\]]/g, '')).toBe(JSON.stringify(value).replace(/[^[\]]/g, ''));
-        worst = Math.max(worst, maxUlps(flat(ours as Nested), flat(value!)));
+        worst = Math.max(worst, maxUlps(flat(ours), flat(value!)));
       }
     }
     worstSeen.export = Math.max(worstSeen.export, worst);

@@ -155,7 +155,7 @@ describe.each(BACKENDS)('PyTorch runs on %s', (backend) => {
       }
       avg.updateParameters(model);
       expect(avg.nAveraged).toBe(k + 1);
-      note('AveragedModel', check(c as Trajectory, k, avg.parameters().flatMap((p) => [...p.data])));
+      note('AveragedModel', check(c, k, avg.parameters().flatMap((p) => [...p.data])));
     }
     expect(avg.nAveraged).toBe(c.n_averaged);
     record(c.id, backend, avg.parameters().flatMap((p) => [...p.data]));

@@ -34,9 +34,9 @@ const CHECKED_BY: Record<string, string> = {
   'swa_utils.json': 'torch-vectors-extras.test.ts',
   'state_dicts.json': 'torch-state-dict.test.ts',
 };
-const SUITES = import.meta.glob('./*.test.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+const SUITES = import.meta.glob<string>('./*.test.ts', { query: '?raw', import: 'default', eager: true });
 
-const FILES = import.meta.glob('../../../test/vectors/torch/*.json', { eager: true, import: 'default' }) as Record<string, Record<string, unknown>>;
+const FILES = import.meta.glob<Record<string, unknown>>('../../../test/vectors/torch/*.json', { eager: true, import: 'default' });
 const files = Object.entries(FILES).map(([path, content]) => ({ name: path.slice(path.lastIndexOf('/') + 1), content }));
 
 interface TorchOptimizerCase extends OptimizerCase {
@@ -116,7 +116,7 @@ function runOptimizerCase(className: string, c: TorchOptimizerCase): { ratio: nu
         if (!(err <= tol)) failure ??= `${c.id} step ${k + 1} element ${i}: ${p.data[i]} vs ${want} (tolerance ${tol})`;
       }
     }
-    return { ratio, failure, state: (opt.stateDict().state[0] ?? {}) as Record<string, unknown> };
+    return { ratio, failure, state: (opt.stateDict().state[0] ?? {}) };
   } finally {
     opt.dispose();
     p.dispose();

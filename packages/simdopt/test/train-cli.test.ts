@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, nn } from 'simdopt';
+import { init, type nn } from 'simdopt';
 import { DEFAULTS, main, parseOptions, trainAll, type Io, type Options } from '../../../examples/train/cli.js';
 import { loadCsv, parseCsvLine, spirals, type Dataset } from '../../../examples/train/data.js';
 import { Progress } from '../../../examples/train/report.js';

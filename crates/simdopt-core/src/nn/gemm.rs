@@ -82,7 +82,15 @@ pub struct Serial;
 
 impl Panels for Serial {
     #[inline(always)]
-    unsafe fn split(&self, n: usize, _nr: usize, _work: usize, pack: *mut f32, _slot: usize, run: &dyn Fn(usize, usize, *mut f32)) {
+    unsafe fn split(
+        &self,
+        n: usize,
+        _nr: usize,
+        _work: usize,
+        pack: *mut f32,
+        _slot: usize,
+        run: &dyn Fn(usize, usize, *mut f32),
+    ) {
         run(0, n, pack)
     }
 }
@@ -94,7 +102,17 @@ impl Panels for Serial {
 /// `c[i·ldc + j]` for i < m, j < n, `bias` (with [`Init::Bias`]) readable for n f32, `pack`
 /// writable for [`workspace_len`]`(k)` f32, and `C` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm<L: Lanes>(m: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
+pub unsafe fn gemm<L: Lanes>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: Operand,
+    c: *mut f32,
+    ldc: usize,
+    init: Init,
+    pack: *mut f32,
+) {
     gemm_on::<L, _>(&Serial, m, n, k, a, b, c, ldc, init, pack)
 }
 
@@ -104,7 +122,18 @@ pub unsafe fn gemm<L: Lanes>(m: usize, n: usize, k: usize, a: Operand, b: Operan
 /// # Safety
 /// As [`gemm`], with the larger workspace.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_on<L: Lanes, P: Panels>(panels: &P, m: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
+pub unsafe fn gemm_on<L: Lanes, P: Panels>(
+    panels: &P,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: Operand,
+    c: *mut f32,
+    ldc: usize,
+    init: Init,
+    pack: *mut f32,
+) {
     let nr = panel_width::<L>();
     let run = |j0: usize, j1: usize, pack: *mut f32| columns::<L>(m, j0, j1, k, a, b, c, ldc, init, pack);
     panels.split(n, nr, m.saturating_mul(n).saturating_mul(k), pack, workspace_len(k), &run);
@@ -113,7 +142,18 @@ pub unsafe fn gemm_on<L: Lanes, P: Panels>(panels: &P, m: usize, n: usize, k: us
 /// Columns `j..n` of the product, panel by panel from `j` (a multiple of the panel width).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn columns<L: Lanes>(m: usize, mut j: usize, n: usize, k: usize, a: Operand, b: Operand, c: *mut f32, ldc: usize, init: Init, pack: *mut f32) {
+unsafe fn columns<L: Lanes>(
+    m: usize,
+    mut j: usize,
+    n: usize,
+    k: usize,
+    a: Operand,
+    b: Operand,
+    c: *mut f32,
+    ldc: usize,
+    init: Init,
+    pack: *mut f32,
+) {
     let nr = panel_width::<L>();
     while j < n {
         let w = nr.min(n - j);
@@ -158,7 +198,16 @@ unsafe fn pack_panel(b: &Operand, j: usize, w: usize, k: usize, pack: *mut f32, 
 /// `R` rows × `w` columns: the full-width kernel, or vector then lane tails.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn tile_row<L: Lanes, const R: usize>(w: usize, k: usize, a: Operand, b: *const f32, ldb: usize, c: *mut f32, ldc: usize, init: Init) {
+unsafe fn tile_row<L: Lanes, const R: usize>(
+    w: usize,
+    k: usize,
+    a: Operand,
+    b: *const f32,
+    ldb: usize,
+    c: *mut f32,
+    ldc: usize,
+    init: Init,
+) {
     if w == panel_width::<L>() {
         tile::<L, R, NV>(k, a, b, ldb, c, ldc, init);
         return;
@@ -184,7 +233,15 @@ unsafe fn shift(init: Init, q: usize) -> Init {
 
 /// The register tile: `R × V` accumulators of `L`, summed over `p` in order.
 #[inline(always)]
-unsafe fn tile<L: Lanes, const R: usize, const V: usize>(k: usize, a: Operand, b: *const f32, ldb: usize, c: *mut f32, ldc: usize, init: Init) {
+unsafe fn tile<L: Lanes, const R: usize, const V: usize>(
+    k: usize,
+    a: Operand,
+    b: *const f32,
+    ldb: usize,
+    c: *mut f32,
+    ldc: usize,
+    init: Init,
+) {
     let mut acc = [[L::zero(); V]; R];
     let mut ap = a.ptr;
     let mut bp = b;

@@ -32,7 +32,16 @@ fn weight_transposed(w: *const f32, in_features: usize) -> Operand {
 /// `x` readable for batch·in f32, `w` for out·in, `bias` for out, `y` writable for batch·out and
 /// `pack` for [`workspace`]; `y` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn forward<L: Lanes>(x: *const f32, w: *const f32, bias: Option<*const f32>, y: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+pub unsafe fn forward<L: Lanes>(
+    x: *const f32,
+    w: *const f32,
+    bias: Option<*const f32>,
+    y: *mut f32,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: *mut f32,
+) {
     forward_on::<L, _>(&Serial, x, w, bias, y, batch, in_features, out_features, pack)
 }
 
@@ -41,7 +50,17 @@ pub unsafe fn forward<L: Lanes>(x: *const f32, w: *const f32, bias: Option<*cons
 /// # Safety
 /// As [`forward`], `pack` holding a workspace per thread `panels` uses.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn forward_on<L: Lanes, P: Panels>(panels: &P, x: *const f32, w: *const f32, bias: Option<*const f32>, y: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+pub unsafe fn forward_on<L: Lanes, P: Panels>(
+    panels: &P,
+    x: *const f32,
+    w: *const f32,
+    bias: Option<*const f32>,
+    y: *mut f32,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: *mut f32,
+) {
     let a = Operand { ptr: x, row_stride: in_features, col_stride: 1 };
     let init = match bias {
         Some(b) => Init::Bias(b),
@@ -56,7 +75,15 @@ pub unsafe fn forward_on<L: Lanes, P: Panels>(panels: &P, x: *const f32, w: *con
 /// `dy` readable for batch·out f32, `w` for out·in, `dx` writable for batch·in, `pack` for
 /// [`workspace`]; `dx` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn input_grad<L: Lanes>(dy: *const f32, w: *const f32, dx: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+pub unsafe fn input_grad<L: Lanes>(
+    dy: *const f32,
+    w: *const f32,
+    dx: *mut f32,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: *mut f32,
+) {
     input_grad_on::<L, _>(&Serial, dy, w, dx, batch, in_features, out_features, pack)
 }
 
@@ -65,7 +92,16 @@ pub unsafe fn input_grad<L: Lanes>(dy: *const f32, w: *const f32, dx: *mut f32, 
 /// # Safety
 /// As [`input_grad`], `pack` holding a workspace per thread `panels` uses.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn input_grad_on<L: Lanes, P: Panels>(panels: &P, dy: *const f32, w: *const f32, dx: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+pub unsafe fn input_grad_on<L: Lanes, P: Panels>(
+    panels: &P,
+    dy: *const f32,
+    w: *const f32,
+    dx: *mut f32,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: *mut f32,
+) {
     let a = Operand { ptr: dy, row_stride: out_features, col_stride: 1 };
     let b = Operand { ptr: w, row_stride: in_features, col_stride: 1 };
     gemm_on::<L, P>(panels, batch, in_features, out_features, a, b, dx, in_features, Init::Zero, pack);
@@ -77,7 +113,15 @@ pub unsafe fn input_grad_on<L: Lanes, P: Panels>(panels: &P, dy: *const f32, w: 
 /// `dy` readable for batch·out f32, `x` for batch·in, `dw` readable and writable for out·in,
 /// `pack` writable for [`workspace`]; `dw` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn weight_grad<L: Lanes>(dy: *const f32, x: *const f32, dw: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+pub unsafe fn weight_grad<L: Lanes>(
+    dy: *const f32,
+    x: *const f32,
+    dw: *mut f32,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: *mut f32,
+) {
     weight_grad_on::<L, _>(&Serial, dy, x, dw, batch, in_features, out_features, pack)
 }
 
@@ -86,7 +130,16 @@ pub unsafe fn weight_grad<L: Lanes>(dy: *const f32, x: *const f32, dw: *mut f32,
 /// # Safety
 /// As [`weight_grad`], `pack` holding a workspace per thread `panels` uses.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn weight_grad_on<L: Lanes, P: Panels>(panels: &P, dy: *const f32, x: *const f32, dw: *mut f32, batch: usize, in_features: usize, out_features: usize, pack: *mut f32) {
+pub unsafe fn weight_grad_on<L: Lanes, P: Panels>(
+    panels: &P,
+    dy: *const f32,
+    x: *const f32,
+    dw: *mut f32,
+    batch: usize,
+    in_features: usize,
+    out_features: usize,
+    pack: *mut f32,
+) {
     let a = Operand { ptr: dy, row_stride: 1, col_stride: out_features };
     let b = Operand { ptr: x, row_stride: in_features, col_stride: 1 };
     gemm_on::<L, P>(panels, out_features, in_features, batch, a, b, dw, in_features, Init::Add, pack);
@@ -124,27 +177,65 @@ pub mod slices {
     use super::*;
 
     #[allow(clippy::too_many_arguments)]
-    pub fn forward<L: Lanes>(x: &[f32], w: &[f32], bias: Option<&[f32]>, y: &mut [f32], batch: usize, in_features: usize, out_features: usize, pack: &mut [f32]) {
+    pub fn forward<L: Lanes>(
+        x: &[f32],
+        w: &[f32],
+        bias: Option<&[f32]>,
+        y: &mut [f32],
+        batch: usize,
+        in_features: usize,
+        out_features: usize,
+        pack: &mut [f32],
+    ) {
         assert!(x.len() >= batch * in_features && w.len() >= in_features * out_features && y.len() >= batch * out_features);
         assert!(bias.is_none_or(|b| b.len() >= out_features));
         assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
         unsafe {
-            super::forward::<L>(x.as_ptr(), w.as_ptr(), bias.map(|b| b.as_ptr()), y.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr())
+            super::forward::<L>(
+                x.as_ptr(),
+                w.as_ptr(),
+                bias.map(|b| b.as_ptr()),
+                y.as_mut_ptr(),
+                batch,
+                in_features,
+                out_features,
+                pack.as_mut_ptr(),
+            )
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn input_grad<L: Lanes>(dy: &[f32], w: &[f32], dx: &mut [f32], batch: usize, in_features: usize, out_features: usize, pack: &mut [f32]) {
+    pub fn input_grad<L: Lanes>(
+        dy: &[f32],
+        w: &[f32],
+        dx: &mut [f32],
+        batch: usize,
+        in_features: usize,
+        out_features: usize,
+        pack: &mut [f32],
+    ) {
         assert!(dy.len() >= batch * out_features && w.len() >= in_features * out_features && dx.len() >= batch * in_features);
         assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
-        unsafe { super::input_grad::<L>(dy.as_ptr(), w.as_ptr(), dx.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr()) }
+        unsafe {
+            super::input_grad::<L>(dy.as_ptr(), w.as_ptr(), dx.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr())
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub fn weight_grad<L: Lanes>(dy: &[f32], x: &[f32], dw: &mut [f32], batch: usize, in_features: usize, out_features: usize, pack: &mut [f32]) {
+    pub fn weight_grad<L: Lanes>(
+        dy: &[f32],
+        x: &[f32],
+        dw: &mut [f32],
+        batch: usize,
+        in_features: usize,
+        out_features: usize,
+        pack: &mut [f32],
+    ) {
         assert!(dy.len() >= batch * out_features && x.len() >= batch * in_features && dw.len() >= in_features * out_features);
         assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
-        unsafe { super::weight_grad::<L>(dy.as_ptr(), x.as_ptr(), dw.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr()) }
+        unsafe {
+            super::weight_grad::<L>(dy.as_ptr(), x.as_ptr(), dw.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr())
+        }
     }
 
     pub fn bias_grad<L: Lanes>(dy: &[f32], db: &mut [f32], batch: usize, out_features: usize) {

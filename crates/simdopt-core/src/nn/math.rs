@@ -24,7 +24,8 @@ use crate::lanes::{BitLanes, Lanes};
 pub use crate::math::exp_neg;
 
 /// Cephes `tanhf` odd polynomial on |x| < 0.625: `x + x·z·T(z)`, z = x².
-const TANH_T: [f32; 5] = [-5.704_988_727_45e-3, 2.063_908_879_54e-2, -5.373_971_555_31e-2, 1.333_144_220_36e-1, -3.333_328_194_22e-1];
+const TANH_T: [f32; 5] =
+    [-5.704_988_727_45e-3, 2.063_908_879_54e-2, -5.373_971_555_31e-2, 1.333_144_220_36e-1, -3.333_328_194_22e-1];
 const TANH_SPLIT: f32 = 0.625;
 
 /// `tanh(x)`, odd, with tanh(±0) = ±0.

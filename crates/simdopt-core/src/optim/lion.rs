@@ -48,11 +48,7 @@ pub struct Lion {
 
 impl Lion {
     pub fn from_args(a: &[f32]) -> Self {
-        let decay = if flag(a, arg::FLAGS, arg::WEIGHT_DECAY_ON) {
-            Decay::Decoupled(a[arg::DECAY_FACTOR])
-        } else {
-            Decay::None
-        };
+        let decay = if flag(a, arg::FLAGS, arg::WEIGHT_DECAY_ON) { Decay::Decoupled(a[arg::DECAY_FACTOR]) } else { Decay::None };
         Lion {
             maximize: flag(a, arg::FLAGS, arg::MAXIMIZE),
             decay,

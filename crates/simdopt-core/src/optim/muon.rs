@@ -84,7 +84,14 @@ impl Elementwise for Momentum {
 
 /// `out[i] = f(x[i], y[i])` over `n` elements, whole vectors then a scalar tail.
 #[inline(always)]
-unsafe fn zip_map<L: Lanes>(n: usize, x: *const f32, y: *const f32, out: *mut f32, f: impl Fn(L, L) -> L, fs: impl Fn(Scalar, Scalar) -> Scalar) {
+unsafe fn zip_map<L: Lanes>(
+    n: usize,
+    x: *const f32,
+    y: *const f32,
+    out: *mut f32,
+    f: impl Fn(L, L) -> L,
+    fs: impl Fn(Scalar, Scalar) -> Scalar,
+) {
     let body = n - n % L::WIDTH;
     let mut i = 0;
     while i < body {
@@ -161,7 +168,14 @@ impl ArrayKernel for MuonKernel {
             // the same order);  A ← b·A + c·A²;  Y = A·X;  X ← a·X + Y.
             linear::forward::<L>(x, x, None, gram, m, n, m, pack);
             linear::forward::<L>(gram, gram, None, gram2, m, m, m, pack);
-            zip_map::<L>(m * m, gram, gram2, gram, |s, t| L::splat(cb) * s + L::splat(cc) * t, |s, t| Scalar(cb) * s + Scalar(cc) * t);
+            zip_map::<L>(
+                m * m,
+                gram,
+                gram2,
+                gram,
+                |s, t| L::splat(cb) * s + L::splat(cc) * t,
+                |s, t| Scalar(cb) * s + Scalar(cc) * t,
+            );
             linear::input_grad::<L>(gram, x, y, m, n, m, pack);
             zip_map::<L>(m * n, x, y, x, |s, t| L::splat(ca) * s + t, |s, t| Scalar(ca) * s + t);
         }
@@ -175,7 +189,14 @@ impl ArrayKernel for MuonKernel {
                 }
             }
         } else {
-            zip_map::<L>(m * n, p, x, p, |q, o| q * L::splat(decay) + o * L::splat(neg_lr), |q, o| q * Scalar(decay) + o * Scalar(neg_lr));
+            zip_map::<L>(
+                m * n,
+                p,
+                x,
+                p,
+                |q, o| q * L::splat(decay) + o * L::splat(neg_lr),
+                |q, o| q * Scalar(decay) + o * Scalar(neg_lr),
+            );
         }
         0.0
     }

@@ -64,10 +64,18 @@ pub fn f32_grid(lo: f32, hi: f32, count: u64) -> Vec<f32> {
     // Floats on a monotone integer line: negatives below zero.
     let key = |v: f32| -> i64 {
         let b = v.to_bits() as i64;
-        if v.is_sign_negative() { -(b & 0x7fff_ffff) } else { b }
+        if v.is_sign_negative() {
+            -(b & 0x7fff_ffff)
+        } else {
+            b
+        }
     };
     let unkey = |k: i64| -> f32 {
-        if k < 0 { f32::from_bits(((-k) as u32) | 0x8000_0000) } else { f32::from_bits(k as u32) }
+        if k < 0 {
+            f32::from_bits(((-k) as u32) | 0x8000_0000)
+        } else {
+            f32::from_bits(k as u32)
+        }
     };
     let (a, b) = (key(lo), key(hi));
     let stride = ((b - a) as u64 / count.max(1)).max(1) as i64;

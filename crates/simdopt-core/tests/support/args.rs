@@ -5,10 +5,10 @@
 
 use super::json::Json;
 use simdopt_core::lanes::Lanes;
-use simdopt_core::optim::{adadelta, adagrad, adam, adamax, lion, nadam, radam, rmsprop, sgd};
 use simdopt_core::optim::adopt;
 use simdopt_core::optim::lamb;
 use simdopt_core::optim::schedulefree;
+use simdopt_core::optim::{adadelta, adagrad, adam, adamax, lion, nadam, radam, rmsprop, sgd};
 use simdopt_core::sweep::{step_slices, OptimizerKernel};
 
 /// One step's argument block for `optimizer` at step `t` (1-based); `first` marks the step that
@@ -32,7 +32,13 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
             let b = h.get("betas").nums();
             let wd = num("weight_decay");
             let decoupled = optimizer == "adamw" || flag("decoupled_weight_decay");
-            let decay = if decoupled { 2 } else if wd != 0.0 { 1 } else { 0 };
+            let decay = if decoupled {
+                2
+            } else if wd != 0.0 {
+                1
+            } else {
+                0
+            };
             let flags = flag("maximize") as u32 | (flag("amsgrad") as u32) << 1 | decay << 2;
             let t = t as f64;
             vec![
@@ -49,10 +55,8 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
         }
         "rmsprop" => {
             let (wd, mu, alpha) = (num("weight_decay"), num("momentum"), num("alpha"));
-            let flags = flag("maximize") as u32
-                | ((wd != 0.0) as u32) << 1
-                | ((mu > 0.0) as u32) << 2
-                | (flag("centered") as u32) << 3;
+            let flags =
+                flag("maximize") as u32 | ((wd != 0.0) as u32) << 1 | ((mu > 0.0) as u32) << 2 | (flag("centered") as u32) << 3;
             vec![flags as f64, wd, alpha, 1.0 - alpha, num("eps"), mu, lr]
         }
         "adagrad" => {
@@ -75,7 +79,13 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
         "nadam" => {
             let b = h.get("betas").nums();
             let (wd, psi) = (num("weight_decay"), num("momentum_decay"));
-            let decay = if wd == 0.0 { 0 } else if flag("decoupled_weight_decay") { 2 } else { 1 };
+            let decay = if wd == 0.0 {
+                0
+            } else if flag("decoupled_weight_decay") {
+                2
+            } else {
+                1
+            };
             let flags = flag("maximize") as u32 | decay << 1;
             let mu_at = |k: f64| b[0] * (1.0 - 0.5 * 0.96f64.powf(k * psi));
             // The running product PyTorch keeps in state, multiplied in step order.
@@ -101,7 +111,13 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
         "radam" => {
             let b = h.get("betas").nums();
             let wd = num("weight_decay");
-            let decay = if wd == 0.0 { 0 } else if flag("decoupled_weight_decay") { 2 } else { 1 };
+            let decay = if wd == 0.0 {
+                0
+            } else if flag("decoupled_weight_decay") {
+                2
+            } else {
+                1
+            };
             let t = t as f64;
             let bc2 = 1.0 - b[1].powf(t);
             let rho_inf = 2.0 / (1.0 - b[1]) - 1.0;
@@ -136,7 +152,13 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
         "adopt" => {
             let b = h.get("betas").nums();
             let wd = num("weight_decay");
-            let decay = if wd == 0.0 { 0 } else if flag("decouple") { 2 } else { 1 };
+            let decay = if wd == 0.0 {
+                0
+            } else if flag("decouple") {
+                2
+            } else {
+                1
+            };
             // clip_lambda of the step before its increment (t − 1), from the cases' named lambdas.
             let clip = match h.get("clip_lambda") {
                 Json::Null => None,
@@ -149,7 +171,19 @@ pub fn args_for(optimizer: &str, h: &Json, t: u32, first: bool) -> Vec<f32> {
             let (b1, b2, wd) = (num("b1"), num("b2"), num("weight_decay"));
             let flags = flag("maximize") as u32 | ((wd != 0.0) as u32) << 1;
             let t = t as f64;
-            vec![flags as f64, wd, b1, 1.0 - b1, b2, 1.0 - b2, 1.0 - b1.powf(t), 1.0 - b2.powf(t), num("eps_root"), num("eps"), lr]
+            vec![
+                flags as f64,
+                wd,
+                b1,
+                1.0 - b1,
+                b2,
+                1.0 - b2,
+                1.0 - b1.powf(t),
+                1.0 - b2.powf(t),
+                num("eps_root"),
+                num("eps"),
+                lr,
+            ]
         }
         "schedulefree_adamw" | "schedulefree_sgd" => {
             let adaptive = optimizer == "schedulefree_adamw";

@@ -80,7 +80,7 @@ async function readFile(url: URL): Promise<Uint8Array<ArrayBuffer>> {
     const id = 'node:fs';
     fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ id)) as Fs;
   }
-  return fs.readFileSync(url) as Uint8Array<ArrayBuffer>;
+  return fs.readFileSync(url);
 }
 
 /** The bytes of a data: URL, base64 or percent-encoded. */

@@ -176,7 +176,7 @@ export class ChainedScheduler extends LRScheduler {
     const o = readOptions(options, ['optimizer']);
     const children = checkChildren('schedulers', schedulers, undefined);
     if (o.optimizer !== undefined) checkOptimizer('optimizer', o.optimizer);
-    const optimizer = (o.optimizer as AnyOptimizer | undefined) ?? children[0].optimizer;
+    const optimizer = (o.optimizer) ?? children[0].optimizer;
     checkChildren('schedulers', children, optimizer);
     super(optimizer);
     this.schedulers = children;

@@ -72,6 +72,7 @@ type StepFn = ((...args: unknown[]) => unknown) & { [STEP_TRACKED]?: true };
 
 /** Replaces `optimizer.step` by a wrapper that records the call (once per optimizer). */
 export function trackOptimizerStep(optimizer: AnyOptimizer): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the function object is marked and wrapped, never called unbound
   const current = optimizer.step as unknown as StepFn;
   if (current[STEP_TRACKED]) return;
   const tracked = function (this: unknown, ...args: unknown[]): unknown {
@@ -85,6 +86,7 @@ export function trackOptimizerStep(optimizer: AnyOptimizer): void {
 
 /** PyTorch's check at a scheduler's first `step()` after construction. */
 function checkCallOrder(optimizer: AnyOptimizer): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- only the mark on the function object is read
   const step = optimizer.step as unknown as StepFn;
   if (!step[STEP_TRACKED]) warnOnce(optimizer, OVERRIDDEN_WARNING);
   else if (!optimizerStepped.has(optimizer)) warnOnce(optimizer, ORDER_WARNING);

@@ -33,6 +33,11 @@ export const NO_INPUT_GRAD = new Float32Array(0);
 export abstract class Module {
   /** Training mode, as PyTorch's `training`; `train()` and `eval()` set it here and in children. */
   training = true;
+
+  /** PyTorch-style description, as `print(module)` shows it; layers say more (`Linear(in_features=2, …)`). */
+  toString(): string {
+    return `${this.constructor.name}()`;
+  }
   /** @internal The backend this module's memory belongs to. */
   readonly backend: Backend;
   private readonly held: Reclaimable;

@@ -46,6 +46,6 @@ export class Sequential extends Module {
   }
 
   toString(): string {
-    return `Sequential(\n${this.layers.map((l, i) => `  (${i}): ${l}`).join('\n')}\n)`;
+    return `Sequential(\n${this.layers.map((l, i) => `  (${i}): ${l.toString()}`).join('\n')}\n)`;
   }
 }

@@ -57,7 +57,7 @@ export class Adam extends Optimizer<AdamOptions> {
   protected static readonly schema: Schema = adamSchema;
 
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, options, { schema: (new.target as typeof Adam).schema });
+    super(params, options, { schema: (new.target).schema });
   }
 
   protected slotNames(o: AdamOptions): readonly string[] {

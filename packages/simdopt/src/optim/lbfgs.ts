@@ -180,9 +180,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     this.skipped = false;
     let first = NaN;
     try {
-      first = this.call(closure as LossClosure);
+      first = this.call(closure);
       if (guard && !Number.isFinite(first)) throw new NonFinite();
-      this.runIterations(closure as LossClosure, group, this.st, take, release, first, guard);
+      this.runIterations(closure, group, this.st, take, release, first, guard);
     } catch (e) {
       this.setParams(x0);
       this.st = before;
@@ -613,7 +613,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       const vec = (name: string, x: unknown): ArrayLike<number> => {
         const ok = (x instanceof Float32Array || (Array.isArray(x) && x.every((y) => typeof y === 'number'))) && (x as ArrayLike<number>).length === n;
         if (!ok) fail(name, `a Float32Array or number[] of length ${n} (all parameters)`, x);
-        return x as ArrayLike<number>;
+        return x;
       };
       const st = emptyState();
       st.funcEvals = int('func_evals');
@@ -634,7 +634,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         st.t = num('t');
         st.hDiag = num('H_diag');
         st.prevLoss = num('prev_loss');
-        st.ro = [...(ro as number[])];
+        st.ro = [...(ro)];
         vectors.push([vec(`${at}.d`, e.d), vec(`${at}.prev_flat_grad`, e.prev_flat_grad)], dirs, stps);
       }
       next = { st, vectors };

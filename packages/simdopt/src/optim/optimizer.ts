@@ -10,7 +10,7 @@
  */
 import type { Backend, Handle, OptimizerKernel, TensorTable } from '../backend/backend.js';
 import { count, fail, SimdoptError } from '../errors.js';
-import { checkParameter, Parameter } from '../parameter.js';
+import { checkParameter, type Parameter } from '../parameter.js';
 import { gradFiniteKernel } from '../reduce.js';
 import { reclaimable, reclaimer, release, type Reclaimable } from '../reclaim.js';
 import { backend, checkBackend, isActive } from '../runtime.js';
@@ -338,7 +338,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     const first = states[0];
     // Optimizers without scalar state share the frozen empty record: nothing to copy.
     const scalars = first.scalars === NO_SCALARS ? NO_SCALARS : { ...first.scalars };
-    const ctx: StepContext = { step: first.step + 1, fresh: first.fresh, scalars: scalars as Record<string, number> };
+    const ctx: StepContext = { step: first.step + 1, fresh: first.fresh, scalars: scalars };
     const args = this.backend.optimizerArgs();
     this.writeArgs(args, group, ctx);
     this.runStep(table, args, params);
@@ -538,7 +538,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     this.state.forget();
   }
 
-  private static undisposed(o: Optimizer<BaseOptions>): boolean {
+  private static undisposed(this: void, o: Optimizer<BaseOptions>): boolean {
     return !o.disposed;
   }
 

@@ -23,7 +23,7 @@ export function groupInputs<O>(params: ParamsInput<O>): ParamGroupInput<O>[] {
   const list = [...params];
   if (list.length === 0) fail('params', 'a non-empty list of Parameters', 'an empty list');
   return list.every((x) => x instanceof Parameter)
-    ? [{ params: list as Parameter[] } as unknown as ParamGroupInput<O>]
+    ? [{ params: list } as unknown as ParamGroupInput<O>]
     : (list as ParamGroupInput<O>[]);
 }
 

@@ -27,7 +27,7 @@
 import { fail, SimdoptError } from '../errors.js';
 import { checkBoolean, checkInteger, checkNonNegative, checkNumber } from '../validate.js';
 import { checkAgainst, kernel, lerp32, nonNegative, Optimizer, spec, type BaseOptions, type OptionSpec, type ParamsInput, type Schema, type StepContext } from './house.js';
-import type { ParamGroup, ParamGroupInput, StepOptions } from './optimizer.js';
+import type { ParamGroupInput, StepOptions } from './optimizer.js';
 
 /** A group's bookkeeping, under the reference's names (camelCased). */
 export interface ScheduleFreeGroupState {
@@ -228,7 +228,7 @@ export abstract class ScheduleFree<O extends Common> extends Optimizer<O> {
       args.fill(0);
       args[0] = SWITCH | (this.adaptive ? ADAPTIVE : 0);
       args[6] = train ? 1 - beta : 1 - 1 / beta;
-      this.runOverState(group as ParamGroup<O>, args);
+      this.runOverState(group, args);
       b.trainMode = train;
     }
   }

@@ -162,7 +162,7 @@ function nest(values: ArrayLike<number>, shape: readonly number[]): number | Nes
       offset += n;
       return row;
     }
-    return Array.from({ length: n }, () => build(dim + 1)) as NestedNumbers;
+    return Array.from({ length: n }, () => build(dim + 1));
   };
   return build(0);
 }

@@ -244,7 +244,7 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
         }
         if (b.variable.dataId !== b.dataId) this.refresh(b);
         const source = storage(owner(tf, g.dataId), g.dataId, b.param.size);
-        b.param.grad.set(source ?? (g.dataSync() as Float32Array));
+        b.param.grad.set(source ?? (g.dataSync()));
       }
       if (this.maxNorm !== undefined) {
         const active = excluded.length === 0 ? this.params : this.params.filter((p) => !excluded.includes(p));
@@ -423,7 +423,7 @@ function classFor(tf: Tfjs): new (...args: never[]) => SimdoptTfjsOptimizer {
     }
   }
 
-  tf.serialization.registerClass(SimdoptOptimizer as never);
+  tf.serialization.registerClass(SimdoptOptimizer);
   const cls = SimdoptOptimizer as unknown as new (...args: never[]) => SimdoptTfjsOptimizer;
   classes.set(tf.Optimizer, cls);
   return cls;

@@ -22,7 +22,10 @@ function workload(): Uint32Array {
   const adam = new Adam([p], { lr: 0.01, amsgrad: true });
   const sgd = new SGD([q], { lr: 0.1, momentum: 0.9, nesterov: true });
   const norm = clipGradNorm([p, q], 10);
-  for (let t = 0; t < 3; t++) (adam.step(), sgd.step());
+  for (let t = 0; t < 3; t++) {
+    adam.step();
+    sgd.step();
+  }
   const lin = new nn.Linear(300, 200, { seed: 3 });
   const y = lin.forward(Float32Array.from({ length: 64 * 300 }, (_, i) => Math.sin(i * 0.37)));
   const out = new Uint32Array([...new Uint32Array(p.data.slice().buffer), ...new Uint32Array(q.data.slice().buffer), ...new Uint32Array(y.slice().buffer), ...new Uint32Array(new Float64Array([norm]).buffer)]);
