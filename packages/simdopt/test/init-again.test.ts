@@ -4,7 +4,7 @@
  * and the warning says how many live objects that invalidated.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Adam, backendInfo, init, Parameter, shutdown, SimdoptError } from 'simdopt';
+import { Adam, backendInfo, init, Parameter, SimdoptError } from 'simdopt';
 import { BACKENDS } from './support/vectors.js';
 
 const DIFFERENT = { 'wasm-simd': 'js', wasm: 'js', js: 'wasm' } as const;
@@ -77,36 +77,3 @@ describe.each(BACKENDS)('init() again on %s', (backend) => {
   });
 });
 
-describe('init() again compares threads', () => {
-  it("the same count is a no-op; another count or 'auto' replaces the backend", async () => {
-    const warnings: string[] = [];
-    await init({ backend: 'wasm-simd', threads: 2, onWarning: (m) => warnings.push(m) });
-    expect(backendInfo().threads).toBe(2);
-    const w = Parameter.from([1, 2, 3]);
-    await init({ threads: 2 });
-    await init();
-    await init({ backend: 'wasm-simd', threads: 2 });
-    expect(backendInfo().threads).toBe(2);
-    expect(Array.from(w.data)).toEqual([1, 2, 3]);
-    expect(warnings).toEqual([]);
-    await init({ threads: 3 });
-    expect(backendInfo().threads).toBe(3);
-    expect(() => w.data).toThrow(SimdoptError);
-    expect(warnings).toHaveLength(1);
-    const v = Parameter.from([4]);
-    // 'auto' is compared as given, not as the count it resolves to.
-    await init({ threads: 'auto' });
-    expect(() => v.data).toThrow(SimdoptError);
-    await init({ threads: 1 });
-    expect(backendInfo().threads).toBe(1);
-  });
-
-  it('after shutdown() init() with the same options starts a new backend', async () => {
-    await init({ backend: 'wasm-simd', threads: 2 });
-    const w = Parameter.from([1]);
-    await shutdown();
-    await init({ backend: 'wasm-simd', threads: 2 });
-    expect(backendInfo().threads).toBe(2);
-    expect(() => w.data).toThrow(SimdoptError);
-  });
-});

@@ -88,23 +88,6 @@ describe.each(WASM)('memory growth on %s', (backend) => {
   });
 });
 
-describe('memory growth with threads', () => {
-  it('keeps earlier views valid (shared memory) and does not warn', async () => {
-    const warnings: string[] = [];
-    await init({ backend: 'wasm-simd', threads: 2, initialMemoryBytes: 1 << 20, onWarning: (m) => /grew/.test(m) && warnings.push(m) });
-    expect(backendInfo().threads).toBe(2);
-    const w = Parameter.from([1, 2, 3]);
-    const kept = w.data;
-    const big = Parameter.zeros(1 << 20);
-    expect(backendInfo().memoryBytes).toBeGreaterThan(1 << 20);
-    expect(Array.from(kept)).toEqual([1, 2, 3]);
-    kept[1] = 5;
-    expect(w.data[1]).toBe(5);
-    expect(warnings).toEqual([]);
-    [w, big].forEach((p) => p.dispose());
-  });
-});
-
 describe('estimateMemoryBytes', () => {
   it('counts state slots by optimizer and options, and takes Parameters, sizes or shapes', () => {
     const none = estimateMemoryBytes({ parameters: [[1000, 1000]] });
