@@ -1,5 +1,5 @@
 /** ASGD: options schema, kernel (js twin) and class; see the class comment. */
-import { finite, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { finite, flagBits, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { ASGDOptions } from './options.js';
 
 export type { ASGDOptions };
@@ -23,15 +23,9 @@ const COPY_AX = 4;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const asgdKernel = kernel('asgd', 5, (p, g, s, a) => {
-  const flags = a[0];
-  const maximize = (flags & MAXIMIZE) !== 0;
-  const decay = (flags & WEIGHT_DECAY) !== 0;
-  const copy = (flags & COPY_AX) !== 0;
-  const wd = a[1];
-  const factor = a[2];
-  const negEta = a[3];
-  const mu = a[4];
-  const ax = s[0];
+  const [flags, wd, factor, negEta, mu] = a;
+  const [maximize, decay, copy] = flagBits(flags, MAXIMIZE, WEIGHT_DECAY, COPY_AX);
+  const [ax] = s;
   for (let i = 0; i < p.length; i++) {
     let pi = p[i];
     let gi = maximize ? -g[i] : g[i];

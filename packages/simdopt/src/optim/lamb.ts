@@ -1,6 +1,6 @@
 /** LAMB: options schema, kernel (js twin) and class; see the class comment. */
 import { LaneSum } from '../stream.js';
-import { adamBetas, eps, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, eps, flagBits, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
 import type { LAMBOptions } from './options.js';
 
 export type { LAMBOptions };
@@ -20,21 +20,10 @@ const WEIGHT_DECAY = 2;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
-  const flags = a[0];
-  const maximize = (flags & MAXIMIZE) !== 0;
-  const decay = (flags & WEIGHT_DECAY) !== 0;
-  const wd = a[1];
-  const beta1 = a[2];
-  const w1 = a[3];
-  const beta2 = a[4];
-  const w2 = a[5];
-  const bc1 = a[6];
-  const bc2 = a[7];
-  const epsRoot = a[8];
-  const eps = a[9];
-  const negLr = -a[10];
-  const mu = s[0];
-  const nu = s[1];
+  const [flags, wd, beta1, w1, beta2, w2, bc1, bc2, epsRoot, eps, lr] = a;
+  const [maximize, decay] = flagBits(flags, MAXIMIZE, WEIGHT_DECAY);
+  const negLr = -lr;
+  const [mu, nu] = s;
   const n = p.length;
   const direction = (pi: number, m: number, v: number): number => {
     const u = f(f(m / bc1) / f(f(Math.sqrt(f(f(v / bc2) + epsRoot))) + eps));
