@@ -1,5 +1,5 @@
 /** ASGD: options schema, kernel (js twin) and class; see the class comment. */
-import { finite, flagBits, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { coupledFlags, CoupledGrad, finite, flagBits, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { ASGDOptions } from './options.js';
 
 export type { ASGDOptions };
@@ -16,21 +16,18 @@ export const asgdSchema = schema('ASGD', 'torch.optim.ASGD', {
 
 const f = Math.fround;
 
-// Argument block (crates/simdopt-core/src/optim/asgd.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
+// Argument block (crates/simdopt-core/src/optim/asgd.rs, `arg`): coupledFlags' bits 0 and 1, then copy.
 const COPY_AX = 4;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const asgdKernel = kernel('asgd', 5, (p, g, s, a) => {
-  const [flags, wd, factor, negEta, mu] = a;
-  const [maximize, decay, copy] = flagBits(flags, MAXIMIZE, WEIGHT_DECAY, COPY_AX);
+  const grad = new CoupledGrad(a);
+  const [flags, , factor, negEta, mu] = a;
+  const [copy] = flagBits(flags, COPY_AX);
   const [ax] = s;
   for (let i = 0; i < p.length; i++) {
-    let pi = p[i];
-    let gi = maximize ? -g[i] : g[i];
-    if (decay) gi = f(gi + f(wd * pi));
-    pi = f(pi * factor);
+    const gi = grad.at(p, g, i);
+    let pi = f(p[i] * factor);
     pi = f(pi + f(negEta * gi));
     p[i] = pi;
     ax[i] = copy ? pi : f(ax[i] + f(f(pi - ax[i]) * mu));
@@ -73,7 +70,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
     // PyTorch creates eta = lr and mu = 1 with the state, at the parameter's first step.
     const eta = step === 1 ? f(o.lr) : scalars.eta;
     const mu = step === 1 ? 1 : scalars.mu;
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0) | (mu === 1 ? COPY_AX : 0);
+    a[0] = coupledFlags(o) | (mu === 1 ? COPY_AX : 0);
     a[1] = o.weightDecay;
     a[2] = 1 - o.lambd * eta;
     a[3] = -eta;

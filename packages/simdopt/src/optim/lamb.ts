@@ -1,6 +1,7 @@
 /** LAMB: options schema, kernel (js twin) and class; see the class comment. */
 import { LaneSum } from '../stream.js';
-import { adamBetas, eps, flagBits, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, coupledFlags, eps, flagBits, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import { MAXIMIZE, WEIGHT_DECAY } from './coupled.js';
 import type { LAMBOptions } from './options.js';
 
 export type { LAMBOptions };
@@ -14,9 +15,7 @@ export const lambSchema = schema('LAMB', 'optax.lamb', {
 
 const f = Math.fround;
 
-// Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
+// Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`): coupledFlags' bits, wd, then the moments'.
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
@@ -83,7 +82,7 @@ export class LAMB extends Optimizer<LAMBOptions> {
 
   protected writeArgs(a: Float32Array, o: LAMBOptions, { step }: StepContext): void {
     const [beta1, beta2] = o.betas;
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0);
+    a[0] = coupledFlags(o);
     a[1] = o.weightDecay;
     a[2] = beta1;
     a[3] = 1 - beta1;
