@@ -1,6 +1,6 @@
 /** ADOPT: options schema, kernel (js twin) and class; see the class comment. */
 import { fail } from '../errors.js';
-import { adamBetas, boolean, eps, flagBits, kernel, lerp32, lr, maximize, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, boolean, eps, hasFlag, kernel, lerp32, lr, maximize, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { ADOPTOptions } from './options.js';
 
 export type { ADOPTOptions };
@@ -32,7 +32,9 @@ const DECOUPLED = 2 << 3;
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const adoptKernel = kernel('adopt', 9, (p, g, s, a) => {
   const [flags, wd, alpha, w1, beta2, w2, lr, eps, c] = a;
-  const [maximize, first, clip] = flagBits(flags, MAXIMIZE, FIRST, CLIP);
+  const maximize = hasFlag(flags, MAXIMIZE);
+  const first = hasFlag(flags, FIRST);
+  const clip = hasFlag(flags, CLIP);
   const decay = flags & (3 << 3);
   const [m, v] = s;
   if (first) {

@@ -3,7 +3,10 @@
  * scalars. Read once per call, before the element loop.
  */
 
-/** The flag bits `masks` of `word` (an argument block's entry 0), in order, as booleans. */
-export function flagBits<const M extends readonly number[]>(word: number, ...masks: M): { -readonly [K in keyof M]: boolean } {
-  return masks.map((mask) => (word & mask) !== 0) as { -readonly [K in keyof M]: boolean };
+/**
+ * Whether `word` (an argument block's entry 0) has the bit `mask`. One boolean a call: an array of
+ * them read back in the element loop measured ~40% slower on V8.
+ */
+export function hasFlag(word: number, mask: number): boolean {
+  return (word & mask) !== 0;
 }

@@ -1,5 +1,5 @@
 /** ASGD: options schema, kernel (js twin) and class; see the class comment. */
-import { coupledFlags, CoupledGrad, finite, flagBits, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { coupledFlags, CoupledGrad, finite, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { ASGDOptions } from './options.js';
 
 export type { ASGDOptions };
@@ -23,7 +23,7 @@ const COPY_AX = 4;
 export const asgdKernel = kernel('asgd', 5, (p, g, s, a) => {
   const grad = new CoupledGrad(a);
   const [flags, , factor, negEta, mu] = a;
-  const [copy] = flagBits(flags, COPY_AX);
+  const copy = hasFlag(flags, COPY_AX);
   const [ax] = s;
   for (let i = 0; i < p.length; i++) {
     const gi = grad.at(p, g, i);

@@ -1,6 +1,6 @@
 /** LAMB: options schema, kernel (js twin) and class; see the class comment. */
 import { LaneSum } from '../stream.js';
-import { adamBetas, coupledFlags, eps, flagBits, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, coupledFlags, eps, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
 import { MAXIMIZE, WEIGHT_DECAY } from './coupled.js';
 import type { LAMBOptions } from './options.js';
 
@@ -20,7 +20,8 @@ const f = Math.fround;
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
   const [flags, wd, beta1, w1, beta2, w2, bc1, bc2, epsRoot, eps, lr] = a;
-  const [maximize, decay] = flagBits(flags, MAXIMIZE, WEIGHT_DECAY);
+  const maximize = hasFlag(flags, MAXIMIZE);
+  const decay = hasFlag(flags, WEIGHT_DECAY);
   const negLr = -lr;
   const [mu, nu] = s;
   const n = p.length;

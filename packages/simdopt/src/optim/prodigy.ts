@@ -3,7 +3,7 @@ import type { OptimizerSumsKernel } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { LaneSum } from '../stream.js';
 import { checkInteger, checkPositive, checkRange } from '../validate.js';
-import { adamBetas, boolean, flagBits, kernel, lr, nonNegative, Optimizer, schema, spec, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, boolean, hasFlag, kernel, lr, nonNegative, Optimizer, schema, spec, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { GroupRun, StepOptions } from './optimizer.js';
 import type { ProdigyOptions } from './options.js';
 
@@ -48,7 +48,9 @@ export const prodigyMeasureKernel: OptimizerSumsKernel = {
   argsLength: MEASURE_ARGS,
   js(p, g, st, a, sums) {
     const [flags, wd, beta3, c] = a;
-    const [first, accumulate, coupled] = flagBits(flags, M_FIRST, M_ACCUMULATE, M_COUPLED);
+    const first = hasFlag(flags, M_FIRST);
+    const accumulate = hasFlag(flags, M_ACCUMULATE);
+    const coupled = hasFlag(flags, M_COUPLED);
     const [, , s, p0] = st;
     const n = p.length;
     const dot = new LaneSum(n);
@@ -71,7 +73,10 @@ export const prodigyMeasureKernel: OptimizerSumsKernel = {
 /** The update pass: the moments (d before the step), then p (dlr, d·eps after the step). */
 export const prodigyKernel = kernel('prodigy', 9, (p, g, s, a) => {
   const [flags, wd, beta1, w1, beta2, w2, dEps, negDecayDlr, negDlr] = a;
-  const [moments, moves, coupled, decoupled] = flagBits(flags, MOMENTS, MOVE, COUPLED, DECOUPLED);
+  const moments = hasFlag(flags, MOMENTS);
+  const moves = hasFlag(flags, MOVE);
+  const coupled = hasFlag(flags, COUPLED);
+  const decoupled = hasFlag(flags, DECOUPLED);
   const [m, v] = s;
   for (let i = 0; i < p.length; i++) {
     let pi = p[i];

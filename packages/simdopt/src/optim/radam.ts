@@ -1,5 +1,5 @@
 /** RAdam: options schema, kernel (js twin) and class; see the class comment. */
-import { adamBetas, decoupledWeightDecay, eps, flagBits, kernel, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, decoupledWeightDecay, eps, hasFlag, kernel, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
 import type { RAdamOptions } from './options.js';
 
 export type { RAdamOptions };
@@ -21,7 +21,7 @@ export const DECAY_SHIFT = 2;
 export const radamKernel = kernel('radam', 11, (p, g, s, a) => {
   const moments = new Moments(a, DECAY_SHIFT);
   const [flags, , , , , , bc1, lr, bc2Sqrt, eps, rect] = a;
-  const [rectify] = flagBits(flags, RECTIFY);
+  const rectify = hasFlag(flags, RECTIFY);
   const [m, v] = s;
   for (let i = 0; i < p.length; i++) {
     moments.update(p, g, m, v, i);

@@ -1,6 +1,6 @@
 /** Rprop: options schema, kernel (js twin) and class; see the class comment. */
 import { fail } from '../errors.js';
-import { flagBits, kernel, lr, maximize, Optimizer, schema, spec, type ParamsInput, type StepContext } from './house.js';
+import { hasFlag, kernel, lr, maximize, Optimizer, schema, spec, type ParamsInput, type StepContext } from './house.js';
 import type { RpropOptions } from './options.js';
 
 export type { RpropOptions };
@@ -18,7 +18,7 @@ function torchSign(x: number): number {
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const rpropKernel = kernel('rprop', 5, (p, g, s, a) => {
   const [flags, etaMinus, etaPlus, lo, hi] = a;
-  const [maximize] = flagBits(flags, MAXIMIZE);
+  const maximize = hasFlag(flags, MAXIMIZE);
   const [prev, stepSize] = s;
   for (let i = 0; i < p.length; i++) {
     let gi = maximize ? -g[i] : g[i];

@@ -26,7 +26,7 @@
  */
 import { fail, SimdoptError } from '../errors.js';
 import { checkBoolean, checkInteger, checkNonNegative, checkNumber } from '../validate.js';
-import { checkAgainst, flagBits, kernel, lerp32, nonNegative, Optimizer, spec, type BaseOptions, type OptionSpec, type ParamsInput, type Schema, type StepContext } from './house.js';
+import { checkAgainst, hasFlag, kernel, lerp32, nonNegative, Optimizer, spec, type BaseOptions, type OptionSpec, type ParamsInput, type Schema, type StepContext } from './house.js';
 import type { ParamGroupInput, StepOptions } from './optimizer.js';
 
 /** A group's bookkeeping, under the reference's names (camelCased). */
@@ -58,7 +58,10 @@ const SWITCH = 8;
 export const scheduleFreeKernel = kernel('schedulefree', 9, (p, g, s, a) => {
   const [flags, wd, beta2, w2, bc2, eps, c, yAlpha, lr] = a;
   const [z, v] = s;
-  const [toX, adaptive, first, decay] = flagBits(flags, SWITCH, ADAPTIVE, FIRST, WEIGHT_DECAY);
+  const toX = hasFlag(flags, SWITCH);
+  const adaptive = hasFlag(flags, ADAPTIVE);
+  const first = hasFlag(flags, FIRST);
+  const decay = hasFlag(flags, WEIGHT_DECAY);
   if (toX) {
     // SWITCH: p ← lerp(p, z, w), with w at entry 6.
     for (let i = 0; i < p.length; i++) p[i] = lerp32(p[i], z[i], c);
