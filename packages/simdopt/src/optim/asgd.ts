@@ -1,5 +1,6 @@
 /** ASGD: options schema, kernel (js twin) and class; see the class comment. */
-import { coupledFlags, CoupledGrad, finite, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { coupledFlags, finite, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { MAXIMIZE, WEIGHT_DECAY } from './coupled.js';
 import type { ASGDOptions } from './options.js';
 
 export type { ASGDOptions };
@@ -21,13 +22,20 @@ const COPY_AX = 4;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const asgdKernel = kernel('asgd', 5, (p, g, s, a) => {
-  const grad = new CoupledGrad(a);
-  const [flags, , factor, negEta, mu] = a;
+  const flags = a[0];
+  const maximize = hasFlag(flags, MAXIMIZE);
+  const decay = hasFlag(flags, WEIGHT_DECAY);
   const copy = hasFlag(flags, COPY_AX);
+  const wd = a[1];
+  const factor = a[2];
+  const negEta = a[3];
+  const mu = a[4];
   const [ax] = s;
   for (let i = 0; i < p.length; i++) {
-    const gi = grad.at(p, g, i);
-    let pi = f(p[i] * factor);
+    let pi = p[i];
+    let gi = maximize ? -g[i] : g[i];
+    if (decay) gi = f(gi + f(wd * pi));
+    pi = f(pi * factor);
     pi = f(pi + f(negEta * gi));
     p[i] = pi;
     ax[i] = copy ? pi : f(ax[i] + f(f(pi - ax[i]) * mu));

@@ -19,10 +19,18 @@ const f = Math.fround;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
-  const [flags, wd, beta1, w1, beta2, w2, bc1, bc2, epsRoot, eps, lr] = a;
-  const maximize = hasFlag(flags, MAXIMIZE);
-  const decay = hasFlag(flags, WEIGHT_DECAY);
-  const negLr = -lr;
+  const maximize = hasFlag(a[0], MAXIMIZE);
+  const decay = hasFlag(a[0], WEIGHT_DECAY);
+  const wd = a[1];
+  const beta1 = a[2];
+  const w1 = a[3];
+  const beta2 = a[4];
+  const w2 = a[5];
+  const bc1 = a[6];
+  const bc2 = a[7];
+  const epsRoot = a[8];
+  const eps = a[9];
+  const negLr = -a[10];
   const [mu, nu] = s;
   const n = p.length;
   const direction = (pi: number, m: number, v: number): number => {

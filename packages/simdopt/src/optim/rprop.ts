@@ -17,8 +17,11 @@ function torchSign(x: number): number {
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const rpropKernel = kernel('rprop', 5, (p, g, s, a) => {
-  const [flags, etaMinus, etaPlus, lo, hi] = a;
-  const maximize = hasFlag(flags, MAXIMIZE);
+  const maximize = hasFlag(a[0], MAXIMIZE);
+  const etaMinus = a[1];
+  const etaPlus = a[2];
+  const lo = a[3];
+  const hi = a[4];
   const [prev, stepSize] = s;
   for (let i = 0; i < p.length; i++) {
     let gi = maximize ? -g[i] : g[i];
