@@ -37,8 +37,7 @@ export const dropoutKernel: ArrayKernel = {
   argsLength: 6,
   writes: [false, true],
   js(buffers, args) {
-    const x = buffers[0] as Float32Array;
-    const out = buffers[1] as Float32Array;
+    const [x, out] = buffers as readonly Float32Array[];
     const key = { k0: ((args[0] << 16) | args[1]) >>> 0, k1: ((args[2] << 16) | args[3]) >>> 0 };
     const threshold = args[4];
     const scale = args[5];

@@ -4,6 +4,7 @@
  */
 import type { Backend, Handle } from './backend/backend.js';
 import { slotStride } from './backend/backend.js';
+import { disposeOnUsing } from './dispose.js';
 import { count, describe, fail, SimdoptError } from './errors.js';
 import { reclaimable, reclaimer } from './reclaim.js';
 import { backend, checkBackend, isActive } from './runtime.js';
@@ -152,15 +153,7 @@ export class Parameter {
 
 // `using p = Parameter.zeros(…)` where the engine has explicit resource management; the package
 // does not polyfill Symbol.dispose.
-if (typeof Symbol.dispose === 'symbol') {
-  Object.defineProperty(Parameter.prototype, Symbol.dispose, {
-    value(this: Parameter) {
-      this.dispose();
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+disposeOnUsing(Parameter.prototype);
 
 export interface Parameter {
   [Symbol.dispose](): void;

@@ -16,6 +16,7 @@
  * `requiresGrad` (PyTorch averages `parameters()` too). Each update is one pass per parameter.
  */
 import type { Backend } from './backend/backend.js';
+import { disposeOnUsing } from './dispose.js';
 import { fail, SimdoptError } from './errors.js';
 import { checkParameter, Parameter } from './parameter.js';
 import { backend } from './runtime.js';
@@ -34,9 +35,7 @@ export const averageKernel: ArrayKernel = {
   argsLength: 2,
   writes: [false, false, true],
   js(buffers, args) {
-    const avg = buffers[0] as Float32Array;
-    const p = buffers[1] as Float32Array;
-    const out = buffers[2] as Float32Array;
+    const [avg, p, out] = buffers as readonly Float32Array[];
     const w = args[1];
     if (args[0] === EMA) for (let i = 0; i < avg.length; i++) out[i] = lerp32(avg[i], p[i], w);
     else for (let i = 0; i < avg.length; i++) out[i] = f(avg[i] + f(f(p[i] - avg[i]) / w));
@@ -193,12 +192,4 @@ export class AveragedModel {
 }
 
 // `using avg = new AveragedModel(…)` where the engine has Symbol.dispose (no global polyfill).
-if (typeof Symbol.dispose === 'symbol') {
-  Object.defineProperty(AveragedModel.prototype, Symbol.dispose, {
-    value(this: AveragedModel) {
-      this.dispose();
-    },
-    configurable: true,
-    writable: true,
-  });
-}
+disposeOnUsing(AveragedModel.prototype);

@@ -24,9 +24,7 @@ export const vectorKernel: ArrayKernel = {
   argsLength: 2,
   writes: [false, false, true],
   js(buffers, args) {
-    const x = buffers[0] as Float32Array;
-    const y = buffers[1] as Float32Array;
-    const out = buffers[2] as Float32Array;
+    const [x, y, out] = buffers as readonly Float32Array[];
     const a = args[1];
     const n = x.length;
     switch (args[0]) {

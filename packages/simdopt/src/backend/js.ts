@@ -3,20 +3,7 @@
  * WebAssembly is unavailable, and the "pure JS" every benchmark compares against.
  */
 import { SimdoptError } from '../errors.js';
-import type {
-  ArrayKernel,
-  Backend,
-  BackendName,
-  Handle,
-  KitArray,
-  OptimizerKernel,
-  OptimizerSumsKernel,
-  ParamRef,
-  TableEntry,
-  TensorKernel,
-  TensorTable,
-  TensorViews,
-} from './backend.js';
+import type * as B from './backend.js';
 import { slotStride } from './backend.js';
 import { activationBackward, activationForward } from '../nn/kernels/activation.js';
 import { linearBiasGrad, linearForward, linearInputGrad, linearWeightGrad } from '../nn/kernels/gemm.js';
@@ -28,9 +15,9 @@ interface JsEntry {
   s: Float32Array[];
 }
 
-class JsTable implements TensorTable {
+class JsTable implements B.TensorTable {
   /** The entries as tensor kernels see them (made once: a step allocates nothing). */
-  views: TensorViews[];
+  views: B.TensorViews[];
   constructor(public entries: JsEntry[]) {
     this.views = entries.map((e) => ({ data: e.p, grad: e.g }));
   }
@@ -43,9 +30,9 @@ class JsTable implements TensorTable {
   }
 }
 
-export class JsBackend implements Backend {
-  readonly name: BackendName = 'js';
-  private readonly blocks = new Map<Handle, Float32Array>();
+export class JsBackend implements B.Backend {
+  readonly name: B.BackendName = 'js';
+  private readonly blocks = new Map<B.Handle, Float32Array>();
   private next = 16;
   private live = 0;
   private readonly argsScratch = new Float32Array(64);
@@ -53,7 +40,7 @@ export class JsBackend implements Backend {
 
   constructor(private readonly maximumBytes: number = Number.POSITIVE_INFINITY) {}
 
-  alloc(length: number): Handle {
+  alloc(length: number): B.Handle {
     let block: Float32Array | null = null;
     if (Number.isInteger(length) && length >= 0 && this.live + length * 4 <= this.maximumBytes) {
       try {
@@ -75,14 +62,14 @@ export class JsBackend implements Backend {
     return handle;
   }
 
-  free(handle: Handle): void {
+  free(handle: B.Handle): void {
     const block = this.blocks.get(handle);
     if (!block) throw new SimdoptError(`free(${handle}): not a live block`, 'handle');
     this.live -= block.byteLength;
     this.blocks.delete(handle);
   }
 
-  f32(handle: Handle, offset: number, length: number): Float32Array {
+  f32(handle: B.Handle, offset: number, length: number): Float32Array {
     const block = this.blocks.get(handle);
     if (!block || offset < 0 || offset + length > block.length) {
       throw new SimdoptError(`view(${handle}, ${offset}, ${length}): outside a live block`, 'handle');
@@ -98,7 +85,7 @@ export class JsBackend implements Backend {
     return this.live;
   }
 
-  createTable(entries: readonly TableEntry[]): TensorTable {
+  createTable(entries: readonly B.TableEntry[]): B.TensorTable {
     return new JsTable(
       entries.map((e) => {
         const stride = slotStride(e.len);
@@ -115,11 +102,11 @@ export class JsBackend implements Backend {
     return this.argsScratch;
   }
 
-  runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
+  runOptimizer(kernel: B.OptimizerKernel, table: B.TensorTable, args: Float32Array): void {
     for (const e of (table as JsTable).entries) kernel.js(e.p, e.g, e.s, args);
   }
 
-  runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void {
+  runOptimizerSums(kernel: B.OptimizerSumsKernel, table: B.TensorTable, args: Float32Array, out: Float64Array): void {
     let a = 0;
     let b = 0;
     const sums = this.sumsScratch;
@@ -132,7 +119,7 @@ export class JsBackend implements Backend {
     out[1] = b;
   }
 
-  runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
+  runTableTensors(kernel: B.TensorKernel, table: B.TensorTable, args: Float32Array): number {
     return kernel.js(segmentViews((table as JsTable).views), args);
   }
 
@@ -169,12 +156,12 @@ export class JsBackend implements Backend {
     activationBackward(code, saved, dy, dx);
   }
   // --- end nn kernels ---
-  runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
+  runTensors(kernel: B.TensorKernel, params: readonly B.ParamRef[], args: Float32Array): number {
     const views = params.map((p) => ({ data: this.f32(p.handle, 0, p.size), grad: this.f32(p.handle, p.gradOffset, p.size) }));
     return kernel.js(segmentViews(views), args);
   }
 
-  runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number {
+  runArrays(kernel: B.ArrayKernel, buffers: readonly (B.KitArray | null)[], args: Float32Array): number {
     // Plain Float32Arrays are this backend's memory: the kernels use them in place.
     return kernel.js(buffers, args);
   }

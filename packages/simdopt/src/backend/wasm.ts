@@ -3,19 +3,7 @@
  * WebAssembly.Memory that this module creates, so the caller chooses its initial and maximum size.
  */
 import { SimdoptError } from '../errors.js';
-import type {
-  ArrayKernel,
-  Backend,
-  BackendName,
-  Handle,
-  KitArray,
-  OptimizerKernel,
-  OptimizerSumsKernel,
-  ParamRef,
-  TableEntry,
-  TensorKernel,
-  TensorTable,
-} from './backend.js';
+import type * as B from './backend.js';
 import { slotStride } from './backend.js';
 
 /** The ABI version this TypeScript understands (crates/simdopt-wasm/src/exports.rs). */
@@ -39,7 +27,7 @@ function roundUp16(bytes: number): number {
 
 /** Where one array of a kit call lives in the scratch block (arrays outside wasm memory only). */
 interface KitSlot {
-  source: KitArray;
+  source: B.KitArray;
   /** Byte offset in the scratch block. */
   offset: number;
   /** Copied in before the call (some buffer using it is read). */
@@ -82,7 +70,7 @@ export const MAX_MEMORY_BYTES = 65536 * PAGE;
 /** Default initial memory: 16 MiB, enough for small models without a growth. */
 export const DEFAULT_INITIAL_MEMORY_BYTES = 16 * 1024 * 1024;
 
-class WasmTable implements TensorTable {
+class WasmTable implements B.TensorTable {
   /** Weak: a forgotten optimizer's tables must not keep a replaced backend alive (reclaim.ts). */
   private readonly backend: WeakRef<WasmBackend>;
   constructor(
@@ -100,16 +88,16 @@ class WasmTable implements TensorTable {
   }
 }
 
-export class WasmBackend implements Backend {
-  readonly name: BackendName;
+export class WasmBackend implements B.Backend {
+  readonly name: B.BackendName;
   readonly exports: WasmExports;
   readonly memory: WebAssembly.Memory;
   private scratch: number;
   private scratchView: Float32Array;
   /** Each kernel's export, looked up once. */
-  private readonly kernelFns = new Map<OptimizerKernel, (...args: number[]) => number>();
+  private readonly kernelFns = new Map<B.OptimizerKernel, (...args: number[]) => number>();
   /** The last kernel run and its export (a training loop runs one kernel: no Map lookup). */
-  private lastKernel: OptimizerKernel | null = null;
+  private lastKernel: B.OptimizerKernel | null = null;
   private lastKernelFn: ((...args: number[]) => number) | undefined = undefined;
   /**
    * The training kit's scratch block: the f64 result of a call, its tensor or buffer table, and
@@ -121,7 +109,7 @@ export class WasmBackend implements Backend {
   /** Told when an allocation grew memory (views of the old buffer are detached); set by runtime.ts. */
   onGrow: ((fromBytes: number, toBytes: number) => void) | null = null;
 
-  protected constructor(name: BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
+  protected constructor(name: B.BackendName, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
     this.name = name;
     this.exports = instance.exports as unknown as WasmExports;
     this.memory = memory;
@@ -134,7 +122,7 @@ export class WasmBackend implements Backend {
   }
 
   /** Instantiates a compiled simdopt module over a fresh memory. */
-  static async create(name: BackendName, module: WebAssembly.Module, options: WasmMemoryOptions = {}): Promise<WasmBackend> {
+  static async create(name: B.BackendName, module: WebAssembly.Module, options: WasmMemoryOptions = {}): Promise<WasmBackend> {
     const { instance, memory } = await WasmBackend.instantiate(module, options);
     return new WasmBackend(name, instance, memory);
   }
@@ -161,7 +149,7 @@ export class WasmBackend implements Backend {
     return buffer === this.memory.buffer;
   }
 
-  alloc(length: number): Handle {
+  alloc(length: number): B.Handle {
     // A byte count past 4 GiB would wrap to a small one at the i32 boundary: refuse it here.
     const fits = Number.isInteger(length) && length >= 0 && length * 4 <= MAX_MEMORY_BYTES - PAGE;
     const before = this.memory.buffer.byteLength;
@@ -177,12 +165,12 @@ export class WasmBackend implements Backend {
     return ptr;
   }
 
-  free(handle: Handle): void {
+  free(handle: B.Handle): void {
     const status = this.exports.simdopt_free(handle);
     if (status !== 0) throw new SimdoptError(`free(${handle}): ${STATUS_TEXT[status] ?? `status ${status}`}`, 'handle');
   }
 
-  f32(handle: Handle, offset: number, length: number): Float32Array {
+  f32(handle: B.Handle, offset: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, handle + offset * 4, length);
   }
 
@@ -195,7 +183,7 @@ export class WasmBackend implements Backend {
     return this.memory.buffer.byteLength;
   }
 
-  createTable(entries: readonly TableEntry[]): TensorTable {
+  createTable(entries: readonly B.TableEntry[]): B.TensorTable {
     const ptr = entries.length > 0 ? this.alloc((entries.length * ENTRY_BYTES) / 4) : 0;
     if (ptr !== 0) {
       const words = new Uint32Array(this.memory.buffer, ptr, entries.length * 4);
@@ -215,7 +203,7 @@ export class WasmBackend implements Backend {
     return this.scratchView;
   }
 
-  runOptimizer(kernel: OptimizerKernel, table: TensorTable, args: Float32Array): void {
+  runOptimizer(kernel: B.OptimizerKernel, table: B.TensorTable, args: Float32Array): void {
     const t = table as WasmTable;
     if (t.count === 0) return;
     const n = kernel.argsLength;
@@ -232,7 +220,7 @@ export class WasmBackend implements Backend {
     if (status !== 0) throw new SimdoptError(`${kernel.name}: ${STATUS_TEXT[status] ?? `status ${status}`}`, kernel.name);
   }
 
-  runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void {
+  runOptimizerSums(kernel: B.OptimizerSumsKernel, table: B.TensorTable, args: Float32Array, out: Float64Array): void {
     const t = table as WasmTable;
     if (t.count === 0) {
       out[0] = 0;
@@ -251,7 +239,7 @@ export class WasmBackend implements Backend {
     out[1] = sums[1];
   }
 
-  runTableTensors(kernel: TensorKernel, table: TensorTable, args: Float32Array): number {
+  runTableTensors(kernel: B.TensorKernel, table: B.TensorTable, args: Float32Array): number {
     const t = table as WasmTable;
     if (t.count === 0) return kernel.js([], args);
     return this.callKit(kernel.name, t.ptr, t.count, args, this.ensureKitScratch(RESULT_BYTES));
@@ -321,7 +309,7 @@ export class WasmBackend implements Backend {
     this.nnCheck('activation_backward', status);
   }
   // --- end nn kernels ---
-  runTensors(kernel: TensorKernel, params: readonly ParamRef[], args: Float32Array): number {
+  runTensors(kernel: B.TensorKernel, params: readonly B.ParamRef[], args: Float32Array): number {
     const base = this.ensureKitScratch(RESULT_BYTES + params.length * ENTRY_BYTES);
     const words = new Uint32Array(this.memory.buffer, base + RESULT_BYTES, params.length * 4);
     params.forEach((p, i) => {
@@ -340,7 +328,7 @@ export class WasmBackend implements Backend {
    * Identical arrays share one copy, so in-place dropout (`out === x`) works on both paths.
    * Addresses are taken before the scratch block may grow memory; they stay valid after it.
    */
-  runArrays(kernel: ArrayKernel, buffers: readonly (KitArray | null)[], args: Float32Array): number {
+  runArrays(kernel: B.ArrayKernel, buffers: readonly (B.KitArray | null)[], args: Float32Array): number {
     const addresses: number[] = [];
     const slots: KitSlot[] = [];
     const slotOf: (KitSlot | null)[] = [];
@@ -377,7 +365,7 @@ export class WasmBackend implements Backend {
   }
 
   /** The copy of a slot's array in the scratch block, typed as its source. */
-  private scratchArray(s: KitSlot, base: number): KitArray {
+  private scratchArray(s: KitSlot, base: number): B.KitArray {
     const type = s.source instanceof Int32Array ? Int32Array : Float32Array;
     return new type(this.memory.buffer, base + s.offset, s.source.length);
   }

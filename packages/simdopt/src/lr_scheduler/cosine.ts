@@ -11,10 +11,7 @@ export interface CosineAnnealingLROptions {
   etaMin?: number;
 }
 
-export interface CosineAnnealingLRConfig {
-  tMax: number;
-  etaMin: number;
-}
+export type CosineAnnealingLRConfig = Required<CosineAnnealingLROptions>;
 
 function cosineAnnealingLRConfig(o: Record<string, unknown>, at: string): CosineAnnealingLRConfig {
   return {
@@ -80,11 +77,7 @@ export interface CosineAnnealingWarmRestartsOptions {
   etaMin?: number;
 }
 
-export interface CosineAnnealingWarmRestartsConfig {
-  t0: number;
-  tMult: number;
-  etaMin: number;
-}
+export type CosineAnnealingWarmRestartsConfig = Required<CosineAnnealingWarmRestartsOptions>;
 
 function warmRestartsConfig(o: Record<string, unknown>, at: string): CosineAnnealingWarmRestartsConfig {
   return {

@@ -8,9 +8,7 @@ export interface ExponentialLROptions {
   gamma: number;
 }
 
-export interface ExponentialLRConfig {
-  gamma: number;
-}
+export type ExponentialLRConfig = Required<ExponentialLROptions>;
 
 function exponentialLRConfig(o: Record<string, unknown>, at: string): ExponentialLRConfig {
   return { gamma: num(`${at}gamma`, o.gamma, undefined, 'a finite number > 0', (x) => x > 0) };

@@ -13,11 +13,7 @@ export interface LinearLROptions {
   totalIters?: number;
 }
 
-export interface LinearLRConfig {
-  startFactor: number;
-  endFactor: number;
-  totalIters: number;
-}
+export type LinearLRConfig = Required<LinearLROptions>;
 
 function linearLRConfig(o: Record<string, unknown>, at: string): LinearLRConfig {
   return {
@@ -79,10 +75,7 @@ export interface ConstantLROptions {
   totalIters?: number;
 }
 
-export interface ConstantLRConfig {
-  factor: number;
-  totalIters: number;
-}
+export type ConstantLRConfig = Required<ConstantLROptions>;
 
 function constantLRConfig(o: Record<string, unknown>, at: string): ConstantLRConfig {
   return {

@@ -10,10 +10,7 @@ export interface PolynomialLROptions {
   power?: number;
 }
 
-export interface PolynomialLRConfig {
-  totalIters: number;
-  power: number;
-}
+export type PolynomialLRConfig = Required<PolynomialLROptions>;
 
 function polynomialLRConfig(o: Record<string, unknown>, at: string): PolynomialLRConfig {
   return {

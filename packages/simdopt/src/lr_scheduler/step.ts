@@ -11,10 +11,7 @@ export interface StepLROptions {
   gamma?: number;
 }
 
-export interface StepLRConfig {
-  stepSize: number;
-  gamma: number;
-}
+export type StepLRConfig = Required<StepLROptions>;
 
 function stepLRConfig(o: Record<string, unknown>, at: string): StepLRConfig {
   return {
@@ -68,10 +65,7 @@ export interface MultiStepLROptions {
   gamma?: number;
 }
 
-export interface MultiStepLRConfig {
-  milestones: number[];
-  gamma: number;
-}
+export type MultiStepLRConfig = Required<MultiStepLROptions>;
 
 function multiStepLRConfig(o: Record<string, unknown>, at: string): MultiStepLRConfig {
   const m = o.milestones;

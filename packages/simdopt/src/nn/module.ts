@@ -11,6 +11,7 @@
  * them: backward reads what forward saved. Empty batches are refused (see `checkArray`).
  */
 import type { Backend } from '../backend/backend.js';
+import { disposeOnUsing } from '../dispose.js';
 import { fail, SimdoptError } from '../errors.js';
 import type { Parameter } from '../parameter.js';
 import { reclaimable, reclaimer, type Reclaimable } from '../reclaim.js';
@@ -149,15 +150,7 @@ export abstract class Module {
 
 // `using model = new nn.Sequential(…)` where the engine has explicit resource management; the
 // package does not polyfill Symbol.dispose.
-if (typeof Symbol.dispose === 'symbol') {
-  Object.defineProperty(Module.prototype, Symbol.dispose, {
-    value(this: Module) {
-      this.dispose();
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+disposeOnUsing(Module.prototype);
 
 export interface Module {
   [Symbol.dispose](): void;

@@ -70,9 +70,7 @@ export const adafactorKernel: ArrayKernel = {
   argsLength: ARGS,
   writes: [true, false, true, true],
   js(buffers, a) {
-    const p = buffers[0] as Float32Array;
-    const g = buffers[1] as Float32Array;
-    const state = buffers[2] as Float32Array;
+    const [p, g, state] = buffers as readonly Float32Array[];
     const [batch, rows, cols] = [a[BATCH], a[ROWS], a[COLS]];
     const n = batch * rows * cols;
     if (n === 0) return 0;

@@ -1,6 +1,6 @@
 /** ADOPT: options schema, kernel (js twin) and class; see the class comment. */
 import { fail } from '../errors.js';
-import { adamBetas, boolean, eps, kernel, lerp32, lr, maximize, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, boolean, eps, hasFlag, kernel, lerp32, lr, maximize, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { ADOPTOptions } from './options.js';
 
 export type { ADOPTOptions };
@@ -31,13 +31,13 @@ const DECOUPLED = 2 << 3;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const adoptKernel = kernel('adopt', 9, (p, g, s, a) => {
-  const flags = a[0];
-  const maximize = (flags & MAXIMIZE) !== 0;
+  const [flags, wd, alpha, w1, beta2, w2, lr, eps, c] = a;
+  const maximize = hasFlag(flags, MAXIMIZE);
+  const first = hasFlag(flags, FIRST);
+  const clip = hasFlag(flags, CLIP);
   const decay = flags & (3 << 3);
-  const wd = a[1];
-  const m = s[0];
-  const v = s[1];
-  if ((flags & FIRST) !== 0) {
+  const [m, v] = s;
+  if (first) {
     for (let i = 0; i < p.length; i++) {
       let gi = maximize ? -g[i] : g[i];
       if (decay === COUPLED) gi = f(gi + f(wd * p[i]));
@@ -45,14 +45,7 @@ export const adoptKernel = kernel('adopt', 9, (p, g, s, a) => {
     }
     return;
   }
-  const clip = (flags & CLIP) !== 0;
-  const alpha = a[2];
-  const w1 = a[3];
-  const beta2 = a[4];
-  const w2 = a[5];
-  const negLr = -a[6];
-  const eps = a[7];
-  const c = a[8];
+  const negLr = -lr;
   for (let i = 0; i < p.length; i++) {
     let pi = p[i];
     let gi = maximize ? -g[i] : g[i];

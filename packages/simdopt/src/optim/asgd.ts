@@ -1,5 +1,6 @@
 /** ASGD: options schema, kernel (js twin) and class; see the class comment. */
-import { finite, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { coupledFlags, finite, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { MAXIMIZE, WEIGHT_DECAY } from './coupled.js';
 import type { ASGDOptions } from './options.js';
 
 export type { ASGDOptions };
@@ -16,22 +17,20 @@ export const asgdSchema = schema('ASGD', 'torch.optim.ASGD', {
 
 const f = Math.fround;
 
-// Argument block (crates/simdopt-core/src/optim/asgd.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
+// Argument block (crates/simdopt-core/src/optim/asgd.rs, `arg`): coupledFlags' bits 0 and 1, then copy.
 const COPY_AX = 4;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const asgdKernel = kernel('asgd', 5, (p, g, s, a) => {
   const flags = a[0];
-  const maximize = (flags & MAXIMIZE) !== 0;
-  const decay = (flags & WEIGHT_DECAY) !== 0;
-  const copy = (flags & COPY_AX) !== 0;
+  const maximize = hasFlag(flags, MAXIMIZE);
+  const decay = hasFlag(flags, WEIGHT_DECAY);
+  const copy = hasFlag(flags, COPY_AX);
   const wd = a[1];
   const factor = a[2];
   const negEta = a[3];
   const mu = a[4];
-  const ax = s[0];
+  const [ax] = s;
   for (let i = 0; i < p.length; i++) {
     let pi = p[i];
     let gi = maximize ? -g[i] : g[i];
@@ -79,7 +78,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
     // PyTorch creates eta = lr and mu = 1 with the state, at the parameter's first step.
     const eta = step === 1 ? f(o.lr) : scalars.eta;
     const mu = step === 1 ? 1 : scalars.mu;
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0) | (mu === 1 ? COPY_AX : 0);
+    a[0] = coupledFlags(o) | (mu === 1 ? COPY_AX : 0);
     a[1] = o.weightDecay;
     a[2] = 1 - o.lambd * eta;
     a[3] = -eta;

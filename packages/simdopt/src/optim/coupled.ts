@@ -1,5 +1,5 @@
 /**
- * The opening of the kernels with coupled weight decay (Adagrad, Adadelta, Adamax, RMSprop):
+ * The opening of the kernels with coupled weight decay (Adagrad, Adadelta, Adamax, RMSprop, ASGD):
  * flags with maximize in bit 0 and weight decay in bit 1, `wd` at entry 1, and the gradient
  * `g ← −g` (maximize), `g ← g + wd·p` the Rust kernels compute first, rounded to float32.
  */

@@ -10,6 +10,7 @@ export { lerp32 } from './lerp.js';
 export { Moments, writeMoments } from './moments.js';
 export * from '../options/schema.js';
 export { CoupledGrad, coupledFlags } from './coupled.js';
+export { hasFlag } from './args.js';
 
 import type { OptimizerKernel } from '../backend/backend.js';
 

@@ -1,6 +1,7 @@
 /** LAMB: options schema, kernel (js twin) and class; see the class comment. */
 import { LaneSum } from '../stream.js';
-import { adamBetas, eps, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, coupledFlags, eps, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
+import { MAXIMIZE, WEIGHT_DECAY } from './coupled.js';
 import type { LAMBOptions } from './options.js';
 
 export type { LAMBOptions };
@@ -14,15 +15,12 @@ export const lambSchema = schema('LAMB', 'optax.lamb', {
 
 const f = Math.fround;
 
-// Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`).
-const MAXIMIZE = 1;
-const WEIGHT_DECAY = 2;
+// Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`): coupledFlags' bits, wd, then the moments'.
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
-  const flags = a[0];
-  const maximize = (flags & MAXIMIZE) !== 0;
-  const decay = (flags & WEIGHT_DECAY) !== 0;
+  const maximize = hasFlag(a[0], MAXIMIZE);
+  const decay = hasFlag(a[0], WEIGHT_DECAY);
   const wd = a[1];
   const beta1 = a[2];
   const w1 = a[3];
@@ -33,8 +31,7 @@ export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
   const epsRoot = a[8];
   const eps = a[9];
   const negLr = -a[10];
-  const mu = s[0];
-  const nu = s[1];
+  const [mu, nu] = s;
   const n = p.length;
   const direction = (pi: number, m: number, v: number): number => {
     const u = f(f(m / bc1) / f(f(Math.sqrt(f(f(v / bc2) + epsRoot))) + eps));
@@ -94,7 +91,7 @@ export class LAMB extends Optimizer<LAMBOptions> {
 
   protected writeArgs(a: Float32Array, o: LAMBOptions, { step }: StepContext): void {
     const [beta1, beta2] = o.betas;
-    a[0] = (o.maximize ? MAXIMIZE : 0) | (o.weightDecay !== 0 ? WEIGHT_DECAY : 0);
+    a[0] = coupledFlags(o);
     a[1] = o.weightDecay;
     a[2] = beta1;
     a[3] = 1 - beta1;

@@ -63,10 +63,7 @@ export const muonKernel: ArrayKernel = {
   argsLength: ARGS,
   writes: [true, false, true, true],
   js(buffers, a) {
-    const p = buffers[0] as Float32Array;
-    const g = buffers[1] as Float32Array;
-    const buf = buffers[2] as Float32Array;
-    const work = buffers[3] as Float32Array;
+    const [p, g, buf, work] = buffers as readonly Float32Array[];
     const rows = a[ROWS];
     const cols = a[COLS];
     const m = Math.min(rows, cols);

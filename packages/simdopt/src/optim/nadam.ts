@@ -20,10 +20,7 @@ export const DECAY_SHIFT = 1;
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const nadamKernel = kernel('nadam', 10, (p, g, s, a) => {
   const moments = new Moments(a, DECAY_SHIFT);
-  const bc2 = a[6];
-  const eps = a[7];
-  const gradCoef = a[8];
-  const expAvgCoef = a[9];
+  const [, , , , , , bc2, eps, gradCoef, expAvgCoef] = a;
   const [m, v] = s;
   for (let i = 0; i < p.length; i++) {
     const gi = moments.update(p, g, m, v, i);

@@ -3,7 +3,7 @@ import type { OptimizerSumsKernel } from '../backend/backend.js';
 import { fail } from '../errors.js';
 import { LaneSum } from '../stream.js';
 import { checkInteger, checkPositive, checkRange } from '../validate.js';
-import { adamBetas, boolean, kernel, lr, nonNegative, Optimizer, schema, spec, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, boolean, hasFlag, kernel, lr, nonNegative, Optimizer, schema, spec, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { GroupRun, StepOptions } from './optimizer.js';
 import type { ProdigyOptions } from './options.js';
 
@@ -47,15 +47,11 @@ export const prodigyMeasureKernel: OptimizerSumsKernel = {
   name: 'prodigy_measure',
   argsLength: MEASURE_ARGS,
   js(p, g, st, a, sums) {
-    const flags = a[0];
-    const first = (flags & M_FIRST) !== 0;
-    const accumulate = (flags & M_ACCUMULATE) !== 0;
-    const coupled = (flags & M_COUPLED) !== 0;
-    const wd = a[1];
-    const beta3 = a[2];
-    const c = a[3];
-    const s = st[2];
-    const p0 = st[3];
+    const [flags, wd, beta3, c] = a;
+    const first = hasFlag(flags, M_FIRST);
+    const accumulate = hasFlag(flags, M_ACCUMULATE);
+    const coupled = hasFlag(flags, M_COUPLED);
+    const [, , s, p0] = st;
     const n = p.length;
     const dot = new LaneSum(n);
     const abs = new LaneSum(n);
@@ -76,12 +72,11 @@ export const prodigyMeasureKernel: OptimizerSumsKernel = {
 
 /** The update pass: the moments (d before the step), then p (dlr, d·eps after the step). */
 export const prodigyKernel = kernel('prodigy', 9, (p, g, s, a) => {
-  const flags = a[0];
-  const moments = (flags & MOMENTS) !== 0;
-  const moves = (flags & MOVE) !== 0;
-  const coupled = (flags & COUPLED) !== 0;
-  const decoupled = (flags & DECOUPLED) !== 0;
-  const [, wd, beta1, w1, beta2, w2, dEps, negDecayDlr, negDlr] = a;
+  const [flags, wd, beta1, w1, beta2, w2, dEps, negDecayDlr, negDlr] = a;
+  const moments = hasFlag(flags, MOMENTS);
+  const moves = hasFlag(flags, MOVE);
+  const coupled = hasFlag(flags, COUPLED);
+  const decoupled = hasFlag(flags, DECOUPLED);
   const [m, v] = s;
   for (let i = 0; i < p.length; i++) {
     let pi = p[i];

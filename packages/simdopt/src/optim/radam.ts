@@ -1,5 +1,5 @@
 /** RAdam: options schema, kernel (js twin) and class; see the class comment. */
-import { adamBetas, decoupledWeightDecay, eps, kernel, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
+import { adamBetas, decoupledWeightDecay, eps, hasFlag, kernel, lr, maximize, Moments, Optimizer, power, schema, weightDecay, writeMoments, type ParamsInput, type StepContext } from './house.js';
 import type { RAdamOptions } from './options.js';
 
 export type { RAdamOptions };
@@ -20,12 +20,8 @@ export const DECAY_SHIFT = 2;
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const radamKernel = kernel('radam', 11, (p, g, s, a) => {
   const moments = new Moments(a, DECAY_SHIFT);
-  const rectify = (a[0] & RECTIFY) !== 0;
-  const bc1 = a[6];
-  const lr = a[7];
-  const bc2Sqrt = a[8];
-  const eps = a[9];
-  const rect = a[10];
+  const [flags, , , , , , bc1, lr, bc2Sqrt, eps, rect] = a;
+  const rectify = hasFlag(flags, RECTIFY);
   const [m, v] = s;
   for (let i = 0; i < p.length; i++) {
     moments.update(p, g, m, v, i);

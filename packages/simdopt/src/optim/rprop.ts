@@ -1,6 +1,6 @@
 /** Rprop: options schema, kernel (js twin) and class; see the class comment. */
 import { fail } from '../errors.js';
-import { kernel, lr, maximize, Optimizer, schema, spec, type ParamsInput, type StepContext } from './house.js';
+import { hasFlag, kernel, lr, maximize, Optimizer, schema, spec, type ParamsInput, type StepContext } from './house.js';
 import type { RpropOptions } from './options.js';
 
 export type { RpropOptions };
@@ -17,13 +17,12 @@ function torchSign(x: number): number {
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const rpropKernel = kernel('rprop', 5, (p, g, s, a) => {
-  const maximize = (a[0] & MAXIMIZE) !== 0;
+  const maximize = hasFlag(a[0], MAXIMIZE);
   const etaMinus = a[1];
   const etaPlus = a[2];
   const lo = a[3];
   const hi = a[4];
-  const prev = s[0];
-  const stepSize = s[1];
+  const [prev, stepSize] = s;
   for (let i = 0; i < p.length; i++) {
     let gi = maximize ? -g[i] : g[i];
     const product = f(gi * prev[i]);

@@ -26,7 +26,7 @@
  */
 import { fail, SimdoptError } from '../errors.js';
 import { checkBoolean, checkInteger, checkNonNegative, checkNumber } from '../validate.js';
-import { checkAgainst, kernel, lerp32, nonNegative, Optimizer, spec, type BaseOptions, type OptionSpec, type ParamsInput, type Schema, type StepContext } from './house.js';
+import { checkAgainst, hasFlag, kernel, lerp32, nonNegative, Optimizer, spec, type BaseOptions, type OptionSpec, type ParamsInput, type Schema, type StepContext } from './house.js';
 import type { ParamGroupInput, StepOptions } from './optimizer.js';
 
 /** A group's bookkeeping, under the reference's names (camelCased). */
@@ -56,25 +56,17 @@ const SWITCH = 8;
 
 /** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
 export const scheduleFreeKernel = kernel('schedulefree', 9, (p, g, s, a) => {
-  const flags = a[0];
-  const z = s[0];
-  if ((flags & SWITCH) !== 0) {
-    const w = a[6];
-    for (let i = 0; i < p.length; i++) p[i] = lerp32(p[i], z[i], w);
+  const [flags, wd, beta2, w2, bc2, eps, c, yAlpha, lr] = a;
+  const [z, v] = s;
+  const toX = hasFlag(flags, SWITCH);
+  const adaptive = hasFlag(flags, ADAPTIVE);
+  const first = hasFlag(flags, FIRST);
+  const decay = hasFlag(flags, WEIGHT_DECAY);
+  if (toX) {
+    // SWITCH: p ← lerp(p, z, w), with w at entry 6.
+    for (let i = 0; i < p.length; i++) p[i] = lerp32(p[i], z[i], c);
     return;
   }
-  const adaptive = (flags & ADAPTIVE) !== 0;
-  const first = (flags & FIRST) !== 0;
-  const decay = (flags & WEIGHT_DECAY) !== 0;
-  const wd = a[1];
-  const beta2 = a[2];
-  const w2 = a[3];
-  const bc2 = a[4];
-  const eps = a[5];
-  const c = a[6];
-  const yAlpha = a[7];
-  const lr = a[8];
-  const v = s[1];
   for (let i = 0; i < p.length; i++) {
     const y = p[i];
     if (first) z[i] = y;

@@ -1,6 +1,6 @@
 /** SGD: options schema, kernel (js twin) and class; see the class comment. */
 import { fail } from '../errors.js';
-import { boolean, finite, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
+import { boolean, finite, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, schema, weightDecay, type ParamsInput, type StepContext } from './house.js';
 import type { SGDOptions } from './options.js';
 
 export type { SGDOptions };
@@ -25,11 +25,11 @@ const WEIGHT_DECAY = 16;
 export const sgdKernel = kernel('sgd', 5, (p, g, s, a) => {
   const [flags, wd, mu, oneMinusDampening, lr] = a;
   const [buf] = s;
-  const maximize = (flags & MAXIMIZE) !== 0;
-  const nesterov = (flags & NESTEROV) !== 0;
-  const momentum = (flags & MOMENTUM) !== 0;
-  const first = (flags & FIRST_STEP) !== 0;
-  const decay = (flags & WEIGHT_DECAY) !== 0;
+  const maximize = hasFlag(flags, MAXIMIZE);
+  const nesterov = hasFlag(flags, NESTEROV);
+  const momentum = hasFlag(flags, MOMENTUM);
+  const first = hasFlag(flags, FIRST_STEP);
+  const decay = hasFlag(flags, WEIGHT_DECAY);
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
     let gi = maximize ? -g[i] : g[i];
