@@ -8,14 +8,16 @@
 //!    `(lane₀ + lane₂) + (lane₁ + lane₃)`) so that every build and the TypeScript twin
 //!    (`stream.ts` `LaneSum`) agree bit for bit.
 //! 2. [`TwoPass::scale`] turns the two sums into one f32 per tensor, and [`TwoPass::apply`]
-//!    moves the parameters from the state the first pass wrote (recomputing the update
-//!    in registers rather than storing it: one slot less, and the same bits).
+//!    moves the parameters from the slots the first pass wrote ([`TwoPass::APPLY_FIRST_SLOT`]
+//!    on). A pass may write a slot it does not read ([`Measure::LOADED`]): LAMB stores its
+//!    update in a scratch slot there, so that pass 2 reads it back instead of recomputing it.
 //!
 //! [`Measure`] alone (with [`measure_all`] and a [`SumsKernel`]) is a pass that returns its sums
 //! to TypeScript, which turns them into the scalars of a later pass (Prodigy's d).
 //!
-//! Memory per step: pass 1 reads p, g and the slots and writes the slots; pass 2 reads p and the
-//! slots and writes p — two passes, against one for an elementwise optimizer.
+//! Memory per step: pass 1 reads p, g and the loaded slots and writes the stored ones; pass 2
+//! reads p and its slots and writes p — two passes, against one for an elementwise optimizer
+//! (LAMB: reads p, g, μ, ν, writes μ, ν, u; then reads p, u, writes p).
 //!
 //! Spec: docs/SEMANTICS.md#lamb
 
@@ -30,6 +32,9 @@ pub trait Measure {
     const FIRST_SLOT: usize = 0;
     /// State slots loaded, from `FIRST_SLOT` on, in slot order.
     const SLOTS: usize;
+    /// How many of the slots (leading ones) are read before the pass; the others start at zero
+    /// in `s` and are only written (scratch).
+    const LOADED: usize = Self::SLOTS;
     /// Updates the state `s` from `p` and `g` and returns this vector's terms of the two sums.
     fn measure<L: Lanes>(&self, p: L, g: L, s: &mut [L; MAX_SLOTS]) -> [L; 2];
     /// How many of the loaded slots (leading ones) are stored back: all unless the pass
@@ -58,7 +63,12 @@ pub trait SumsKernel {
 pub trait TwoPass: Measure {
     /// The tensor's scalar from its two sums.
     fn scale(&self, sums: [f64; 2]) -> f32;
-    /// The new parameter values from `p`, the state after [`TwoPass::measure`] and the scalar.
+    /// The first state slot pass 2 loads (into `s[0]` of [`TwoPass::apply`]).
+    const APPLY_FIRST_SLOT: usize = Self::FIRST_SLOT;
+    /// State slots pass 2 loads, from `APPLY_FIRST_SLOT` on.
+    const APPLY_SLOTS: usize = Self::SLOTS;
+    /// The new parameter values from `p`, the slots [`TwoPass::APPLY_FIRST_SLOT`].. after
+    /// [`Measure::measure`] and the scalar.
     fn apply<L: Lanes>(&self, p: L, s: &[L; MAX_SLOTS], scale: f32) -> L;
 }
 
@@ -75,7 +85,7 @@ unsafe fn load_slots<L: Lanes>(t: &Tensor, first: usize, slots: usize, stride: u
 unsafe fn measure_at<L: Lanes, U: Measure>(u: &U, t: &Tensor, stride: usize, i: usize) -> [L; 2] {
     let p = L::load(t.data.add(i));
     let g = L::load(t.grad.add(i));
-    let mut s = load_slots::<L>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
+    let mut s = load_slots::<L>(t, U::FIRST_SLOT, U::LOADED, stride, i);
     let terms = u.measure(p, g, &mut s);
     for (k, slot) in s.iter().enumerate().take(u.stored()) {
         slot.store(t.state.add((U::FIRST_SLOT + k) * stride + i));
@@ -135,12 +145,12 @@ pub unsafe fn apply<L: Lanes, U: TwoPass>(u: &U, t: &Tensor, scale: f32) {
     let body = t.len - t.len % L::WIDTH;
     let mut i = 0;
     while i < body {
-        let s = load_slots::<L>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
+        let s = load_slots::<L>(t, U::APPLY_FIRST_SLOT, U::APPLY_SLOTS, stride, i);
         u.apply(L::load(t.data.add(i)), &s, scale).store(t.data.add(i));
         i += L::WIDTH;
     }
     while i < t.len {
-        let s = load_slots::<Scalar>(t, U::FIRST_SLOT, U::SLOTS, stride, i);
+        let s = load_slots::<Scalar>(t, U::APPLY_FIRST_SLOT, U::APPLY_SLOTS, stride, i);
         u.apply(Scalar::load(t.data.add(i)), &s, scale).store(t.data.add(i));
         i += 1;
     }

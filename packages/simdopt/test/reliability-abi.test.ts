@@ -49,7 +49,7 @@ const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
   ['asgd', 0, 1],
   ['rprop', 0, 2],
   ['adopt', 0, 2],
-  ['lamb', 0, 2],
+  ['lamb', 0, 3], // mu, nu and the scratch u
   ['schedulefree', 1, 2], // AdamW
   ['prodigy', 3, 4], // the update pass: moments and move (prodigy_measure: its own test below)
 ];

@@ -250,11 +250,20 @@ pub fn initial_value(optimizer: &str, h: &Json, slot: &str) -> f32 {
     }
 }
 
-/// A zeroed state block for `len` elements with every slot set to its initial value.
+/// Scratch slots a kernel keeps after its state slots (not state: in no vector file).
+pub fn scratch_slots(optimizer: &str) -> usize {
+    match optimizer {
+        "lamb" => 1, // update
+        _ => 0,
+    }
+}
+
+/// A zeroed state block for `len` elements with every slot set to its initial value (and the
+/// scratch slots after them).
 pub fn initial_state(optimizer: &str, h: &Json, len: usize) -> Vec<f32> {
     let stride = simdopt_core::sweep::slot_stride(len);
     let names = slot_names(optimizer, h);
-    let mut state = vec![0f32; names.len() * stride];
+    let mut state = vec![0f32; (names.len() + scratch_slots(optimizer)) * stride];
     for (k, name) in names.iter().enumerate() {
         state[k * stride..k * stride + len].fill(initial_value(optimizer, h, name));
     }

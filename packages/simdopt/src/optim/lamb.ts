@@ -17,7 +17,10 @@ const f = Math.fround;
 
 // Argument block (crates/simdopt-core/src/optim/lamb.rs, `arg`): coupledFlags' bits, wd, then the moments'.
 
-/** The kernel; the js twin rounds every operation to float32 as the wasm builds do. */
+/**
+ * The kernel; the js twin rounds every operation to float32 as the wasm builds do. Slots: `mu`,
+ * `nu`, then the scratch `update` (pass 1 writes u there, pass 2 reads it back).
+ */
 export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
   const maximize = hasFlag(a[0], MAXIMIZE);
   const decay = hasFlag(a[0], WEIGHT_DECAY);
@@ -31,12 +34,8 @@ export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
   const epsRoot = a[8];
   const eps = a[9];
   const negLr = -a[10];
-  const [mu, nu] = s;
+  const [mu, nu, update] = s;
   const n = p.length;
-  const direction = (pi: number, m: number, v: number): number => {
-    const u = f(f(m / bc1) / f(f(Math.sqrt(f(f(v / bc2) + epsRoot))) + eps));
-    return decay ? f(u + f(wd * pi)) : u;
-  };
   const pp = new LaneSum(n);
   const uu = new LaneSum(n);
   for (let i = 0; i < n; i++) {
@@ -46,16 +45,17 @@ export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
     const v = f(f(w2 * f(gi * gi)) + f(beta2 * nu[i]));
     mu[i] = m;
     nu[i] = v;
-    const u = direction(pi, m, v);
+    const d = f(f(m / bc1) / f(f(Math.sqrt(f(f(v / bc2) + epsRoot))) + eps));
+    const u = decay ? f(d + f(wd * pi)) : d;
+    update[i] = u;
     pp.add(f(pi * pi));
     uu.add(f(u * u));
   }
   const ratio = trustRatio(pp.result(), uu.result());
-  for (let i = 0; i < n; i++) {
-    const pi = p[i];
-    p[i] = f(pi + f(f(direction(pi, mu[i], nu[i]) * ratio) * negLr));
-  }
+  for (let i = 0; i < n; i++) p[i] = f(p[i] + f(f(update[i] * ratio) * negLr));
 });
+
+const LAMB_SLOTS = ['mu', 'nu', 'update'] as const;
 
 /** ‖p‖ / ‖u‖ from the sums of squares, norms in float32; 1 when either norm is 0 (lamb.rs `trust_ratio`). */
 function trustRatio(pp: number, uu: number): number {
@@ -76,14 +76,21 @@ function trustRatio(pp: number, uu: number): number {
  * r = ‖p‖ / ‖u‖ per parameter tensor (1 when either norm is 0)
  * p ← p − lr·r·u
  * ```
- * The norms are reduced inside the step (two passes over each tensor: moments and sums, then the
- * move), in a fixed summation order, so every backend gives the same bits. State: `step` (optax's
- * `count`), `mu`, `nu`.
+ * The norms are reduced inside the step (two passes over each tensor: moments, u and the sums,
+ * then the move from the stored u), in a fixed summation order, so every backend gives the same
+ * bits. State: `step` (optax's `count`), `mu`, `nu`. Besides the state, each parameter holds a
+ * scratch slot `update` (u between the two passes: 4 bytes per element, not in state dicts).
  * Defaults: lr 0.001, betas [0.9, 0.999], eps 0.000001, epsRoot 0, weightDecay 0, maximize false.
  */
 export class LAMB extends Optimizer<LAMBOptions> {
   protected readonly kernel = lambKernel;
   protected readonly slotNamesAll = ['mu', 'nu'] as const;
+
+  // The state slots, then the kernel's scratch (not state: outside slotNamesAll, so state dicts
+  // neither hold nor accept it). A method, not a field, as the base constructor may read it.
+  protected slotNames(): readonly string[] {
+    return LAMB_SLOTS;
+  }
 
   constructor(params: ParamsInput<LAMBOptions>, options: Partial<LAMBOptions> = {}) {
     super(params, options, { schema: lambSchema });

@@ -126,7 +126,10 @@ export abstract class Optimizer<O extends BaseOptions> {
    * overridden: the table then carries only values and gradients (for skipNonFinite).
    */
   protected readonly elementwise: boolean = true;
-  /** Every state slot name this optimizer may keep (for loadStateDict). */
+  /**
+   * Every state slot name this optimizer may keep (for loadStateDict). `slotNames` may add
+   * scratch slots after them (in the block, never in state dicts).
+   */
   protected abstract readonly slotNamesAll: readonly string[];
 
   /** The backend this optimizer's state and tables live on. */
@@ -408,6 +411,8 @@ export abstract class Optimizer<O extends BaseOptions> {
           if (this.hasStepCounter) entry.step = s.step;
           for (const name of scalarNames) entry[name] = s.scalars[name];
           for (const name of s.slots) {
+            // Scratch slots a kernel keeps beside its state (LAMB's `update`) are not state.
+            if (!this.slotNamesAll.includes(name)) continue;
             const v = this.state.slot(p, name);
             if (v !== undefined) entry[name] = v.slice();
           }
