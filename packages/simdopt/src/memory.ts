@@ -18,6 +18,14 @@ const STATE_SLOTS: Record<string, (o: Record<string, unknown>) => number> = {
   NAdam: () => 2,
   RAdam: () => 2,
   Lion: () => 1,
+  ASGD: () => 1,
+  Rprop: () => 2,
+  ADOPT: () => 2,
+  // mu, nu and the kernel's scratch for the update (not state, but memory all the same).
+  LAMB: () => 3,
+  ScheduleFreeAdamW: () => 2,
+  ScheduleFreeSGD: () => 1,
+  Prodigy: () => 4,
 };
 
 export interface MemoryEstimateOptions {

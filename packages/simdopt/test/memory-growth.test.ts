@@ -3,7 +3,7 @@
  * an initialMemoryBytes that would have sufficed; `estimateMemoryBytes` sizes memory up front.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Adam, backendInfo, estimateMemoryBytes, init, nn, Parameter, SGD, SimdoptError } from 'simdopt';
+import { Adam, ADOPT, ASGD, backendInfo, estimateMemoryBytes, init, LAMB, nn, Parameter, Prodigy, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, SimdoptError } from 'simdopt';
 
 const WASM = ['wasm-simd', 'wasm'] as const;
 
@@ -99,6 +99,22 @@ describe('estimateMemoryBytes', () => {
     expect(ams).toBeGreaterThan(adam + 3e6);
     expect(estimateMemoryBytes({ parameters: [{ size: 1e6 }], optimizer: { stateSlots: 2 } })).toBe(adam);
     expect(estimateMemoryBytes({ parameters: [] }) % (1 << 20)).toBe(0);
+  });
+
+  it.each([ASGD, Rprop, ADOPT, LAMB, ScheduleFreeAdamW, ScheduleFreeSGD, Prodigy].map((c) => [c.name, c] as const))('%s: the estimate holds its steps without growing memory', async (_name, Cls) => {
+    const sizes = [[300, 200], [200], [70001]];
+    await init({ backend: 'wasm', initialMemoryBytes: estimateMemoryBytes({ parameters: sizes, optimizer: Cls }), onWarning: null });
+    const before = backendInfo().memoryBytes;
+    const ps = sizes.map((shape) => Parameter.zeros(shape));
+    const opt = new Cls(ps);
+    (opt as { train?: () => void }).train?.();
+    for (let t = 0; t < 3; t++) {
+      ps.forEach((p) => p.grad.fill(0.1 * (t + 1)));
+      opt.step();
+    }
+    expect(backendInfo().memoryBytes).toBe(before);
+    opt.dispose();
+    ps.forEach((p) => p.dispose());
   });
 
   it('bad input is a SimdoptError naming it', () => {
