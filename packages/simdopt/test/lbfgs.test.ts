@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendInfo, checkpoint, init, LBFGS, loadState, Parameter, restore, saveState, SimdoptError, StepLR, type OptimizerState, type TorchOptimizerState } from 'simdopt';
 import { evaluate, lbfgsClosure, type Objective } from './support/objectives.js';
-import { sameBits } from './support/harness.js';
+import { sameBits, thrown } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
 
 const ROSEN: Objective = { kind: 'rosenbrock' };
@@ -24,15 +24,6 @@ function model(start = START, sizes = [4, 3]): Parameter[] {
 
 const flat = (ps: Parameter[]) => Float32Array.from(ps.flatMap((p) => [...p.data]));
 
-function thrown(f: () => unknown): SimdoptError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimdoptError);
-    return e as SimdoptError;
-  }
-  return expect.fail('expected a SimdoptError');
-}
 
 describe.each(BACKENDS)('LBFGS on %s', (backend) => {
   beforeEach(async () => {

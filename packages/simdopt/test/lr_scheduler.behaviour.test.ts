@@ -27,6 +27,7 @@ import {
   type LRScheduler,
   type SchedulerState,
 } from 'simdopt';
+import { thrown } from './support/harness.js';
 import { adam, lrsOf, sgd } from './support/optimizers.js';
 
 beforeAll(async () => {
@@ -44,15 +45,6 @@ function run(opt: { step(): unknown }, s: LRScheduler, n: number): number[] {
   return lrs;
 }
 
-function thrown(f: () => unknown): SimdoptError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimdoptError);
-    return e as SimdoptError;
-  }
-  return expect.fail('expected a SimdoptError');
-}
 
 describe('construction', () => {
   it('takes the initial step: the lr is already epoch 0’s', () => {

@@ -5,18 +5,8 @@
  * backend, refusal of a state that does not fit).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { init, Parameter, SimdoptError } from 'simdopt';
-import {
-  build,
-  gradientAt,
-  makeParams,
-  RICH_OPTIONS,
-  RICH_STATE_NAMES,
-  runSteps,
-  sameBits,
-  sameState,
-  SHAPED_OPTIMIZERS,
-} from './support/harness.js';
+import { init, Parameter } from 'simdopt';
+import { build, gradientAt, makeParams, RICH_OPTIONS, RICH_STATE_NAMES, runSteps, sameBits, sameState, SHAPED_OPTIMIZERS, thrown } from './support/harness.js';
 
 /** Per-parameter state kept as numbers (PyTorch's 0-dim tensors), by class; everything else is per element. */
 const SCALAR_STATE: Record<string, readonly string[]> = { NAdam: ['mu_product'], ASGD: ['eta', 'mu'] };
@@ -26,16 +16,6 @@ beforeEach(async () => {
   await init({ backend: 'wasm-simd', initialMemoryBytes: 1 << 20 });
 });
 
-/** The error `fn` throws (failing the test if it throws none or another kind). */
-function thrown(fn: () => unknown): SimdoptError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimdoptError);
-    return e as SimdoptError;
-  }
-  expect.fail('expected a SimdoptError');
-}
 
 /**
  * Distance of a float32 result from the float64 oracle, in units of 1e-5 relative (at least 1e-5

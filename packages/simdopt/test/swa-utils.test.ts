@@ -4,19 +4,10 @@
  * memory returned by dispose; SWA with SWALR and SGD end to end against a float64 running mean.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AveragedModel, backendInfo, init, loadState, nn, Parameter, saveState, SGD, SimdoptError, SWALR, type AveragedModelState } from 'simdopt';
-import { sameBits, values } from './support/harness.js';
+import { AveragedModel, backendInfo, init, loadState, nn, Parameter, saveState, SGD, SWALR, type AveragedModelState } from 'simdopt';
+import { sameBits, values, thrown } from './support/harness.js';
 import { BACKENDS } from './support/vectors.js';
 
-function thrown(f: () => unknown): SimdoptError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SimdoptError);
-    return e as SimdoptError;
-  }
-  return expect.fail('expected a SimdoptError');
-}
 
 describe.each(BACKENDS)('AveragedModel on %s', (backend) => {
   beforeEach(async () => {

@@ -1,5 +1,6 @@
 /** Deterministic data and bitwise comparisons shared by the optimizer tests. */
-import { Parameter, type BaseOptions, type Optimizer } from 'simdopt';
+import { expect } from 'vitest';
+import { Parameter, SimdoptError, type BaseOptions, type Optimizer } from 'simdopt';
 import { optimizerClass } from './vectors.js';
 
 /** mulberry32: a tiny seeded generator, so every test sees the same numbers on every run. */
@@ -127,4 +128,15 @@ export function runSteps(opt: AnyOptimizer, params: Parameter[], from: number, t
 /** Parameters of the given sizes with deterministic values. */
 export function makeParams(sizes: number[], seed = 1): Parameter[] {
   return sizes.map((n, i) => Parameter.from(values(seed * 101 + i, n, 2)));
+}
+
+/** The error `fn` throws (failing the test if it throws none or another kind). */
+export function thrown(fn: () => unknown): SimdoptError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SimdoptError);
+    return e as SimdoptError;
+  }
+  return expect.fail('expected a SimdoptError');
 }
