@@ -16,6 +16,13 @@
 //! that wakes late cannot take a chunk of a later job with an earlier job's fields. The calling
 //! thread spins (a browser main thread may not wait) until `done` counts every chunk. Chunks are
 //! claimed dynamically: a worker that is slow, descheduled or gone leaves its share to the others.
+//! When every chunk is done the caller marks the job's cursor exhausted, so a worker that read a
+//! job's number just before it ended claims nothing, even against the next job's chunk count.
+//!
+//! Correctness never rests on a thread's number (it only counts the workers' chunks): a product's
+//! packing workspace is taken per job from a counter. Node 20's V8 (11.3) was seen passing a
+//! worker's number as 0 into `work` from Liftoff code of a wasm-opt'd binary; with workspaces by
+//! number, that worker packed into the caller's workspace and products raced (scripts/build-wasm).
 
 use crate::abi::{run_entries, Entry, RunPieces, BATCH};
 use crate::kit_exports::{segments_serial, RunPart, RunSegment};
@@ -36,6 +43,8 @@ struct Job {
     cursor: AtomicU64,
     /// Chunks finished in the current job.
     done: AtomicU32,
+    /// PANELS: packing workspaces taken in the current job (each thread takes one at its first claim).
+    packs: AtomicU32,
     /// Workers that take part in the current job: those with a smaller index.
     helpers: AtomicU32,
     /// What the chunks are: [`TABLE`] (elements of a tensor table) or [`PANELS`] (column panels
@@ -63,6 +72,7 @@ static JOB: Job = Job {
     stop: AtomicU32::new(0),
     cursor: AtomicU64::new(0),
     done: AtomicU32::new(0),
+    packs: AtomicU32::new(0),
     helpers: AtomicU32::new(0),
     kind: AtomicU32::new(TABLE),
     ctx: AtomicUsize::new(0),
@@ -279,6 +289,7 @@ unsafe fn publish_and_join(workers: u32, chunks: u32) {
     let job = JOB.epoch.load(Relaxed).wrapping_add(1);
     JOB.chunks.store(chunks, Relaxed);
     JOB.done.store(0, Relaxed);
+    JOB.packs.store(0, Relaxed);
     JOB.helpers.store(workers, Relaxed);
     JOB.cursor.store((job as u64) << 32, Release);
     JOB.epoch.store(job, Release);
@@ -288,6 +299,8 @@ unsafe fn publish_and_join(workers: u32, chunks: u32) {
     while JOB.done.load(Acquire) != chunks && FAILED.load(Relaxed) == 0 {
         core::hint::spin_loop();
     }
+    // Exhausted: a late claim on this job fails whatever chunk count the next job writes.
+    JOB.cursor.store(((job as u64) << 32) | u32::MAX as u64, Release);
 }
 
 /// Claims and runs chunks of job `job` as thread `thread` (0: the caller) until none is left.
@@ -353,12 +366,17 @@ fn claim(job: u32, chunks: u32) -> Option<u32> {
     }
 }
 
-/// A PANELS job: column panels `c·nr .. (c+1)·nr`, packed into this thread's workspace.
+/// A PANELS job: column panels `c·nr .. (c+1)·nr`, packed into a workspace this thread takes at
+/// its first claim (at most one per thread of the job, so at most [`slots`]).
 unsafe fn work_panels(job: u32, thread: usize) {
     let run = *(JOB.ctx.load(Relaxed) as *const &dyn Fn(usize, usize, *mut f32));
     let (n, nr, chunks) = (JOB.n.load(Relaxed), JOB.nr.load(Relaxed), JOB.chunks.load(Relaxed));
-    let pack = (JOB.pack.load(Relaxed) as *mut f32).add(thread * JOB.slot.load(Relaxed));
+    let mut pack: *mut f32 = core::ptr::null_mut();
     while let Some(c) = claim(job, chunks) {
+        if pack.is_null() {
+            let taken = JOB.packs.fetch_add(1, Relaxed) as usize;
+            pack = (JOB.pack.load(Relaxed) as *mut f32).add(taken * JOB.slot.load(Relaxed));
+        }
         let j0 = c as usize * nr;
         run(j0, (j0 + nr).min(n), pack);
         if thread != 0 {
