@@ -86,7 +86,7 @@ function trajectory(make: Make, sizes: readonly (number | readonly number[])[], 
   const sd = opt.stateDict();
   for (const entry of Object.values(sd.state)) {
     for (const v of Object.values(entry as Record<string, unknown>)) {
-      if (v instanceof Float32Array) out.push(...Array.from(v, bits));
+      if (v instanceof Float32Array) for (const x of v) out.push(bits(x));
       else if (typeof v === 'number') out.push(bits(v));
     }
   }
@@ -140,8 +140,9 @@ describe('bit-identical for every thread count', () => {
     }
   });
 
-  it('around the default threshold and chunk (65536 and 16384 elements)', async () => {
-    const sizeSets = [[65532], [65536], [65537], [16383, 49153], [16384 * 5 + 3, 2, 65539]];
+  it('around the default threshold and the chunks a job sizes (16384 to 65536 elements)', async () => {
+    // 300001 and 700001 padded elements: chunks of 37500 / 25000 and 65536 (the largest) elements.
+    const sizeSets = [[65532], [65536], [65537], [16383, 49153], [16384 * 5 + 3, 2, 65539], [300_001], [699_999, 2]];
     const makes: Make[] = [
       (ps) => new Adam(ps, { lr: 0.01, amsgrad: true, weightDecay: 0.1 }) as never,
       (ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true }) as never,
@@ -161,7 +162,7 @@ describe('bit-identical for every thread count', () => {
 });
 
 describe('later optimizers above the default split threshold', () => {
-  // Tables of more than 2^16 padded elements split at the default settings (chunks of 2^14):
+  // Tables of more than 2^16 padded elements split at the default settings (chunks from 2^14):
   // pieces of one tensor on several threads, and (LAMB: whole tensors) the calling thread alone.
   const sizeSets = [[70001], [16384 * 5 + 3, 2, 65539]];
   it.each(EXTRA_CONFIGS)('%s', async (_name, make) => {

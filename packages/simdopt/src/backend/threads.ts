@@ -18,7 +18,7 @@ const WORKER_STACK_FLOATS = 16384;
 export interface SplitConfig {
   /** Padded elements below which a call stays on the calling thread. */
   threshold?: number;
-  /** Padded elements per chunk (rounded up to a multiple of 4). */
+  /** Padded elements per chunk (rounded up to a multiple of 4); by default each job sizes its own (16384 to 65536). */
   chunk?: number;
   /** Threads a call may use, 1 ..= `threads` (the benchmark's scaling on one pool); default all. */
   use?: number;
@@ -63,7 +63,7 @@ export class ThreadsBackend extends WasmBackend {
     return backend;
   }
 
-  /** Changes where the split starts and the chunk size (tests and tuning); returns the chunk in force. */
+  /** Changes where the split starts and the chunk size (tests and tuning); returns the chunk in force (0: sized per job). */
   configureSplit(config: SplitConfig): number {
     const workers = this.pool?.size ?? 0;
     const use = config.use === undefined ? workers : Math.max(0, Math.min(workers, config.use - 1));
