@@ -1,11 +1,12 @@
 /**
- * npm run bench:browser [-- --full] [--all] [--optimizers=adam,sgd] [--sizes=1e3,1e6] [--rounds=N]
+ * npm run bench:browser [-- --full] [--all] [--optimizers=adam,sgd] [--sizes=1e3,1e6] [--rounds=N] [--no-threads]
  *
  * The optimizer benchmark of `npm run bench` in headless Chromium, because the browser is the
  * target: builds bench/browser/page.ts with Vite, serves it on 127.0.0.1 (with COOP/COEP so the
  * page is cross-origin isolated and performance.now() has 5 µs resolution), drives Debian's
  * /usr/bin/chromium through playwright-core, and writes bench/results/browser-latest.json/.svg.
- * tfjs-backend-wasm is held to one thread there too (see lib/tfjs.ts).
+ * tfjs-backend-wasm is held to one thread there too (see lib/tfjs.ts). Last, the threads dimension
+ * (lib/threads.ts) in the same page: simdopt's step with 1, 2, … cores threads (`--no-threads` skips it).
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import type { PageOptions } from './browser/page.js';
 import { ProgressBar } from './lib/progress.js';
+import { threadsTable, type ThreadsResult } from './lib/threads.js';
 import { referenceModuleBytes } from './lib/ref/assemble.js';
 import { chartSvg, checksTable, evaluateTargets, optimizerTables, summaryHeader, targetsTable, extrasTables, type BenchResults } from './lib/report.js';
 
@@ -23,7 +25,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const known = ['full', 'all', 'optimizers', 'sizes', 'rounds', 'no-progress'];
+const known = ['full', 'all', 'optimizers', 'sizes', 'rounds', 'no-progress', 'no-threads'];
 for (const a of args) {
   if (!a.startsWith('--') || !known.includes(a.slice(2).split('=')[0])) {
     console.error(`bench:browser: unknown option ${a}\nknown: ${known.map((k) => `--${k}`).join(' ')}`);
@@ -41,6 +43,7 @@ const options: PageOptions = {
   maxN: full ? { naive: 1e6, 'tfjs-cpu': 1e6 } : { naive: 1e4, 'tfjs-cpu': 1e4 },
   bandwidthBytes: 128 << 20,
   manySmall: true,
+  threads: !flag('no-threads'),
 };
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -107,7 +110,7 @@ try {
   const out = (await page.evaluate((o) => window.simdoptBench(o), options)) as {
     userAgent: string; crossOriginIsolated: boolean; simdopt: string; tfjsWasm: string; tfjsGrew: boolean;
     contenders: BenchResults['contenders']; optimizers: BenchResults['optimizers']; bandwidth: BenchResults['bandwidth'];
-    suite: BenchResults['suite']; manySmall: BenchResults['manySmall']; durationSeconds: number;
+    suite: BenchResults['suite']; manySmall: BenchResults['manySmall']; threads?: ThreadsResult; durationSeconds: number;
   };
   progress.finish();
   if (errors.length) console.error(`page errors:\n${errors.join('\n')}`);
@@ -131,6 +134,7 @@ try {
     bandwidth: out.bandwidth,
     suite: out.suite,
     manySmall: out.manySmall,
+    threads: out.threads,
     targets: [],
   };
   results.targets = evaluateTargets(results);
@@ -144,6 +148,7 @@ try {
       checksTable(out.suite.checks),
       extrasTables(results),
       targetsTable(results.targets),
+      ...(out.threads ? ['', threadsTable(out.threads)] : options.threads ? ['', 'threads: not measured (the page is not cross-origin isolated)'] : []),
     ].join('\n'),
   );
   const dir = join(root, 'bench/results');

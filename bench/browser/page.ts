@@ -9,6 +9,7 @@ import { runManySmall, type ExtrasConfig } from '../lib/extras.js';
 import { optimizerSpecs } from '../lib/optimizers.js';
 import { runBandwidth, runOptimizerSuite, type Method, type Progress } from '../lib/suite.js';
 import { setupTfjs } from '../lib/tfjs.js';
+import { runThreads } from '../lib/threads.js';
 
 export interface PageOptions {
   sizes: number[];
@@ -18,6 +19,8 @@ export interface PageOptions {
   maxN: Record<string, number>;
   bandwidthBytes: number;
   manySmall: boolean;
+  /** The threads dimension (needs the cross-origin isolated page the bench serves). */
+  threads: boolean;
 }
 
 declare global {
@@ -63,6 +66,11 @@ window.simdoptBench = async (o: PageOptions) => {
   });
   const extras: ExtrasConfig = { method: o.method, now, tfjs, refModule, gc, progress, backends: ['wasm-simd'] };
   const manySmall = o.manySmall ? await runManySmall(extras) : undefined;
+  // Last: it replaces the backend with the threaded one (a worker per core).
+  const threads =
+    o.threads && globalThis.crossOriginIsolated === true
+      ? await runThreads({ specs: optimizerSpecs(false, ['sgd', 'adam', 'adamw']), sizes: o.sizes.filter((n) => n === 1e3 || (n >= 1e6 && n <= 4e6)), method: o.method, now, progress, gc, mlp: true, cores: navigator.hardwareConcurrency || 1 })
+      : undefined;
   status.textContent = 'done';
   return {
     userAgent: navigator.userAgent,
@@ -76,6 +84,7 @@ window.simdoptBench = async (o: PageOptions) => {
     bandwidth,
     suite,
     manySmall,
+    threads,
     durationSeconds: (performance.now() - started) / 1000,
   };
 };

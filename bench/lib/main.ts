@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendInfo, init, type BackendName } from 'simdopt';
@@ -179,7 +179,7 @@ export async function runBench(o: BenchOptions): Promise<{ results: BenchResults
     }
   }
   const threads = (o.threads ?? true)
-    ? await runThreads({ specs, sizes: sizes.filter((n) => n <= 4e6), method, now, progress, gc, mlp: o.extras ?? true })
+    ? await runThreads({ specs, sizes: sizes.filter((n) => n <= 4e6), method, now, progress, gc, mlp: o.extras ?? true, cores: availableParallelism() })
     : undefined;
   phase('threads');
   if (o.mode === 'full') {

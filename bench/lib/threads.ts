@@ -2,9 +2,9 @@
  * The threads dimension: how an optimizer step and the MLP training step scale with 1, 2, …,
  * cores threads. One threaded backend with a worker per core; each contender is a thread count
  * (`configureSplit({ use })` before its visit), so every count steps the same objects in the same
- * memory, in the harness's interleaved rounds (medians).
+ * memory, in the harness's interleaved rounds (medians). Runs in Node (`npm run bench`) and in a
+ * cross-origin isolated page (`npm run bench:browser`): the caller says how many cores there are.
  */
-import { availableParallelism } from 'node:os';
 import { init, Parameter, type Optimizer } from 'simdopt';
 import { ThreadsBackend } from '../../packages/simdopt/src/backend/threads.js';
 import { backend } from '../../packages/simdopt/src/runtime.js';
@@ -41,10 +41,12 @@ export interface ThreadsConfig {
   gc?: () => void;
   /** Measure the MLP training step too. */
   mlp: boolean;
+  /** Cores of the machine (Node's availableParallelism, a browser's hardwareConcurrency). */
+  cores: number;
 }
 
 /** The thread counts: 1, 2, …, cores (at least 1 and 2). */
-export function threadCounts(cores = availableParallelism()): number[] {
+export function threadCounts(cores: number): number[] {
   return Array.from({ length: Math.max(2, Math.min(8, cores)) }, (_, i) => i + 1);
 }
 
@@ -65,7 +67,7 @@ async function timeCounts(c: ThreadsConfig, label: string, counts: number[], b: 
 }
 
 export async function runThreads(c: ThreadsConfig): Promise<ThreadsResult> {
-  const counts = threadCounts();
+  const counts = threadCounts(c.cores);
   const maxN = Math.max(...c.sizes);
   // Values, gradient and up to four state slots, plus room for the MLP.
   const bytes = Math.min(4 * 2 ** 30 - 2 ** 16, maxN * 4 * 7 + (64 << 20));
@@ -94,7 +96,7 @@ export async function runThreads(c: ThreadsConfig): Promise<ThreadsResult> {
     row('MLP 784-256-10 step, N = batch', 64, await timeCounts(c, 'mlp', counts, b, () => void m.step()));
     m.dispose();
   }
-  return { cores: availableParallelism(), threads: counts, rows };
+  return { cores: c.cores, threads: counts, rows };
 }
 
 /** The scaling table: ms per step per thread count, and the speedup over one thread. */
@@ -119,6 +121,7 @@ export function threadsTable(r: ThreadsResult): string {
 /** `npm run bench -- --threads-only`: the threads dimension alone; returns the report text. */
 export async function runThreadsOnly(o: { sizes?: number[]; optimizers?: string[]; rounds?: number; progress: boolean; outDir?: string }): Promise<string> {
   const { optimizerSpecs } = await import('./optimizers.js');
+  const { availableParallelism } = await import('node:os');
   const { ProgressBar } = await import('./progress.js');
   const { mkdirSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
@@ -132,6 +135,7 @@ export async function runThreadsOnly(o: { sizes?: number[]; optimizers?: string[
     progress,
     gc: (globalThis as { gc?: () => void }).gc,
     mlp: true,
+    cores: availableParallelism(),
   });
   progress.finish();
   const outDir = o.outDir ?? fileURLToPath(new URL('../results', import.meta.url));
