@@ -4,6 +4,7 @@
  * Float32Array view a user kept; see the warning in warnings.ts). Callable before `init()`.
  */
 import { slotStride } from './backend/backend.js';
+import { WORKER_STACK_FLOATS } from './backend/threads.js';
 import { fail } from './errors.js';
 
 /** State slots (per-element state tensors) each optimizer keeps per parameter, for its options. */
@@ -42,9 +43,17 @@ export interface MemoryEstimateOptions {
    * `3 × batchSize × Σ layer output features` (activations count as layers). Default 0.
    */
   activations?: number;
+  /**
+   * Threads the backend runs (`backendInfo().threads`; pass `navigator.hardwareConcurrency` or
+   * Node's `os.availableParallelism()` for `'auto'`, at most 8): each worker's stack, and for every
+   * `[out, in]` shape a Linear layer's packing workspace per thread. Default 1.
+   */
+  threads?: number;
 }
 
 const PAGE = 65536;
+/** f32 per row of a GEMM packing workspace (`PACK_WIDTH` of crates/simdopt-core/src/nn/gemm.rs). */
+export const PACK_WIDTH = 8;
 /** The module's own pages (stack and statics), the backend's scratch blocks and the heap registry's first block. */
 const BASE_BYTES = 3 * PAGE;
 /** Bytes of one tensor-table entry, per parameter and per optimizer group. */
@@ -91,8 +100,10 @@ export function estimateMemoryBytes(options: MemoryEstimateOptions): number {
   }
   const activations = options.activations ?? 0;
   if (!(Number.isInteger(activations) && activations >= 0)) fail('activations', 'a non-negative integer number of floats', activations);
+  const threads = options.threads ?? 1;
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) fail('threads', 'an integer from 1 to 64 (backendInfo().threads)', threads);
   const slots = slotsOf(options.optimizer);
-  let bytes = BASE_BYTES + blockBytes(activations);
+  let bytes = BASE_BYTES + blockBytes(activations) + (threads - 1) * blockBytes(WORKER_STACK_FLOATS);
   let count = 0;
   for (const p of ps as Iterable<unknown>) {
     const where = `parameters[${count}]`;
@@ -105,6 +116,9 @@ export function estimateMemoryBytes(options: MemoryEstimateOptions): number {
     const stride = slotStride(size);
     bytes += blockBytes(2 * stride); // values and gradient
     if (slots > 0) bytes += blockBytes(slots * stride);
+    // A Linear's GEMM packing workspace: max(batch, in, out) · PACK_WIDTH f32 per thread; the
+    // single-thread one is left to the slack below (as it always was), each worker's is counted.
+    if (Array.isArray(p) && p.length === 2 && threads > 1) bytes += (threads - 1) * Math.max(p[0], p[1]) * PACK_WIDTH * 4;
     bytes += 2 * ENTRY_BYTES; // the optimizer's and the utilities' tensor tables
     count++;
   }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, Parameter } from 'simdopt';
 import { ABI_VERSION, ENTRY_BYTES, STATUS_TEXT } from '../src/backend/wasm.js';
+import { PACK_WIDTH } from '../src/memory.js';
 import { OPTIMIZERS } from '../src/optim/registry.js';
 import { CLOSURE_OPTIMIZERS } from './support/reference.js';
 import type { OptimizerKernel } from '../src/backend/backend.js';
@@ -29,6 +30,10 @@ describe('ABI constants match the Rust side', () => {
     expect(codes.find(([n]) => n === 'Ok')![1]).toBe(0);
     const nonOk = codes.filter(([n]) => n !== 'Ok').map(([, v]) => v).sort((a, b) => a - b);
     expect(Object.keys(STATUS_TEXT).map(Number).sort((a, b) => a - b)).toEqual(nonOk);
+  });
+
+  it("the GEMM packing width estimateMemoryBytes counts (gemm.rs's PACK_WIDTH)", () => {
+    expect(Number(/pub const PACK_WIDTH: usize = (\d+);/.exec(rust('simdopt-core/src/nn/gemm.rs'))![1])).toBe(PACK_WIDTH);
   });
 
   it('the ABI version', () => {

@@ -68,14 +68,17 @@ describe.each(WASM)('memory growth on %s', (backend) => {
     ps.forEach((p) => p.dispose());
   });
 
-  it('estimateMemoryBytes with activations holds an nn model trained on batches', async () => {
+  it.each(backend === 'wasm-simd' ? [1, 2, 4, 8] : [1])('estimateMemoryBytes with activations holds an nn model trained on batches (%i threads)', async (threads) => {
     const batch = 256;
     const bytes = estimateMemoryBytes({
       parameters: [[512, 64], [512], [10, 512], [10]],
       optimizer: Adam,
       activations: 3 * batch * (512 + 512 + 10),
+      threads,
     });
-    await init({ backend, threads: 1, initialMemoryBytes: bytes, onWarning: null });
+    const info = await init({ backend, threads, initialMemoryBytes: bytes, onWarning: null });
+    // Threads run where memory can be shared (Node; an isolated page), else the one-thread binary.
+    if (info.threads !== threads) expect(info.threads).toBe(1);
     const model = new nn.Sequential(new nn.Linear(64, 512, { seed: 1 }), new nn.ReLU(), new nn.Linear(512, 10, { seed: 2 }));
     const opt = new Adam(model.parameters());
     for (let i = 0; i < 3; i++) {
@@ -99,6 +102,18 @@ describe('estimateMemoryBytes', () => {
     expect(ams).toBeGreaterThan(adam + 3e6);
     expect(estimateMemoryBytes({ parameters: [{ size: 1e6 }], optimizer: { stateSlots: 2 } })).toBe(adam);
     expect(estimateMemoryBytes({ parameters: [] }) % (1 << 20)).toBe(0);
+  });
+
+  it('threads: a stack per worker and, per [out, in] shape, a packing workspace per worker', () => {
+    const shapes = [[4096, 4096], [4096]];
+    const one = estimateMemoryBytes({ parameters: shapes, optimizer: 'Adam' });
+    // 7 workers: 7 × 64 KiB of stack and 7 × 4096 · 8 f32 of workspace, a quarter more, whole MiB.
+    const workers = 7 * (64 << 10) + 7 * 4096 * 8 * 4;
+    const eight = estimateMemoryBytes({ parameters: shapes, optimizer: 'Adam', threads: 8 });
+    expect(eight - one).toBeGreaterThanOrEqual(Math.floor((workers * 1.25) / (1 << 20)) << 20);
+    expect(eight - one).toBeLessThanOrEqual(Math.ceil((workers * 1.25) / (1 << 20)) << 20);
+    expect(estimateMemoryBytes({ parameters: shapes, optimizer: 'Adam', threads: 1 })).toBe(one);
+    for (const bad of [0, 1.5, 65, '2']) expect(() => estimateMemoryBytes({ parameters: shapes, threads: bad as never })).toThrow(/threads: expected an integer from 1 to 64/);
   });
 
   it.each([ASGD, Rprop, ADOPT, LAMB, ScheduleFreeAdamW, ScheduleFreeSGD, Prodigy].map((c) => [c.name, c] as const))('%s: the estimate holds its steps without growing memory', async (_name, Cls) => {

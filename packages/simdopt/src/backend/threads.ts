@@ -12,7 +12,7 @@ import { WorkerPool } from './pool.js';
 import { WasmBackend, type WasmMemoryOptions } from './wasm.js';
 
 /** f32 of each worker's stack (the kernels keep a few vectors; the loop a few words). */
-const WORKER_STACK_FLOATS = 16384;
+export const WORKER_STACK_FLOATS = 16384;
 
 /** Split settings the wasm side starts with (threads.rs); 0 keeps its default. */
 export interface SplitConfig {
