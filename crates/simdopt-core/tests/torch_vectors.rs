@@ -142,6 +142,7 @@ fn every_torch_optimizer_case_matches_pytorch() {
             let (ratio, four) = run_case::<Emu4>(&run, c);
             let (_, one) = run_case::<Scalar>(&run, c);
             assert!(same(&four, &one), "{}: 4 lanes and 1 lane differ", c.get("id").str());
+            run.assert_final(c.get("id").str(), &four);
             worst = worst.max(ratio);
             count += 1;
         }

@@ -1,6 +1,8 @@
 //! The shared reference trajectories (test/vectors), reproduced by the kernels with the 4-lane
 //! emulation (body + tail) and with one lane, within the tolerance the vectors state: 4× the
-//! reference's own float32 drift at each step plus one ulp of the largest value.
+//! reference's own float32 drift at each step plus one ulp of the largest value; and bit for bit
+//! where TypeScript's js kernels end. The argument blocks are TypeScript's (test/vectors/args,
+//! scripts/vectors/args.ts).
 
 mod support;
 
@@ -75,6 +77,8 @@ fn every_optimizer_case_matches_the_reference() {
             let (_, one) = run_case::<Scalar>(&run, c);
             // The 4-lane body and the one-lane path round identically.
             assert!(emu.iter().zip(&one).all(|(a, b)| a.to_bits() == b.to_bits()), "{}", c.get("id").str());
+            // And as TypeScript's float32 twins round, from the same blocks.
+            run.assert_final(c.get("id").str(), &emu);
             count += 1;
         }
         // Visible with --nocapture: how much of the tolerance the closest-to-failing case used.

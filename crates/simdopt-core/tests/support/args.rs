@@ -21,6 +21,9 @@ pub struct Run {
     /// Schedule-Free's eval and train switches, where the run has them.
     pub eval: Option<Vec<f32>>,
     pub train: Option<Vec<f32>>,
+    /// Vector cases: the parameter TypeScript's js kernels (the float32 twins) end at, which the
+    /// Rust kernels must reach bit for bit from the same blocks.
+    pub final_params: Option<Vec<f32>>,
 }
 
 fn block(j: &Json) -> Vec<f32> {
@@ -38,6 +41,7 @@ impl Run {
             steps: j.get("steps").arr().iter().map(block).collect(),
             eval: j.opt("eval").map(block),
             train: j.opt("train").map(block),
+            final_params: j.opt("final").map(block),
         }
     }
 
@@ -49,6 +53,15 @@ impl Run {
             state[k * stride..k * stride + len].fill(*v);
         }
         state
+    }
+
+    /// Panics unless `p` is bit for bit the parameter the js kernels reached (vector cases).
+    pub fn assert_final(&self, id: &str, p: &[f32]) {
+        let want = self.final_params.as_ref().unwrap_or_else(|| panic!("{id}: no final parameter"));
+        assert_eq!(want.len(), p.len(), "{id}: final parameter length");
+        for (i, (a, b)) in p.iter().zip(want).enumerate() {
+            assert!(a.to_bits() == b.to_bits(), "{id} element {i}: Rust {a:e} vs TypeScript's js kernels {b:e}");
+        }
     }
 
     /// Index of state slot `name`.
