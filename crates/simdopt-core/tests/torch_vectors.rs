@@ -4,9 +4,9 @@
 //! `4·max_j |expected_f32[k][j] − expected[k][j]| + 1e-6·max(1, |expected[k][i]|)`; clipping
 //! `4·|f32 − f64| + 2^−21·|want|`. Schedulers are TypeScript's (torch-vectors.test.ts).
 //!
-//! Every file is accounted for: an optimizer file whose `optimizer` is neither in OPTIMIZER_FILES
-//! (support/args.rs) nor in TORCH_ONLY fails, and so does a file of another kind this test does
-//! not read, unless its file name is in PENDING or CHECKED_BY.
+//! The argument blocks are TypeScript's (test/vectors/args/torch, scripts/vectors/args.ts).
+//! Every file is accounted for: an optimizer file without an args file fails, and so does a file
+//! of another kind this test does not read, unless its file name is in PENDING or CHECKED_BY.
 
 mod kit_support;
 mod support;
@@ -15,8 +15,9 @@ use kit_support::{clip_grad_norm, clip_grad_value, same};
 use simdopt_core::lanes::{Emu4, Lanes, Scalar};
 use simdopt_core::sweep::slot_stride;
 use std::path::PathBuf;
-use support::args::{args_for, initial_state, slot_names, step_with, OPTIMIZER_FILES};
+use support::args::{args_file, case_runs, Run};
 use support::json::Json;
+use support::kernels::step_with;
 
 /// Torch vector files that may exist unchecked: written by a branch whose kernel has not landed.
 /// Keep it empty on main; an entry says which branch removes it.
@@ -25,7 +26,8 @@ const PENDING: &[&str] = &[];
 /// Torch vector files checked case by case by another suite, named with it (a test below checks
 /// that it reads the file). The TypeScript suite runs every backend, whose wasm builds are these
 /// kernels; the Rust kernels of ASGD, Rprop, the vector ops and the average are checked against
-/// float64 equations and 4 lanes against 1 in tests/extras_kernels.rs. L-BFGS's recursion and line
+/// float64 equations and 4 lanes against 1 in tests/extras_kernels.rs, and ASGD's and Rprop's
+/// also replay their torch files below from TypeScript's argument blocks. L-BFGS's recursion and line
 /// search, AveragedModel's counting and SWALR are TypeScript.
 const CHECKED_BY: &[(&str, &str)] = &[
     ("asgd.json", "packages/simdopt/test/torch-vectors-extras.test.ts"),
@@ -58,28 +60,23 @@ fn torch_files() -> Vec<(String, Json)> {
     out
 }
 
-/// Optimizers with torch vectors but no float64 reference file in OPTIMIZER_FILES (their arms in
-/// support/args.rs are still needed). One line per optimizer.
-const TORCH_ONLY: &[&str] = &[];
-
-/// An optimizer name the kernel tables know: a reference file's name, or one of TORCH_ONLY.
-fn known(optimizer: &str) -> bool {
-    OPTIMIZER_FILES.iter().any(|f| f.trim_end_matches(".json") == optimizer) || TORCH_ONLY.contains(&optimizer)
+/// Whether torch vector file `name` has its argument blocks (test/vectors/args/torch/<name>).
+fn replayed(name: &str) -> bool {
+    args_file(&format!("torch/{name}")).is_some()
 }
 
-fn run_case<L: Lanes>(optimizer: &str, c: &Json) -> (f64, Vec<f32>) {
+/// `scalars_elsewhere`: scalar state besides `step` (ASGD's `eta`, `mu`) is TypeScript's, checked
+/// by the suite CHECKED_BY names; the kernels see it only through the argument blocks.
+fn run_case<L: Lanes>(run: &Run, c: &Json, scalars_elsewhere: bool) -> (f64, Vec<f32>) {
     let id = c.get("id").str();
-    let h = c.get("hyper");
     let mut p: Vec<f32> = c.get("init").nums().iter().map(|&x| x as f32).collect();
     let n = p.len();
-    let slots = slot_names(optimizer, h);
-    let mut state = initial_state(optimizer, h, n);
+    let mut state = run.initial_state(n);
     let mut worst = 0f64;
     let rows = c.get("grads").arr().iter().zip(c.get("expected").arr()).zip(c.get("expected_f32").arr());
     for (k, ((g, want), want32)) in rows.enumerate() {
         let g: Vec<f32> = g.nums().iter().map(|&x| x as f32).collect();
-        let args = args_for(optimizer, h, k as u32 + 1, k == 0);
-        step_with::<L>(optimizer, &args, &mut p, &g, &mut state);
+        step_with::<L>(&run.kernel, &run.steps[k], &mut p, &g, &mut state);
         let (want, want32) = (want.nums(), want32.nums());
         let drift = want.iter().zip(&want32).fold(0f64, |m, (a, b)| m.max((a - b).abs()));
         for i in 0..n {
@@ -93,11 +90,11 @@ fn run_case<L: Lanes>(optimizer: &str, c: &Json) -> (f64, Vec<f32>) {
     let fs = c.get("final_state");
     for name in fs.keys() {
         match fs.get(name) {
-            Json::Arr(_) => assert!(slots.contains(&name), "{id}: no slot {name}"),
-            v => assert_eq!(name, "step", "{id}: scalar state {name} = {}", v.num()),
+            Json::Arr(_) => assert!(run.slot(name).is_some(), "{id}: no slot {name}"),
+            v => assert!(name == "step" || scalars_elsewhere, "{id}: scalar state {name} = {}", v.num()),
         }
     }
-    for (s, name) in slots.iter().enumerate() {
+    for (s, name) in run.slots.iter().enumerate() {
         let want = fs.get(name).nums();
         let scale = want.iter().fold(1e-30f64, |m, x| m.max(x.abs()));
         for i in 0..n {
@@ -119,7 +116,7 @@ fn every_torch_file_is_checked_or_pending() {
         }
         let optimizer =
             v.opt("optimizer").map(Json::str).unwrap_or_else(|| panic!("{name}: a torch vector file this test does not read"));
-        assert!(known(optimizer), "{name}: no kernel for optimizer '{optimizer}'");
+        assert!(replayed(name), "{name}: no argument blocks for optimizer '{optimizer}' (`npm run vector-args`)");
     }
 }
 
@@ -141,19 +138,43 @@ fn every_torch_optimizer_case_matches_pytorch() {
         if PENDING.contains(&name.as_str()) || OTHER_KINDS.contains(&name.as_str()) || checked_elsewhere(&name) {
             continue;
         }
-        let optimizer = v.get("optimizer").str().to_string();
-        assert!(known(&optimizer), "{name}: no kernel for optimizer '{optimizer}'");
+        let optimizer = v.get("optimizer").str();
+        assert!(replayed(&name), "{name}: no argument blocks for optimizer '{optimizer}' (`npm run vector-args`)");
         let mut worst = 0f64;
-        for c in v.get("cases").arr() {
-            let (ratio, four) = run_case::<Emu4>(&optimizer, c);
-            let (_, one) = run_case::<Scalar>(&optimizer, c);
+        for (c, run) in v.get("cases").arr().iter().zip(case_runs(&format!("torch/{name}"), &v)) {
+            let (ratio, four) = run_case::<Emu4>(&run, c, false);
+            let (_, one) = run_case::<Scalar>(&run, c, false);
             assert!(same(&four, &one), "{}: 4 lanes and 1 lane differ", c.get("id").str());
+            run.assert_final(c.get("id").str(), &four);
             worst = worst.max(ratio);
             count += 1;
         }
         println!("torch {name}: worst error / tolerance = {worst:.3}");
     }
     assert!(count >= 35, "only {count} cases ran");
+}
+
+#[test]
+fn files_checked_elsewhere_replay_here_too_where_they_have_blocks() {
+    // ASGD and Rprop: one element-wise kernel each, so scripts/vectors/args.ts records them and
+    // their Rust kernels meet PyTorch here too (trajectories, per-element state, the js end point).
+    let mut count = 0;
+    for (name, v) in torch_files() {
+        if !checked_elsewhere(&name) || !replayed(&name) {
+            continue;
+        }
+        let mut worst = 0f64;
+        for (c, run) in v.get("cases").arr().iter().zip(case_runs(&format!("torch/{name}"), &v)) {
+            let (ratio, four) = run_case::<Emu4>(&run, c, true);
+            let (_, one) = run_case::<Scalar>(&run, c, true);
+            assert!(same(&four, &one), "{}: 4 lanes and 1 lane differ", c.get("id").str());
+            run.assert_final(c.get("id").str(), &four);
+            worst = worst.max(ratio);
+            count += 1;
+        }
+        println!("torch {name}: worst error / tolerance = {worst:.3}");
+    }
+    assert!(count >= 9, "only {count} cases ran");
 }
 
 fn norm_type(c: &Json) -> f32 {

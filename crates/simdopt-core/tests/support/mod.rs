@@ -1,9 +1,10 @@
-//! Shared by the integration tests: the vector files, the argument blocks, and a runner that
-//! steps one configuration with a chosen lane type.
+//! Shared by the integration tests: the vector files, the argument blocks TypeScript recorded,
+//! and the kernel table that steps one with a chosen lane type.
 #![allow(dead_code)]
 
 pub mod args;
 pub mod json;
+pub mod kernels;
 
 use json::Json;
 use std::path::PathBuf;
