@@ -142,13 +142,13 @@ export const OPTIMIZERS: readonly OptimizerName[] = [...TUNED_OPTIMIZERS, ...UNT
 
 /** A registered optimizer's number option default, if its schema has one. */
 function numberDefault(e: OptimizerEntry, key: string): number | undefined {
-  const d = e.schema?.options[key]?.default ?? e.example[key];
+  const d = e.schema?.options[key]?.default;
   return typeof d === 'number' ? d : undefined;
 }
 
 /**
  * The spec of a registered optimizer no tuned spec trains: its schema's defaults (PyTorch's lr
- * and decay; lr 1e-3 if it has no default), mini-batches unless it steps with a closure (then
+ * and decay; without a schema, its example's lr or 1e-3), mini-batches unless it steps with a closure (then
  * the full batch, as L-BFGS), and train/eval modes when it has them (as Schedule-Free).
  */
 function registrySpec(name: OptimizerName, e: OptimizerEntry): OptimizerSpec {
@@ -161,7 +161,7 @@ function registrySpec(name: OptimizerName, e: OptimizerEntry): OptimizerSpec {
     optimizer: e.name,
     label: e.name,
     fullBatch: e.stepping === 'closure',
-    lr: numberDefault(e, 'lr') ?? 1e-3,
+    lr: numberDefault(e, 'lr') ?? (typeof e.example.lr === 'number' ? e.example.lr : 1e-3),
     weightDecay: numberDefault(e, 'weightDecay') ?? 0,
     decoupled,
     momentum: numberDefault(e, 'momentum') ?? 0,
