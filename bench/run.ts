@@ -2,9 +2,11 @@
  * npm run bench [-- options]
  *
  *   --quick            N up to 1e6, 7 rounds, shorter samples: under a minute
- *   --all              every optimizer (default: SGD, SGD momentum, RMSprop, Adagrad, Adam, AdamW, Lion; --all adds Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop)
+ *   --all              every optimizer (default: SGD, SGD momentum, RMSprop, Adagrad, Adam, AdamW, Lion; --all adds Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop,
+ *                      ADOPT, LAMB, ScheduleFreeAdamW, Prodigy and every other optimizer of the registry that steps flat)
  *   --sizes=1e3,1e6    the N to time
  *   --optimizers=adam,sgd   --contenders=simdopt-wasm-simd,tuned,ref
+ *                      (a registered optimizer with no hand-written spec: its name in lower case, e.g. schedulefreesgd)
  *   --rounds=N         recorded rounds (≥ 7 for medians worth reading)
  *   --slow             also time naive JS and tfjs-cpu beyond N=1e6 (seconds per step)
  *   --no-extras        skip many-small, the full loop and the MLP

@@ -107,10 +107,12 @@ function plain(kind: 'naive' | 'tuned'): ContenderKind {
     short: kind,
     label: kind === 'naive' ? 'naive JS' : 'tuned JS',
     make(spec, p0, g) {
+      const factory = spec[kind];
+      if (factory === null) return null; // nobody wrote this optimizer's loops
       const fresh = () => {
         const p = p0.slice();
         const s = Array.from({ length: spec.slots }, () => new Float32Array(p0.length));
-        return { p, step: spec[kind](p, g, s) };
+        return { p, step: factory(p, g, s) };
       };
       let state: ReturnType<typeof fresh> | null = fresh();
       let t = 0;

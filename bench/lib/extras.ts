@@ -202,7 +202,7 @@ export async function runFullLoop(c: ExtrasConfig, n = 1_000_000, tensors = 1): 
   {
     const ps = Array.from({ length: tensors }, (_, i) => p0.slice(i * size, (i + 1) * size));
     const gs = Array.from({ length: tensors }, () => new Float32Array(size));
-    const steps = ps.map((p, i) => adam.tuned(p, gs[i], [new Float32Array(size), new Float32Array(size)]));
+    const steps = ps.map((p, i) => adam.tuned!(p, gs[i], [new Float32Array(size), new Float32Array(size)]));
     let t = 0;
     contenders.push({
       id: 'tuned',
@@ -321,7 +321,7 @@ function pureJsMlp(d: MlpData): { step: MlpStep } {
   const params = [d.w1.slice(), d.b1.slice(), d.w2.slice(), d.b2.slice()];
   const grads = params.map((p) => new Float32Array(p.length));
   const adam = OPTIMIZERS.find((o) => o.id === 'adam')!;
-  const steps = params.map((p, i) => adam.tuned(p, grads[i], [new Float32Array(p.length), new Float32Array(p.length)]));
+  const steps = params.map((p, i) => adam.tuned!(p, grads[i], [new Float32Array(p.length), new Float32Array(p.length)]));
   const [w1, b1, w2, b2] = params;
   const [gw1, gb1, gw2, gb2] = grads;
   const h = new Float32Array(BATCH * HIDDEN);

@@ -18,12 +18,16 @@
  */
 import type * as TF from '@tensorflow/tfjs-core';
 import {
-  Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, SGD, type Optimizer, type Parameter,
+  Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, SGD, type Optimizer, Parameter,
   ASGD, Rprop,
 } from 'simdopt';
 import { REF_KERNELS } from './ref/kernels.js';
 import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
 import { Prodigy } from 'simdopt';
+import type { BaseOptions } from 'simdopt';
+// The registry is no public export: the bench resolves `simdopt` to these sources (tsconfig paths).
+import { OPTIMIZERS as REGISTRY, type OptimizerEntry } from '../../packages/simdopt/src/optim/registry.js';
+import { defaultsOf } from '../../packages/simdopt/src/options/schema.js';
 
 /** A plain-JS update: returns the function that performs step `t` (1-based). */
 export type PlainFactory = (p: Float32Array, g: Float32Array, s: Float32Array[]) => (t: number) => void;
@@ -50,18 +54,27 @@ export type TfFactory = (tf: typeof TF, v: TF.Variable, grad: TF.Tensor) => { st
 
 export interface OptimizerSpec {
   id: string;
+  /** The registered class it steps (packages/simdopt/src/optim/registry.ts). */
+  optimizer: string;
   label: string;
   /** The options every contender uses, as text for the report. */
   options: string;
-  /** Bytes a fused pass must move per element (read p, g, state; write p, state). */
+  /**
+   * Bytes a fused pass must move per element (read p, g, state; write p, state). A spec made
+   * from the registry counts one fused pass: 12 + 8 per state slot.
+   */
   bytes: number;
-  /** State arrays of the plain-JS and reference contenders. */
-  slots: number;
+  /**
+   * State arrays of the plain-JS and reference contenders (and what sizes simdopt's memory). A
+   * spec made from the registry counts simdopt's own state slots after two steps.
+   */
+  readonly slots: number;
   /** In the default set (the rest run with --all). */
   core: boolean;
   simdopt(params: Parameter[]): Optimizer<never>;
-  naive: PlainFactory;
-  tuned: PlainFactory;
+  /** null: nobody wrote the loops (a spec made from the registry). */
+  naive: PlainFactory | null;
+  tuned: PlainFactory | null;
   /** null: TensorFlow.js has no such optimizer and none is emulated. */
   tfjs: TfFactory | null;
   /** How the tfjs contender differs from tf.train (emulation), if it does. */
@@ -125,10 +138,17 @@ const LAMB_EPS = 1e-6;
 const SF_LR = 0.0025;
 const PRODIGY_D0 = 1e-6;
 
-export const OPTIMIZERS: OptimizerSpec[] = [
+/**
+ * The hand-written specs: PyTorch's defaults (or a setting that keeps the update non-trivial),
+ * each with its naive and tuned pure-JS loops, its tfjs equivalent and its reference kernel, in
+ * table order. Every other registered element-wise optimizer gets a spec from the registry
+ * (`registrySpec`).
+ */
+const HAND_WRITTEN: OptimizerSpec[] = [
   // --- beyond torch.optim (run with --all or --optimizers=adopt,lamb,schedulefree-adamw) ---
   {
     id: 'adopt',
+    optimizer: 'ADOPT',
     label: 'ADOPT',
     options: `lr=${ADOPT_LR}, betas=[${B1}, ${ADOPT_B2}], eps=${ADOPT_EPS}, clipLambda=step^0.25`,
     bytes: 28,
@@ -177,6 +197,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'lamb',
+    optimizer: 'LAMB',
     label: 'LAMB',
     options: `lr=${LAMB_LR}, betas=[${B1}, ${B2}], eps=${LAMB_EPS}`,
     // Two passes: p, g, μ, ν in and μ, ν out; then p, μ, ν in and p out.
@@ -230,6 +251,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'schedulefree-adamw',
+    optimizer: 'ScheduleFreeAdamW',
     label: 'ScheduleFreeAdamW',
     options: `lr=${SF_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
     bytes: 28,
@@ -283,6 +305,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'prodigy',
+    optimizer: 'Prodigy',
     label: 'Prodigy',
     options: `lr=1, betas=[${B1}, ${B2}], beta3=√β2, eps=${ADAM_EPS}, d0=${PRODIGY_D0}`,
     // Two passes: p, g, s, p0 in and s out (the sums); then p, g, m, v in and p, m, v out.
@@ -368,6 +391,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'sgd',
+    optimizer: 'SGD',
     label: 'SGD',
     options: `lr=${SGD_LR}`,
     bytes: 12,
@@ -388,6 +412,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'sgd-momentum',
+    optimizer: 'SGD',
     label: 'SGD momentum',
     options: `lr=${SGD_LR}, momentum=${MOMENTUM}`,
     bytes: 20,
@@ -418,6 +443,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'rmsprop',
+    optimizer: 'RMSprop',
     label: 'RMSprop',
     options: `lr=${RMS_LR}, alpha=${RMS_ALPHA}, eps=${RMS_EPS}`,
     bytes: 20,
@@ -453,6 +479,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'adagrad',
+    optimizer: 'Adagrad',
     label: 'Adagrad',
     options: `lr=${ADAGRAD_LR}, eps=${ADAGRAD_EPS}`,
     bytes: 20,
@@ -485,6 +512,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'adam',
+    optimizer: 'Adam',
     label: 'Adam',
     options: `lr=${ADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
     bytes: 28,
@@ -498,6 +526,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'adamw',
+    optimizer: 'AdamW',
     label: 'AdamW',
     options: `lr=${ADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}, weightDecay=${ADAMW_WD}`,
     bytes: 28,
@@ -528,6 +557,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'lion',
+    optimizer: 'Lion',
     label: 'Lion',
     options: `lr=${LION_LR}, betas=[${LION_B1}, ${LION_B2}]`,
     bytes: 20,
@@ -578,6 +608,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   // --- --all ---
   {
     id: 'adadelta',
+    optimizer: 'Adadelta',
     label: 'Adadelta',
     options: `lr=${ADADELTA_LR}, rho=${ADADELTA_RHO}, eps=${ADADELTA_EPS}`,
     bytes: 28,
@@ -617,6 +648,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'adamax',
+    optimizer: 'Adamax',
     label: 'Adamax',
     options: `lr=${ADAMAX_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
     bytes: 28,
@@ -657,6 +689,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'nadam',
+    optimizer: 'NAdam',
     label: 'NAdam',
     options: `lr=${NADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}, momentumDecay=${NADAM_PSI}`,
     bytes: 28,
@@ -719,6 +752,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'radam',
+    optimizer: 'RAdam',
     label: 'RAdam',
     options: `lr=${RADAM_LR}, betas=[${B1}, ${B2}], eps=${ADAM_EPS}`,
     bytes: 28,
@@ -791,6 +825,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   // --- --all, second wave (no reference SIMD kernel, no TensorFlow.js optimizer) ---
   {
     id: 'asgd',
+    optimizer: 'ASGD',
     label: 'ASGD',
     options: `lr=${ASGD_LR}, lambd=${ASGD_LAMBD}, alpha=${ASGD_ALPHA}, t0=${ASGD_T0}`,
     bytes: 16,
@@ -833,6 +868,7 @@ export const OPTIMIZERS: OptimizerSpec[] = [
   },
   {
     id: 'rprop',
+    optimizer: 'Rprop',
     label: 'Rprop',
     options: `lr=${RPROP_LR}, etas=[${RPROP_ETAS}], stepSizes=[${RPROP_SIZES}]`,
     bytes: 28,
@@ -944,6 +980,84 @@ function tunedAdam(wd: number): PlainFactory {
     }
   });
 }
+
+/** A name's spec id when nothing hand-written covers it: `ScheduleFreeSGD` → `schedulefreesgd`. */
+export const registryId = (name: string): string => name.toLowerCase();
+
+/** `lr=0.002, betas=[0.9, 0.999], eps=1e-8`: the schema's defaults that switch something on. */
+function describeDefaults(entry: OptimizerEntry): string {
+  if (!entry.schema) return 'defaults';
+  const shown = Object.entries(defaultsOf(entry.schema)).filter(([, v]) => v !== false && v !== 0 && v !== null && v !== undefined);
+  return shown.map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`).join(', ');
+}
+
+/**
+ * simdopt's state slots of `make`'s optimizer: the per-parameter Float32Arrays of its state dict
+ * after two steps of an 8-element parameter (on the backend that is active: the bench has
+ * initialised one before it makes a contender).
+ */
+function countSlots(make: (params: Parameter[]) => Optimizer<never>): number {
+  const p = Parameter.zeros(8);
+  p.data.fill(0.5);
+  p.grad.fill(0.25);
+  const o = make([p]);
+  try {
+    o.step();
+    o.step();
+    const state = o.stateDict().state[0] ?? {};
+    return Object.values(state).filter((v) => v instanceof Float32Array && v.length === p.size).length;
+  } finally {
+    o.dispose();
+    p.dispose();
+  }
+}
+
+/**
+ * The spec of a registered optimizer nobody hand-wrote one for: simdopt at the schema's defaults
+ * (in train mode if it has one, as Schedule-Free), checked against its other backends (the js
+ * one is its TypeScript twin); no plain-JS loops, no tfjs, no reference kernel.
+ */
+export function registrySpec(entry: OptimizerEntry): OptimizerSpec {
+  const simdopt = (ps: Parameter[]) => {
+    const o = new entry.cls(ps, {}) as Optimizer<BaseOptions> & { train?: () => void };
+    if (typeof o.train === 'function') o.train();
+    return opt(o);
+  };
+  let slots: number | undefined;
+  return {
+    id: registryId(entry.name),
+    optimizer: entry.name,
+    label: entry.name,
+    options: describeDefaults(entry),
+    get slots() {
+      return (slots ??= countSlots(simdopt));
+    },
+    get bytes() {
+      return 12 + 8 * this.slots;
+    },
+    core: false,
+    simdopt,
+    naive: null,
+    tuned: null,
+    tfjs: null,
+    ref: null,
+  };
+}
+
+/**
+ * Every optimizer the per-element benchmark can step: the hand-written specs (in their order),
+ * then a spec made from the registry for each other optimizer it steps flat. ('shaped' ones,
+ * Adafactor and Muon, have their own benchmark in ./factored.ts; 'closure' ones, LBFGS, take no
+ * plain `step()`.)
+ */
+export function specsFromRegistry(registry: readonly OptimizerEntry[], handWritten: readonly OptimizerSpec[]): OptimizerSpec[] {
+  const names = new Set(registry.map((e) => e.name));
+  for (const s of handWritten) if (!names.has(s.optimizer)) throw new Error(`bench spec ${s.id}: ${s.optimizer} is not in the optimizer registry`);
+  const covered = new Set(handWritten.map((s) => s.optimizer));
+  return [...handWritten, ...registry.filter((e) => e.stepping === 'flat' && !covered.has(e.name)).map(registrySpec)];
+}
+
+export const OPTIMIZERS: OptimizerSpec[] = specsFromRegistry(REGISTRY, HAND_WRITTEN);
 
 /** Specs by id, checking the reference kernels exist. */
 export function optimizerSpecs(all: boolean, only?: readonly string[]): OptimizerSpec[] {

@@ -146,7 +146,8 @@ export async function runOptimizerSuite(c: SuiteConfig): Promise<OptimizerSuiteR
   for (const spec of c.optimizers) {
     const counted = kinds
       .filter((k) => (k.id !== 'tfjs-cpu' && k.id !== 'tfjs-wasm' ? true : spec.tfjs !== null && c.env.tfjs !== null))
-      .filter((k) => k.id !== 'ref' || spec.ref !== null);
+      .filter((k) => k.id !== 'ref' || spec.ref !== null)
+      .filter((k) => (k.id !== 'naive' && k.id !== 'tuned') || spec[k.id] !== null);
     for (const n of c.sizes) c.progress?.expect(visits * counted.filter((k) => n <= (c.maxN?.[k.id] ?? Infinity)).length);
   }
   const failed = new Map<string, Set<string>>();

@@ -34,8 +34,8 @@ if (variant === 'detached') {
 const n = 1_000_000;
 const p = fillUniform(new Float32Array(n), 1, -1, 1);
 const g = fillGradient(new Float32Array(n), 2);
-const adam = OPTIMIZERS.find((o) => o.id === 'adam')!.tuned(p, g, [new Float32Array(n), new Float32Array(n)]);
-const sgd = OPTIMIZERS.find((o) => o.id === 'sgd')!.tuned(p, g, []);
+const adam = OPTIMIZERS.find((o) => o.id === 'adam')!.tuned!(p, g, [new Float32Array(n), new Float32Array(n)]);
+const sgd = OPTIMIZERS.find((o) => o.id === 'sgd')!.tuned!(p, g, []);
 let t = 0;
 for (let i = 0; i < 20; i++) {
   adam(++t);

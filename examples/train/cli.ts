@@ -56,6 +56,8 @@ L2 or decoupled weight decay, dropout. Writes an SVG chart of the curves.
                          momentum = SGD with momentum 0.9, adamw = Adam with decoupled decay,
                          schedulefree = ScheduleFreeAdamW (no schedule, evaluated in eval mode);
                          muon = Muon for the weight matrices, AdamW for the biases;
+                         the names after muon: simdopt's other registered optimizers
+                         (class name in lower case) at their defaults, PyTorch's lr;
                          all = ${DEFAULT_OPTIMIZERS.join(', ')}
   --lr X               learning rate for every optimizer (default: each its own, see the table)
   --epochs N           epochs per optimizer (default ${DEFAULTS.epochs})

@@ -31,13 +31,21 @@ import {
 import { ADOPT, LAMB, ScheduleFreeAdamW } from 'simdopt';
 import { Prodigy } from 'simdopt';
 import type { Dataset, Split } from './data.js';
+// The registry is no public export: `npm start` resolves `simdopt` to these sources (tsconfig paths).
+import { OPTIMIZERS as REGISTRY, type OptimizerEntry } from '../../packages/simdopt/src/optim/registry.js';
 
-export const OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb', 'asgd', 'rprop', 'lbfgs', 'prodigy', 'adafactor', 'muon'] as const;
+/** The optimizers with a hand-tuned spec (SPECS below), in table order. */
+export const TUNED_OPTIMIZERS = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'schedulefree', 'adopt', 'lamb', 'asgd', 'rprop', 'lbfgs', 'prodigy', 'adafactor', 'muon'] as const;
+type TunedName = (typeof TUNED_OPTIMIZERS)[number];
+/**
+ * A `--optimizer` name: a tuned spec's, or a registered optimizer's class name in lower case
+ * (`adagrad`, `schedulefreesgd`, …) for every registered class no tuned spec trains.
+ */
+export type OptimizerName = string;
 /** What `--optimizer all` (the default) runs: torch.optim's. The others are chosen by name. */
 export const DEFAULT_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
 /** The optimizers TensorFlow.js has (the `--compare tfjs` runs). */
 export const TFJS_OPTIMIZERS: readonly OptimizerName[] = ['gd', 'sgd', 'momentum', 'rmsprop', 'adam', 'adamw'];
-export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** torch.optim's further optimizers, chosen by name (L-BFGS and Rprop train on the full batch). */
 export const MORE_OPTIMIZERS = ['asgd', 'rprop', 'lbfgs'] as const satisfies readonly OptimizerName[];
 export const SCHEDULERS = ['warmup-cosine', 'cosine', 'onecycle', 'step', 'constant'] as const;
@@ -46,6 +54,8 @@ export type SchedulerName = (typeof SCHEDULERS)[number];
 /** One contender: an optimizer with its batch regime, learning rate and decay. */
 export interface OptimizerSpec {
   name: OptimizerName;
+  /** The registered class it trains (packages/simdopt/src/optim/registry.ts). */
+  optimizer: string;
   /** How the table names it. */
   label: string;
   /** Full-batch gradient descent: one step per epoch over the whole training split. */
@@ -66,28 +76,28 @@ export interface OptimizerSpec {
 
 // Learning rates tuned by hand on the default dataset with the default schedule; each is a
 // reasonable setting for its method, not a race-winning one.
-const SPECS: Record<OptimizerName, Omit<OptimizerSpec, 'name' | 'make'>> = {
-  gd: { label: 'full-batch GD', fullBatch: true, lr: 1, weightDecay: 1e-4, decoupled: false, momentum: 0 },
-  sgd: { label: 'mini-batch SGD', fullBatch: false, lr: 0.3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
-  momentum: { label: 'SGD momentum', fullBatch: false, lr: 0.05, weightDecay: 1e-4, decoupled: false, momentum: 0.9 },
-  rmsprop: { label: 'RMSprop', fullBatch: false, lr: 3e-3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
-  adam: { label: 'Adam', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
-  adamw: { label: 'AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0 },
-  asgd: { label: 'ASGD', fullBatch: false, lr: 0.3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+const SPECS: Record<TunedName, Omit<OptimizerSpec, 'name' | 'make'>> = {
+  gd: { optimizer: 'SGD', label: 'full-batch GD', fullBatch: true, lr: 1, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  sgd: { optimizer: 'SGD', label: 'mini-batch SGD', fullBatch: false, lr: 0.3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  momentum: { optimizer: 'SGD', label: 'SGD momentum', fullBatch: false, lr: 0.05, weightDecay: 1e-4, decoupled: false, momentum: 0.9 },
+  rmsprop: { optimizer: 'RMSprop', label: 'RMSprop', fullBatch: false, lr: 3e-3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  adam: { optimizer: 'Adam', label: 'Adam', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  adamw: { optimizer: 'AdamW', label: 'AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0 },
+  asgd: { optimizer: 'ASGD', label: 'ASGD', fullBatch: false, lr: 0.3, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   // Rprop follows the signs of the gradient: full batch, as it is meant to be used (no weight decay in PyTorch's Rprop).
-  rprop: { label: 'Rprop', fullBatch: true, lr: 1e-2, weightDecay: 0, decoupled: false, momentum: 0 },
+  rprop: { optimizer: 'Rprop', label: 'Rprop', fullBatch: true, lr: 1e-2, weightDecay: 0, decoupled: false, momentum: 0 },
   // L-BFGS: one step(closure) per epoch on the full batch, up to 20 iterations with a strong-Wolfe line search.
-  lbfgs: { label: 'L-BFGS', fullBatch: true, lr: 1, weightDecay: 0, decoupled: false, momentum: 0 },
-  schedulefree: { label: 'ScheduleFreeAdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0, scheduleFree: true },
-  adopt: { label: 'ADOPT', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
-  lamb: { label: 'LAMB', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  lbfgs: { optimizer: 'LBFGS', label: 'L-BFGS', fullBatch: true, lr: 1, weightDecay: 0, decoupled: false, momentum: 0 },
+  schedulefree: { optimizer: 'ScheduleFreeAdamW', label: 'ScheduleFreeAdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0, scheduleFree: true },
+  adopt: { optimizer: 'ADOPT', label: 'ADOPT', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
+  lamb: { optimizer: 'LAMB', label: 'LAMB', fullBatch: false, lr: 1e-2, weightDecay: 1e-4, decoupled: false, momentum: 0 },
   // lr 1 as its authors advise: d, estimated from the gradients, sets the step size.
-  prodigy: { label: 'Prodigy', fullBatch: false, lr: 1, weightDecay: 1e-4, decoupled: true, momentum: 0 },
+  prodigy: { optimizer: 'Prodigy', label: 'Prodigy', fullBatch: false, lr: 1, weightDecay: 1e-4, decoupled: true, momentum: 0 },
   // Adafactor's lr caps its relative step (the step is ρ·RMS(p)); PyTorch's default.
-  adafactor: { label: 'Adafactor', fullBatch: false, lr: 1e-2, weightDecay: 0, decoupled: true, momentum: 0 },
+  adafactor: { optimizer: 'Adafactor', label: 'Adafactor', fullBatch: false, lr: 1e-2, weightDecay: 0, decoupled: true, momentum: 0 },
   // Muon for the weight matrices with Moonshot's 'match_rms_adamw' scaling, which lets it use
   // AdamW's lr and decay; the biases go to AdamW with the same lr (see `companionOf`).
-  muon: { label: 'Muon + AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0.95 },
+  muon: { optimizer: 'Muon', label: 'Muon + AdamW', fullBatch: false, lr: 1e-2, weightDecay: 1e-2, decoupled: true, momentum: 0.95 },
 };
 
 /**
@@ -124,10 +134,58 @@ export function disposeAll(optimizer: AnyOptimizer): void {
   optimizer.dispose();
 }
 
+for (const s of Object.values(SPECS)) if (!REGISTRY.some((e) => e.name === s.optimizer)) throw new Error(`train: ${s.optimizer} is not in the optimizer registry`);
+/** Registered optimizers no tuned spec trains, by their `--optimizer` name (the class name in lower case). */
+const UNTUNED = new Map(REGISTRY.filter((e) => !Object.values(SPECS).some((s) => s.optimizer === e.name)).map((e) => [e.name.toLowerCase(), e] as const));
+/** Every `--optimizer` name: the tuned specs, then each other optimizer of simdopt's registry. */
+export const OPTIMIZERS: readonly OptimizerName[] = [...TUNED_OPTIMIZERS, ...UNTUNED.keys()];
+
+/** A registered optimizer's number option default, if its schema has one. */
+function numberDefault(e: OptimizerEntry, key: string): number | undefined {
+  const d = e.schema?.options[key]?.default;
+  return typeof d === 'number' ? d : undefined;
+}
+
+/**
+ * The spec of a registered optimizer no tuned spec trains: its schema's defaults (PyTorch's lr
+ * and decay; without a schema, its example's lr or 1e-3), mini-batches unless it steps with a closure (then
+ * the full batch, as L-BFGS), and train/eval modes when it has them (as Schedule-Free).
+ */
+function registrySpec(name: OptimizerName, e: OptimizerEntry): OptimizerSpec {
+  const o = e.schema?.options ?? {};
+  const decoupled = o.decoupledWeightDecay?.default === true || o.decouple?.default === true;
+  const proto = e.cls.prototype as { train?: unknown; eval?: unknown };
+  const scheduleFree = typeof proto.train === 'function' && typeof proto.eval === 'function';
+  return {
+    name,
+    optimizer: e.name,
+    label: e.name,
+    fullBatch: e.stepping === 'closure',
+    lr: numberDefault(e, 'lr') ?? (typeof e.example.lr === 'number' ? e.example.lr : 1e-3),
+    weightDecay: numberDefault(e, 'weightDecay') ?? 0,
+    decoupled,
+    momentum: numberDefault(e, 'momentum') ?? 0,
+    ...(scheduleFree ? { scheduleFree } : {}),
+    make: (params, lr) => {
+      const opt = new e.cls(params, { lr }) as unknown as AnyOptimizer & { train?: () => void };
+      if (scheduleFree) opt.train!();
+      return opt;
+    },
+  };
+}
+
+/** Registered classes stepped with a closure (L-BFGS): the loop hands them the loss. */
+const CLOSURE = REGISTRY.filter((e) => e.stepping === 'closure').map((e) => e.cls);
+const steppedWithClosure = (o: AnyOptimizer): o is AnyOptimizer & LBFGS => CLOSURE.some((cls) => o instanceof cls);
+
 export function optimizerSpec(name: OptimizerName): OptimizerSpec {
-  const s = SPECS[name];
+  const untuned = UNTUNED.get(name);
+  if (untuned) return registrySpec(name, untuned);
+  if (!(TUNED_OPTIMIZERS as readonly string[]).includes(name)) throw new Error(`unknown optimizer '${name}' (choose from ${OPTIMIZERS.join(', ')})`);
+  const tuned = name as TunedName;
+  const s = SPECS[tuned];
   const make = (params: Parameter[], lr: number): AnyOptimizer => {
-    switch (name) {
+    switch (tuned) {
       case 'gd':
       case 'sgd':
       case 'momentum':
@@ -253,7 +311,7 @@ export function lrSequence(spec: OptimizerSpec, name: SchedulerName, lr: number,
   for (let i = 0; i < totalSteps; i++) {
     lrs[i] = opt.paramGroups[0].lr;
     // zero gradient: only the counters move (L-BFGS stops at once on a zero gradient)
-    if (opt instanceof LBFGS) opt.step(() => 0);
+    if (steppedWithClosure(opt)) opt.step(() => 0);
     else opt.step();
     sched?.step();
   }
@@ -330,7 +388,7 @@ export class Trainer {
    */
   step(x: Float32Array, y: Int32Array | Float32Array): number {
     const { model, optimizer } = this;
-    if (optimizer instanceof LBFGS) {
+    if (steppedWithClosure(optimizer)) {
       // L-BFGS evaluates the loss and gradient itself, as often as it needs (no clipping: it
       // would make the gradient disagree with the loss the line search compares).
       const loss = optimizer.step(() => {
@@ -448,7 +506,7 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
   const order = batches(data.train.rows, batchSize, { shuffle: !spec.fullBatch, seed: seeds(config.seed).batches });
   const stepsPerEpoch = Math.ceil(data.train.rows / batchSize);
   const sf = spec.scheduleFree === true ? (optimizer as unknown as ScheduleFreeAdamW) : null;
-  if (sf) sf.paramGroups[0].warmupSteps = config.scheduler === 'constant' ? 0 : Math.max(1, Math.round(stepsPerEpoch * config.epochs * 0.05));
+  if (sf && 'warmupSteps' in sf.paramGroups[0]) sf.paramGroups[0].warmupSteps = config.scheduler === 'constant' ? 0 : Math.max(1, Math.round(stepsPerEpoch * config.epochs * 0.05));
   const scheduler = sf ? null : makeScheduler(config.scheduler, optimizer, lr, stepsPerEpoch * config.epochs);
   const trainer = new Trainer(model, optimizer, scheduler, data, config.clip, batchSize);
   const history: EpochRecord[] = [];
@@ -464,7 +522,7 @@ export function runOne(spec: OptimizerSpec, data: Dataset, config: TrainConfig, 
     }
     trainMs += performance.now() - e0;
     sf?.eval();
-    const record = { epoch, train: evaluate(model, data, data.train), test: evaluate(model, data, data.test), lr: sf ? sf.groupState().scheduledLr : optimizer.paramGroups[0].lr };
+    const record = { epoch, train: evaluate(model, data, data.train), test: evaluate(model, data, data.test), lr: sf?.groupState ? sf.groupState().scheduledLr : optimizer.paramGroups[0].lr };
     history.push(record);
     if (epochsToTarget === null && record.test.score >= config.target) epochsToTarget = epoch;
     hooks.onEpoch?.(record);

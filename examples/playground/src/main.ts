@@ -19,13 +19,15 @@ import {
   type Context,
   type Spec,
   type Values,
+  withRegistry,
 } from './registry.js';
 
 // Colours that stand out on the viridis contour map.
 const COLORS = ['#ff3b30', '#ffffff', '#ff9500', '#00e5ff', '#ff2d95', '#c6ff00', '#000000', '#bf5af2'];
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const offeredOptimizers = available(OPTIMIZERS, simdopt);
+// Every registered optimizer (simdopt's exports and the registry's classes), and the exported schedulers.
+const offeredOptimizers = available(OPTIMIZERS, withRegistry(simdopt));
 const offeredSchedulers = available(SCHEDULERS, simdopt);
 
 /** A select of registry entries and one input per knob of the chosen entry. */

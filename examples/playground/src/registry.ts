@@ -1,8 +1,12 @@
 /**
- * The one list of optimizers and schedulers the playground offers, with their knobs. An entry
- * appears only when the loaded simdopt exports a class of that name, so an optimizer or scheduler
- * merged later shows up by itself; a new one needs one line here.
+ * The optimizers and schedulers the playground offers, with their knobs. The optimizers are
+ * simdopt's registry (packages/simdopt/src/optim/registry.ts): each registered optimizer is
+ * offered with knobs made from its option schema, unless a line below tunes them (an lr that
+ * suits the problem, the knobs worth showing). A scheduler appears when the loaded simdopt
+ * exports a class of its name; a new one needs one line here.
  */
+// The registry is no public export: the playground resolves `simdopt` to these sources (vite.config.ts).
+import { OPTIMIZERS as REGISTRY, type OptimizerEntry } from '../../../packages/simdopt/src/optim/registry.js';
 
 /** What a default may depend on: the run length and the learning rates that suit the problem. */
 export interface Context {
@@ -40,8 +44,8 @@ const int = (key: string, value: (c: Context) => number): Knob => ({ key, defaul
 const flag = (key: string, value = false): Knob => ({ key, default: value });
 const betas = (b1: number, b2: number): Knob[] => [num('beta1', b1, 0.9999), num('beta2', b2, 0.9999)];
 
-// One line per optimizer (PyTorch's defaults, except lr: a rate that suits the problem).
-export const OPTIMIZERS: Spec[] = [
+// Tuned lines, by registry name (PyTorch's defaults, except lr: a rate that suits the problem).
+const TUNED: Spec[] = [
   { name: 'SGD', knobs: [lr(1, 'sgd'), num('momentum', 0.9, 0.999), num('dampening', 0, 1), flag('nesterov'), num('weightDecay', 0)] },
   { name: 'Adam', knobs: [lr(1), ...betas(0.9, 0.999), num('eps', 1e-8), flag('amsgrad'), num('weightDecay', 0)] },
   { name: 'AdamW', knobs: [lr(1), ...betas(0.9, 0.999), num('eps', 1e-8), flag('amsgrad'), num('weightDecay', 0.01)] },
@@ -66,6 +70,59 @@ export const OPTIMIZERS: Spec[] = [
   { name: 'Adafactor', knobs: [lr(1), { key: 'beta2Decay', default: -0.8, max: 0 }, { key: 'd', default: 1, min: 1 }, num('weightDecay', 0)] },
   { name: 'Muon', knobs: [lr(1), num('momentum', 0.95, 0.999), flag('nesterov', true), num('weightDecay', 0)], matricesOnly: true },
 ];
+
+/** Whether the option's own check refuses `v`. */
+function refuses(check: (name: string, v: unknown) => void, v: unknown): boolean {
+  try {
+    check('x', v);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Knobs from an option schema, at its defaults (lr included: PyTorch's): a knob per number
+ * (bounds and integrality as the option's check has them), `beta1`/`beta2` for `betas`, a flag per
+ * boolean but `maximize`. Options of other types (pairs, strings, null) keep their defaults.
+ */
+export function knobsOf(entry: OptimizerEntry): Knob[] {
+  const knobs: Knob[] = [];
+  for (const [key, o] of Object.entries(entry.schema?.options ?? {})) {
+    const d = o.default;
+    if (o.type === 'number' && typeof d === 'number' && Number.isFinite(d)) {
+      const knob: Knob = { key, default: d };
+      if (refuses(o.check, -1)) knob.min = 0;
+      if (Number.isInteger(d) && refuses(o.check, d + 0.5)) knob.integer = true;
+      else if (!refuses(o.check, 1) && refuses(o.check, 1.5)) knob.max = 1;
+      knobs.push(knob);
+    } else if (key === 'betas' && Array.isArray(d) && d.length === 2) knobs.push(...betas(d[0] as number, d[1] as number));
+    else if (o.type === 'boolean' && typeof d === 'boolean' && key !== 'maximize') knobs.push(flag(key, d));
+  }
+  return knobs;
+}
+
+/** Registered optimizers that are stepped with a closure (L-BFGS). */
+const CLOSURE = REGISTRY.filter((e) => e.stepping === 'closure').map((e) => e.cls);
+
+/**
+ * Every registered optimizer: the tuned lines (in their order), then a line made from the schema
+ * for each optimizer nobody tuned. A tuned line must name a registered optimizer.
+ */
+export function fromRegistry(registry: readonly OptimizerEntry[], tuned: readonly Spec[]): Spec[] {
+  for (const t of tuned) if (!registry.some((e) => e.name === t.name)) throw new Error(`playground: ${t.name} is not in the optimizer registry`);
+  return [...tuned, ...registry.filter((e) => !tuned.some((t) => t.name === e.name)).map((e) => ({ name: e.name, knobs: knobsOf(e) }))];
+}
+
+export const OPTIMIZERS: Spec[] = fromRegistry(REGISTRY, TUNED);
+
+/**
+ * `module` with every registered optimizer class besides its own exports: what the page can
+ * construct (a registered class the package does not export yet included).
+ */
+export function withRegistry(module: object): object {
+  return { ...Object.fromEntries(REGISTRY.map((e) => [e.name, e.cls])), ...module };
+}
 
 // One line per scheduler ('none' is always there); lengths follow the run's number of steps.
 export const SCHEDULERS: Spec[] = [
@@ -119,7 +176,7 @@ export function toOptions(spec: Spec, values: Values): Record<string, unknown> {
 type Ctor = new (...args: unknown[]) => unknown;
 
 export function construct<T>(module: object, spec: Spec, first: unknown, values: Values): T {
-  const cls = (module as Record<string, Ctor>)[spec.name];
+  const cls = (withRegistry(module) as Record<string, Ctor>)[spec.name];
   if (typeof cls !== 'function') throw new Error(`simdopt exports no ${spec.name}`);
   const made = new cls(first, toOptions(spec, values)) as { train?: unknown };
   // Schedule-Free starts in eval mode (as its reference); the playground steps it at y.
@@ -145,12 +202,12 @@ export function formatValue(v: number | boolean | undefined): string {
 
 /**
  * One optimizer step. `evaluate` writes the gradients for the current parameters and returns the
- * loss; a closure optimizer (L-BFGS, recognised by its `lastStepSkipped`) calls it as often as it
+ * loss; a closure optimizer (the registry's 'closure' stepping: L-BFGS) calls it as often as it
  * needs, the others once before `step()`. Returns the loss at the parameters before the step.
  */
 export function runStep(opt: object, evaluate: () => number): number {
-  const o = opt as { step(c?: () => number): unknown; lastStepSkipped?: unknown };
-  if (typeof o.lastStepSkipped === 'boolean') return o.step(evaluate) as number;
+  const o = opt as { step(c?: () => number): unknown };
+  if (CLOSURE.some((cls) => opt instanceof cls)) return o.step(evaluate) as number;
   const loss = evaluate();
   o.step();
   return loss;

@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as simdopt from 'simdopt';
 import { FUNCTIONS } from '../src/functions.js';
-import { available, construct, defaults, describeChoice, OPTIMIZERS, runStep, SCHEDULERS, toOptions, type Context } from '../src/registry.js';
+import { available, construct, defaults, describeChoice, fromRegistry, knobsOf, OPTIMIZERS, runStep, SCHEDULERS, toOptions, withRegistry, type Context } from '../src/registry.js';
+import { OPTIMIZERS as REGISTRY } from '../../../packages/simdopt/src/optim/registry.js';
 
 const ctx: Context = { steps: 1000, lr: { sgd: 0.01, adaptive: 0.05 }, optimizerLr: 0.05 };
 
@@ -40,6 +41,30 @@ describe('registry', () => {
     expect(describeChoice(sgd, { ...defaults(sgd, ctx), nesterov: true }, ctx)).toBe('SGD lr=0.01 nesterov=true');
   });
 
+  it('offers every registered optimizer: the tuned lines, then one from the schema for each other', () => {
+    expect(OPTIMIZERS.map((s) => s.name).sort()).toEqual(REGISTRY.map((e) => e.name).sort());
+    expect(available(OPTIMIZERS, withRegistry(simdopt)).map((s) => s.name)).toEqual(OPTIMIZERS.map((s) => s.name));
+    expect(() => fromRegistry(REGISTRY.filter((e) => e.name !== 'Lion'), OPTIMIZERS)).toThrow(/Lion is not in the optimizer registry/);
+    // An optimizer registered later, with no line here: offered with its schema's knobs, built from its class.
+    class AdamaxCopy extends simdopt.Adamax {}
+    const adamax = REGISTRY.find((e) => e.name === 'Adamax')!;
+    const specs = fromRegistry([...REGISTRY, { ...adamax, name: 'AdamaxCopy', cls: AdamaxCopy }], OPTIMIZERS);
+    const copy = specs[specs.length - 1];
+    expect(copy.name).toBe('AdamaxCopy');
+    expect(copy.knobs).toEqual([
+      { key: 'lr', default: 0.002, min: 0 },
+      { key: 'beta1', default: 0.9, min: 0, max: 0.9999 },
+      { key: 'beta2', default: 0.999, min: 0, max: 0.9999 },
+      { key: 'eps', default: 1e-8, min: 0 },
+      { key: 'weightDecay', default: 0, min: 0 },
+    ]);
+    expect(toOptions(copy, defaults(copy, ctx))).toEqual({ lr: 0.002, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 });
+    // Integers, bounds and flags as the option's check has them.
+    const sf = knobsOf(REGISTRY.find((e) => e.name === 'ScheduleFreeSGD')!);
+    expect(sf.find((k) => k.key === 'warmupSteps')).toEqual({ key: 'warmupSteps', default: 0, min: 0, integer: true });
+    expect(knobsOf(REGISTRY.find((e) => e.name === 'Adam')!).filter((k) => typeof k.default === 'boolean').map((k) => k.key)).toEqual(['amsgrad', 'decoupledWeightDecay']);
+  });
+
   it('hands the options to the class it names', () => {
     const seen: unknown[] = [];
     class Recorder {
@@ -53,7 +78,7 @@ describe('registry', () => {
     expect(() => construct({}, cosine, null, {})).toThrow(/exports no CosineAnnealingLR/);
   });
 
-  it.each(available(OPTIMIZERS, simdopt).map((s) => [s.name, s] as const))('simdopt.%s accepts its defaults and steps', (_name, spec) => {
+  it.each(available(OPTIMIZERS, withRegistry(simdopt)).map((s) => [s.name, s] as const))('simdopt.%s accepts its defaults and steps', (_name, spec) => {
     const p = simdopt.Parameter.from([1, -1], spec.matricesOnly ? { shape: [1, 2] } : {});
     const opt = construct<simdopt.Optimizer<simdopt.BaseOptions>>(simdopt, spec, [p], defaults(spec, ctx));
     // runStep: L-BFGS evaluates the closure (½|p|², gradient p) itself, the others once before step().
