@@ -124,8 +124,9 @@ export function optimizerTables(r: BenchResults): string {
 
 export function checksTable(checks: Record<string, CheckResult[]>): string {
   const lines = ['Correctness before timing: p after the check steps vs simdopt wasm-simd (= bit-identical, else max relative error of the update)'];
+  const width = Math.max(13, ...Object.keys(checks).map((id) => id.length));
   for (const [id, cs] of Object.entries(checks)) {
-    lines.push(`  ${id.padEnd(13)} ${cs.map((c) => `${c.contender} ${c.ok ? (c.exact ? '=' : fmt(c.relError, 2)) : `FAIL ${fmt(c.relError, 2)}`}`).join(' · ')}`);
+    lines.push(`  ${id.padEnd(width)} ${cs.map((c) => `${c.contender} ${c.ok ? (c.exact ? '=' : fmt(c.relError, 2)) : `FAIL ${fmt(c.relError, 2)}`}`).join(' · ')}`);
   }
   return lines.join('\n');
 }
