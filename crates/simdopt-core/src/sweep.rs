@@ -71,7 +71,8 @@ pub trait OptimizerKernel {
     /// Whether `run` may be given pieces of tensors (`Tensor::piece`) instead of whole ones: true
     /// for kernels whose every element is updated from its own values alone (all that go through
     /// [`sweep_all`]). A kernel that reduces over a whole tensor (a trust ratio, a norm) sets it
-    /// false; the threaded build then hands it whole tensors only.
+    /// false; the threaded build then hands it whole tensors only, or divides its passes by
+    /// segment when it provides [`OptimizerKernel::two_pass`].
     const PIECES: bool = true;
     /// State slots of the configuration `args` selects (the ABI checks the state block is large
     /// enough before running).

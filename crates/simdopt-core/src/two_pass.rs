@@ -6,7 +6,9 @@
 //!    sums (parameters untouched). The sums are taken in the fixed order of [`crate::stream`]
 //!    (four f32 lanes over whole quads, moved to f64 every 256 quads, the tail in f64, then
 //!    `(lane₀ + lane₂) + (lane₁ + lane₃)`) so that every build and the TypeScript twin
-//!    (`stream.ts` `LaneSum`) agree bit for bit.
+//!    (`stream.ts` `LaneSum`) agree bit for bit. A tensor's sums are taken per segment of
+//!    `SEGMENT` elements and the segments' sums added in f64 in order ([`measure_segments`]): a
+//!    partition that does not depend on a thread count, which the threaded build divides.
 //! 2. [`TwoPass::scale`] turns the two sums into one f32 per tensor, and [`TwoPass::apply`]
 //!    moves the parameters from the slots the first pass wrote ([`TwoPass::APPLY_FIRST_SLOT`]
 //!    on). A pass may write a slot it does not read ([`Measure::LOADED`]): LAMB stores its
@@ -267,6 +269,36 @@ mod tests {
             let one = unsafe { measure::<Scalar, _>(&Squares, &t) };
             assert_eq!(emu.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
             assert_eq!(one.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
+        }
+    }
+
+    #[test]
+    fn tensor_sums_fold_fixed_segments_in_order() {
+        use crate::stream::SEGMENT;
+        for n in [SEGMENT - 1, SEGMENT, SEGMENT + 1, 2 * SEGMENT + 7, 3 * SEGMENT + 4097] {
+            // Terms from 2^-40 to 2^40: the f64 additions round, so the order shows.
+            let mut p: std::vec::Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 * 1.37e-3 * (2f32).powi((i % 21) as i32 * 4 - 40)).collect();
+            let mut g: std::vec::Vec<f32> = (0..n).map(|i| ((i * 104729) % 997) as f32 * 3.1e-2 - 15.0).collect();
+            let t = Tensor::new(p.as_mut_ptr(), g.as_mut_ptr(), core::ptr::null_mut(), n);
+            let mut want = [0f64; 2];
+            for lo in (0..n).step_by(SEGMENT) {
+                let piece = unsafe { t.piece(lo, (lo + SEGMENT).min(n)) };
+                let [a, b] = unsafe { measure::<Scalar, _>(&Squares, &piece) };
+                want = [want[0] + a, want[1] + b];
+            }
+            let emu = unsafe { measure_segments::<Emu4, _>(&Squares, &t) };
+            let all = unsafe { measure_all::<Emu4, _>(&Squares, &[t, t]) };
+            assert_eq!(emu.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
+            // The table's fold runs over every segment, not per tensor: (0 + s₀ + s₁ …) + s₀ + …
+            let mut table = [0f64; 2];
+            for _ in 0..2 {
+                for lo in (0..n).step_by(SEGMENT) {
+                    let piece = unsafe { t.piece(lo, (lo + SEGMENT).min(n)) };
+                    let [a, b] = unsafe { measure::<Scalar, _>(&Squares, &piece) };
+                    table = [table[0] + a, table[1] + b];
+                }
+            }
+            assert_eq!(all.map(f64::to_bits), table.map(f64::to_bits), "n {n}");
         }
     }
 }
