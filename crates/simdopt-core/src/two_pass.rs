@@ -277,7 +277,8 @@ mod tests {
         use crate::stream::SEGMENT;
         for n in [SEGMENT - 1, SEGMENT, SEGMENT + 1, 2 * SEGMENT + 7, 3 * SEGMENT + 4097] {
             // Terms from 2^-40 to 2^40: the f64 additions round, so the order shows.
-            let mut p: std::vec::Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 * 1.37e-3 * (2f32).powi((i % 21) as i32 * 4 - 40)).collect();
+            let mut p: std::vec::Vec<f32> =
+                (0..n).map(|i| ((i * 7919) % 1000) as f32 * 1.37e-3 * (2f32).powi((i % 21) as i32 * 4 - 40)).collect();
             let mut g: std::vec::Vec<f32> = (0..n).map(|i| ((i * 104729) % 997) as f32 * 3.1e-2 - 15.0).collect();
             let t = Tensor::new(p.as_mut_ptr(), g.as_mut_ptr(), core::ptr::null_mut(), n);
             let mut want = [0f64; 2];
