@@ -9,6 +9,12 @@
 //! and any chunk size; a kernel only sees [`Tensor`]s (pieces keep their parameter's state
 //! stride) and needs no code of its own to be threaded.
 //!
+//! Sums follow a partition of their own that does not depend on the thread count: fixed segments
+//! of `SEGMENT` elements per tensor (SEGMENTS jobs), whose results the calling thread folds in
+//! table and segment order — the kit's tensor passes ([`segments_split`]), Prodigy's measuring
+//! pass ([`sums_split`]) and LAMB's two passes ([`two_pass_split`]: pass 1 per segment, the trust
+//! ratios on the caller, pass 2 per segment).
+//!
 //! Protocol. Only the calling thread publishes jobs (and only it allocates: workers never touch
 //! the heap). It writes the job's fields, resets `done`, sets `cursor` to (job, 0) and bumps
 //! `epoch`, then wakes the workers (`memory.atomic.notify`) and claims chunks itself. A thread
