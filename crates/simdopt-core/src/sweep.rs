@@ -71,7 +71,8 @@ pub trait OptimizerKernel {
     /// Whether `run` may be given pieces of tensors (`Tensor::piece`) instead of whole ones: true
     /// for kernels whose every element is updated from its own values alone (all that go through
     /// [`sweep_all`]). A kernel that reduces over a whole tensor (a trust ratio, a norm) sets it
-    /// false; the threaded build then hands it whole tensors only.
+    /// false; the threaded build then hands it whole tensors only, or divides its passes by
+    /// segment when it provides [`OptimizerKernel::two_pass`].
     const PIECES: bool = true;
     /// State slots of the configuration `args` selects (the ABI checks the state block is large
     /// enough before running).
@@ -82,6 +83,12 @@ pub trait OptimizerKernel {
     /// `args.len() >= ARGS`, and every tensor's `data`/`grad` are valid for `len` f32 and its
     /// `state` for `slots(args) * slot_stride(len)` f32.
     unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]);
+    /// A kernel whose step needs two sums over each tensor first ([`crate::two_pass`]): its
+    /// passes over one segment each, which the threaded build divides (pass 1 per segment, the
+    /// scalars from the folded sums, then pass 2 per piece). `None` (the default) for the others.
+    fn two_pass<L: Lanes>() -> Option<crate::two_pass::TwoPassFns> {
+        None
+    }
 }
 
 /// Reads flag bit `bit` of an argument block whose slot `index` holds the flags as an integer.

@@ -6,7 +6,9 @@
 //!    sums (parameters untouched). The sums are taken in the fixed order of [`crate::stream`]
 //!    (four f32 lanes over whole quads, moved to f64 every 256 quads, the tail in f64, then
 //!    `(lane₀ + lane₂) + (lane₁ + lane₃)`) so that every build and the TypeScript twin
-//!    (`stream.ts` `LaneSum`) agree bit for bit.
+//!    (`stream.ts` `LaneSum`) agree bit for bit. A tensor's sums are taken per segment of
+//!    `SEGMENT` elements and the segments' sums added in f64 in order ([`measure_segments`]): a
+//!    partition that does not depend on a thread count, which the threaded build divides.
 //! 2. [`TwoPass::scale`] turns the two sums into one f32 per tensor, and [`TwoPass::apply`]
 //!    moves the parameters from the slots the first pass wrote ([`TwoPass::APPLY_FIRST_SLOT`]
 //!    on). A pass may write a slot it does not read ([`Measure::LOADED`]): LAMB stores its
@@ -22,7 +24,7 @@
 //! Spec: docs/SEMANTICS.md#lamb
 
 use crate::lanes::{Lanes, Scalar};
-use crate::stream::BLOCK_QUADS;
+use crate::stream::{segments, BLOCK_QUADS};
 use crate::sweep::{Tensor, MAX_SLOTS};
 
 /// A pass that updates state slots and returns, per element, the terms of two sums (parameters
@@ -46,17 +48,26 @@ pub trait Measure {
 }
 
 /// A kernel (as [`crate::sweep::OptimizerKernel`]) that returns two sums over the whole table:
-/// the per-tensor sums of [`measure`] added in f64 in table order.
+/// the sums of every segment ([`crate::stream::SEGMENT`]) of every tensor, added in f64 in table and segment
+/// order ([`measure_all`]).
 pub trait SumsKernel {
     /// Length of the f32 argument block.
     const ARGS: usize;
     /// State slots each tensor's block holds (the ABI checks the state block is that large).
     fn slots(args: &[f32]) -> usize;
+    /// Runs over one segment (or a tensor at most [`crate::stream::SEGMENT`] long) and returns its two sums.
+    ///
+    /// # Safety
+    /// As [`crate::sweep::OptimizerKernel::run`] for this tensor.
+    unsafe fn segment<L: Lanes>(args: &[f32], t: &Tensor) -> [f64; 2];
     /// Runs over every tensor and returns the two sums.
     ///
     /// # Safety
     /// As [`crate::sweep::OptimizerKernel::run`].
-    unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]) -> [f64; 2];
+    #[inline(always)]
+    unsafe fn run<L: Lanes>(args: &[f32], tensors: &[Tensor]) -> [f64; 2] {
+        tensors.iter().fold([0.0; 2], |acc, t| fold_segments(t, acc, |piece| Self::segment::<L>(args, piece)))
+    }
 }
 
 /// An update whose parameter step depends on two sums over the tensor.
@@ -156,33 +167,63 @@ pub unsafe fn apply<L: Lanes, U: TwoPass>(u: &U, t: &Tensor, scale: f32) {
     }
 }
 
-/// [`measure`] over every tensor of a table, the per-tensor sums added in f64 in table order
-/// (the order the TypeScript twin adds them in).
+/// [`measure`] over one tensor, segment by segment ([`crate::stream::SEGMENT`]): each segment's sums taken
+/// afresh, then folded in f64 in order from 0. The partition is fixed (not derived from a thread
+/// count), so the threaded build, which measures segments on different threads, gets these bits.
+///
+/// # Safety
+/// As [`measure`].
+#[inline(always)]
+pub unsafe fn measure_segments<L: Lanes, U: Measure>(u: &U, t: &Tensor) -> [f64; 2] {
+    fold_segments(t, [0.0; 2], |piece| measure::<L, U>(u, piece))
+}
+
+/// Folds `measure` of each segment of `t`, in order, onto `acc` (f64, sum by sum).
+///
+/// # Safety
+/// `measure` may be called on every segment of `t`.
+#[inline(always)]
+pub unsafe fn fold_segments(t: &Tensor, acc: [f64; 2], mut measure: impl FnMut(&Tensor) -> [f64; 2]) -> [f64; 2] {
+    segments(t.len).fold(acc, |[a, b], (lo, hi)| {
+        let [x, y] = measure(&t.piece(lo, hi));
+        [a + x, b + y]
+    })
+}
+
+/// [`measure`] over every tensor of a table: every segment's sums ([`crate::stream::SEGMENT`]) added in f64 in
+/// table and segment order, from 0 (the order the TypeScript twin adds them in).
 ///
 /// # Safety
 /// As [`measure`] for every tensor.
 #[inline(always)]
 pub unsafe fn measure_all<L: Lanes, U: Measure>(u: &U, tensors: &[Tensor]) -> [f64; 2] {
-    let mut sums = [0f64; 2];
-    for t in tensors {
-        let [a, b] = measure::<L, U>(u, t);
-        sums[0] += a;
-        sums[1] += b;
-    }
-    sums
+    tensors.iter().fold([0.0; 2], |acc, t| fold_segments(t, acc, |piece| measure::<L, U>(u, piece)))
 }
 
 /// Both passes over every tensor of a table, one tensor after the other (each tensor's scalar
-/// depends on its own sums only).
+/// depends on its own sums only, folded over its segments by [`measure_segments`]).
 ///
 /// # Safety
 /// As [`crate::sweep::sweep_all`] with `U::SLOTS` slots.
 #[inline(always)]
 pub unsafe fn two_pass_all<L: Lanes, U: TwoPass>(u: &U, tensors: &[Tensor]) {
     for t in tensors {
-        let scale = u.scale(measure::<L, U>(u, t));
+        let scale = u.scale(measure_segments::<L, U>(u, t));
         apply::<L, U>(u, t, scale);
     }
+}
+
+/// A two-pass kernel's passes over one segment each, for a build that divides them over threads
+/// ([`crate::sweep::OptimizerKernel::two_pass`]): pass 1 of any segment, the tensor's scalar from
+/// its folded sums ([`fold_segments`]), then pass 2 of any piece.
+#[derive(Clone, Copy)]
+pub struct TwoPassFns {
+    /// Pass 1 over a segment: its two sums.
+    pub measure: unsafe fn(&[f32], &Tensor) -> [f64; 2],
+    /// The tensor's scalar from its folded sums.
+    pub scale: fn(&[f32], [f64; 2]) -> f32,
+    /// Pass 2 over a piece with its tensor's scalar.
+    pub apply: unsafe fn(&[f32], &Tensor, f32),
 }
 
 #[cfg(test)]
@@ -228,6 +269,37 @@ mod tests {
             let one = unsafe { measure::<Scalar, _>(&Squares, &t) };
             assert_eq!(emu.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
             assert_eq!(one.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
+        }
+    }
+
+    #[test]
+    fn tensor_sums_fold_fixed_segments_in_order() {
+        use crate::stream::SEGMENT;
+        for n in [SEGMENT - 1, SEGMENT, SEGMENT + 1, 2 * SEGMENT + 7, 3 * SEGMENT + 4097] {
+            // Terms from 2^-40 to 2^40: the f64 additions round, so the order shows.
+            let mut p: std::vec::Vec<f32> =
+                (0..n).map(|i| ((i * 7919) % 1000) as f32 * 1.37e-3 * (2f32).powi((i % 21) as i32 * 4 - 40)).collect();
+            let mut g: std::vec::Vec<f32> = (0..n).map(|i| ((i * 104729) % 997) as f32 * 3.1e-2 - 15.0).collect();
+            let t = Tensor::new(p.as_mut_ptr(), g.as_mut_ptr(), core::ptr::null_mut(), n);
+            let mut want = [0f64; 2];
+            for lo in (0..n).step_by(SEGMENT) {
+                let piece = unsafe { t.piece(lo, (lo + SEGMENT).min(n)) };
+                let [a, b] = unsafe { measure::<Scalar, _>(&Squares, &piece) };
+                want = [want[0] + a, want[1] + b];
+            }
+            let emu = unsafe { measure_segments::<Emu4, _>(&Squares, &t) };
+            let all = unsafe { measure_all::<Emu4, _>(&Squares, &[t, t]) };
+            assert_eq!(emu.map(f64::to_bits), want.map(f64::to_bits), "n {n}");
+            // The table's fold runs over every segment, not per tensor: (0 + s₀ + s₁ …) + s₀ + …
+            let mut table = [0f64; 2];
+            for _ in 0..2 {
+                for lo in (0..n).step_by(SEGMENT) {
+                    let piece = unsafe { t.piece(lo, (lo + SEGMENT).min(n)) };
+                    let [a, b] = unsafe { measure::<Scalar, _>(&Squares, &piece) };
+                    table = [table[0] + a, table[1] + b];
+                }
+            }
+            assert_eq!(all.map(f64::to_bits), table.map(f64::to_bits), "n {n}");
         }
     }
 }

@@ -2,7 +2,11 @@
 
 use crate::heap::{Heap, Memory};
 use simdopt_core::sweep::{slot_stride, OptimizerKernel, Tensor};
-use simdopt_core::two_pass::SumsKernel;
+use simdopt_core::two_pass::{fold_segments, SumsKernel};
+
+/// One segment of a pass over a table (a piece of at most `SEGMENT` elements): its two sums (a
+/// tensor kernel's one result and 0).
+pub type RunSegment = unsafe fn(&[f32], &Tensor) -> [f64; 2];
 
 /// One entry of a tensor table as TypeScript writes it into wasm memory: {data, grad, state, len},
 /// four u32 on wasm32. Kernels receive [`Tensor`]s made from it (`Entry::tensor`).
@@ -131,7 +135,9 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
         bad => return bad,
     }
     let entries = core::slice::from_raw_parts(table as *const Entry, count);
-    if K::PIECES {
+    if let Some(passes) = K::two_pass::<L>() {
+        two_pass_split(passes, K::run::<L>, args_slice, entries);
+    } else if K::PIECES {
         split(K::run::<L>, args_slice, entries);
     } else {
         run_entries(K::run::<L>, args_slice, entries);
@@ -142,8 +148,9 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
 /// As [`run_optimizer`] for a kernel that returns two sums, written as two f64 at `result`
 /// (16 bytes inside a live block, apart from every output).
 ///
-/// Every build runs it whole on the calling thread, one tensor after the other: its sums are
-/// taken over whole tensors and folded in table order (the threaded build does not divide it).
+/// The sums are taken per segment (`SEGMENT` elements) and folded in table and segment order:
+/// the threaded build measures the segments on the pool, every other build one after the other,
+/// with the same bits.
 ///
 /// # Safety
 /// `heap` must describe the memory the pointers refer to.
@@ -166,16 +173,39 @@ pub unsafe fn run_optimizer_sums<M: Memory, K: SumsKernel, L: simdopt_core::lane
         Status::Ok => {}
         bad => return bad,
     }
-    // One tensor per call, the sums added in table order: the same additions as one call over
-    // the whole table (a one-tensor call returns 0 + its sum, and the total never is −0).
-    let mut sums = [0f64; 2];
-    for e in core::slice::from_raw_parts(table as *const Entry, count) {
-        let [a, b] = K::run::<L>(args_slice, &[e.tensor()]);
-        sums[0] += a;
-        sums[1] += b;
-    }
-    (result as *mut [f64; 2]).write(sums);
+    let entries = core::slice::from_raw_parts(table as *const Entry, count);
+    (result as *mut [f64; 2]).write(sums_split(sums_segment::<K, L>, args_slice, entries));
     Status::Ok
+}
+
+/// One segment of a sums kernel's pass, as the segments machinery runs it.
+unsafe fn sums_segment<K: SumsKernel, L: simdopt_core::lanes::Lanes>(args: &[f32], t: &Tensor) -> [f64; 2] {
+    K::segment::<L>(args, t)
+}
+
+/// The threaded build divides the sums' segments and the two passes over the pool.
+#[cfg(target_feature = "atomics")]
+use crate::threads::{sums_split, two_pass_split};
+
+/// A sums kernel's segments on this thread, their sums added in table and segment order.
+///
+/// # Safety
+/// As the kernel's `segment` for every segment of every entry.
+pub unsafe fn sums_serial(run: RunSegment, args: &[f32], entries: &[Entry]) -> [f64; 2] {
+    entries.iter().fold([0.0; 2], |acc, e| fold_segments(&e.tensor(), acc, |piece| run(args, piece)))
+}
+
+#[cfg(not(target_feature = "atomics"))]
+#[inline(always)]
+unsafe fn sums_split(run: RunSegment, args: &[f32], entries: &[Entry]) -> [f64; 2] {
+    sums_serial(run, args, entries)
+}
+
+/// Without threads: the kernel's own run, tensor after tensor.
+#[cfg(not(target_feature = "atomics"))]
+#[inline(always)]
+unsafe fn two_pass_split(_: simdopt_core::two_pass::TwoPassFns, run: RunPieces, args: &[f32], entries: &[Entry]) {
+    run_entries(run, args, entries)
 }
 
 /// The threaded build divides a table's elements over the worker pool (`crate::threads`).

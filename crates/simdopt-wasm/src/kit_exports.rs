@@ -9,18 +9,16 @@
 //! Every pointer is checked against the live blocks before anything is read or written, then the
 //! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
 
-use crate::abi::{f32_range, Entry, Span, Status};
+use crate::abi::{f32_range, Entry, RunSegment, Span, Status};
 use crate::exports::with_heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
 use simdopt_core::stream::{segments, ArrayKernel, Buffer, Reduce, TensorKernel};
 use simdopt_core::sweep::Tensor;
 
-/// One segment of a tensor kernel's pass (a piece of at most `SEGMENT` elements).
-pub type RunSegment = unsafe fn(&[f32], &Tensor) -> f64;
-
-unsafe fn tensor_segment<K: TensorKernel, L: Lanes>(args: &[f32], t: &Tensor) -> f64 {
-    K::tensor::<L>(args, t)
+/// One segment of a tensor kernel's pass; its result is the first of the two.
+unsafe fn tensor_segment<K: TensorKernel, L: Lanes>(args: &[f32], t: &Tensor) -> [f64; 2] {
+    [K::tensor::<L>(args, t), 0.0]
 }
 
 /// Elements `start..end` of an array kernel's divisible pass.
@@ -43,7 +41,7 @@ use crate::threads::segments_split;
 pub unsafe fn segments_serial(run: RunSegment, reduce: Reduce, args: &[f32], entries: &[Entry]) -> f64 {
     entries.iter().fold(0.0, |acc, e| {
         let t = e.tensor();
-        segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, run(args, &t.piece(a, b))))
+        segments(t.len).fold(acc, |acc, (a, b)| reduce.f64(acc, run(args, &t.piece(a, b))[0]))
     })
 }
 

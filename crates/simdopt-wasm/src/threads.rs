@@ -9,6 +9,12 @@
 //! and any chunk size; a kernel only sees [`Tensor`]s (pieces keep their parameter's state
 //! stride) and needs no code of its own to be threaded.
 //!
+//! Sums follow a partition of their own that does not depend on the thread count: fixed segments
+//! of `SEGMENT` elements per tensor (SEGMENTS jobs), whose results the calling thread folds in
+//! table and segment order — the kit's tensor passes ([`segments_split`]), Prodigy's measuring
+//! pass ([`sums_split`]) and LAMB's two passes ([`two_pass_split`]: pass 1 per segment, the trust
+//! ratios on the caller, pass 2 per segment).
+//!
 //! Protocol. Only the calling thread publishes jobs (and only it allocates: workers never touch
 //! the heap). It writes the job's fields, resets `done`, sets `cursor` to (job, 0) and bumps
 //! `epoch`, then wakes the workers (`memory.atomic.notify`) and claims chunks itself. A thread
@@ -24,14 +30,15 @@
 //! worker's number as 0 into `work` from Liftoff code of a wasm-opt'd binary; with workspaces by
 //! number, that worker packed into the caller's workspace and products raced (scripts/build-wasm).
 
-use crate::abi::{run_entries, Entry, RunPieces, BATCH};
-use crate::kit_exports::{segments_serial, RunPart, RunSegment};
+use crate::abi::{run_entries, sums_serial, Entry, RunPieces, RunSegment, BATCH};
+use crate::kit_exports::{segments_serial, RunPart};
 use core::arch::wasm32;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 use simdopt_core::nn::gemm::Panels;
 use simdopt_core::stream::Buffer;
 use simdopt_core::stream::{Reduce, SEGMENT};
 use simdopt_core::sweep::{slot_stride, Tensor};
+use simdopt_core::two_pass::TwoPassFns;
 
 /// The job board in shared memory (in .bss: zeroed once, by the first instance).
 struct Job {
@@ -119,15 +126,33 @@ struct PartsJob {
 /// stack and are folded there, so the sum's order is the single-threaded one.
 const WINDOW: usize = 128;
 
+/// What each unit of a SEGMENTS job runs.
+#[derive(Clone, Copy)]
+enum SegmentPass {
+    /// A pass that returns (up to) two sums of its segment.
+    Measure(RunSegment),
+    /// A two-pass kernel's pass 2 over the segment with its tensor's scalar.
+    Apply(unsafe fn(&[f32], &Tensor, f32)),
+}
+
+/// One unit of a SEGMENTS job: segment `seg` of table entry `entry`, and that entry's scalar
+/// (pass 2 of a two-pass kernel; 0 otherwise).
+#[derive(Clone, Copy)]
+struct Unit {
+    entry: u32,
+    seg: u32,
+    scale: f32,
+}
+
 /// A SEGMENTS job, on the caller's stack: which segment each chunk is and where its result goes.
 struct SegmentJob {
-    run: RunSegment,
+    pass: SegmentPass,
     args: *const f32,
     args_len: usize,
     entries: *const Entry,
-    /// (entry, segment) per chunk.
-    units: *mut (u32, u32),
-    results: *mut f64,
+    /// One per chunk.
+    units: *mut Unit,
+    results: *mut [f64; 2],
 }
 
 /// Set when a worker trapped (its JavaScript calls `simdopt_threads_fail`): the calling thread
@@ -405,14 +430,72 @@ unsafe fn work_segments(job: u32, thread: usize) {
     let args = core::slice::from_raw_parts(sj.args, sj.args_len);
     let chunks = JOB.chunks.load(Relaxed);
     while let Some(c) = claim(job, chunks) {
-        let (k, seg) = *sj.units.add(c as usize);
-        let t = (*sj.entries.add(k as usize)).tensor();
-        let a = seg as usize * SEGMENT;
-        *sj.results.add(c as usize) = (sj.run)(args, &t.piece(a, (a + SEGMENT).min(t.len)));
+        let u = *sj.units.add(c as usize);
+        let t = (*sj.entries.add(u.entry as usize)).tensor();
+        let a = u.seg as usize * SEGMENT;
+        let piece = t.piece(a, (a + SEGMENT).min(t.len));
+        *sj.results.add(c as usize) = match sj.pass {
+            SegmentPass::Measure(run) => run(args, &piece),
+            SegmentPass::Apply(apply) => {
+                apply(args, &piece, u.scale);
+                [0.0; 2]
+            }
+        };
         if thread != 0 {
             WORKER_CHUNKS.fetch_add(1, Relaxed);
         }
         JOB.done.fetch_add(1, Release);
+    }
+}
+
+/// Every segment of entries `from..to`, in table and segment order, with the entry's scalar.
+fn units<'a>(entries: &'a [Entry], from: usize, to: usize, scale: impl Fn(usize) -> f32 + 'a) -> impl Iterator<Item = Unit> + 'a {
+    (from..to).flat_map(move |k| {
+        let scale = scale(k);
+        (0..entries[k].len.div_ceil(SEGMENT)).map(move |seg| Unit { entry: k as u32, seg: seg as u32, scale })
+    })
+}
+
+/// Runs `pass` over `units` on the pool, a window of them per job, and hands each unit's result
+/// to `each` on the calling thread in the order of `units` (so folds keep the serial order).
+unsafe fn segment_windows(
+    workers: u32,
+    pass: SegmentPass,
+    args: &[f32],
+    entries: &[Entry],
+    units: impl Iterator<Item = Unit>,
+    mut each: impl FnMut(Unit, [f64; 2]),
+) {
+    let mut window = [Unit { entry: 0, seg: 0, scale: 0.0 }; WINDOW];
+    let mut results = [[0f64; 2]; WINDOW];
+    // Both arrays are used only through these pointers from here on.
+    let sj = SegmentJob {
+        pass,
+        args: args.as_ptr(),
+        args_len: args.len(),
+        entries: entries.as_ptr(),
+        units: window.as_mut_ptr(),
+        results: results.as_mut_ptr(),
+    };
+    let mut run = |n: usize| {
+        JOB.kind.store(SEGMENTS, Relaxed);
+        JOB.ctx.store(&sj as *const SegmentJob as usize, Relaxed);
+        publish_and_join(workers, n as u32);
+        for c in 0..n {
+            each(*sj.units.add(c), *sj.results.add(c));
+        }
+    };
+    let mut n = 0;
+    for u in units {
+        *sj.units.add(n) = u;
+        n += 1;
+        if n == WINDOW {
+            run(n);
+            n = 0;
+        }
+    }
+    if n > 0 {
+        run(n);
     }
 }
 
@@ -428,38 +511,73 @@ pub unsafe fn segments_split(run: RunSegment, reduce: Reduce, args: &[f32], entr
     if workers == 0 || total < THRESHOLD.load(Relaxed) {
         return segments_serial(run, reduce, args, entries);
     }
-    let mut units = [(0u32, 0u32); WINDOW];
-    let mut results = [0f64; WINDOW];
-    // Both arrays are used only through these pointers from here on.
-    let sj = SegmentJob {
-        run,
-        args: args.as_ptr(),
-        args_len: args.len(),
-        entries: entries.as_ptr(),
-        units: units.as_mut_ptr(),
-        results: results.as_mut_ptr(),
-    };
-    let window = |n: usize, acc: f64| -> f64 {
-        JOB.kind.store(SEGMENTS, Relaxed);
-        JOB.ctx.store(&sj as *const SegmentJob as usize, Relaxed);
-        publish_and_join(workers, n as u32);
-        core::slice::from_raw_parts(sj.results, n).iter().fold(acc, |acc, r| reduce.f64(acc, *r))
-    };
-    let (mut acc, mut n) = (0.0, 0);
-    for (k, e) in entries.iter().enumerate() {
-        for seg in 0..e.len.div_ceil(SEGMENT) {
-            *sj.units.add(n) = (k as u32, seg as u32);
-            n += 1;
-            if n == WINDOW {
-                acc = window(n, acc);
-                n = 0;
-            }
-        }
-    }
-    if n > 0 {
-        acc = window(n, acc);
-    }
+    let mut acc = 0.0;
+    let all = units(entries, 0, entries.len(), |_| 0.0);
+    segment_windows(workers, SegmentPass::Measure(run), args, entries, all, |_, [r, _]| acc = reduce.f64(acc, r));
     acc
+}
+
+/// A sums kernel over a validated table (Prodigy's measuring pass): each segment's pass on the
+/// pool, its two sums added in table and segment order on the calling thread (the same bits as
+/// [`sums_serial`] for any number of threads).
+///
+/// # Safety
+/// As [`sums_serial`].
+pub unsafe fn sums_split(run: RunSegment, args: &[f32], entries: &[Entry]) -> [f64; 2] {
+    let workers = WORKERS.load(Acquire);
+    let total: usize = if workers == 0 { 0 } else { entries.iter().map(|e| e.len).sum() };
+    if workers == 0 || total < THRESHOLD.load(Relaxed) {
+        return sums_serial(run, args, entries);
+    }
+    let mut acc = [0.0; 2];
+    let all = units(entries, 0, entries.len(), |_| 0.0);
+    segment_windows(workers, SegmentPass::Measure(run), args, entries, all, |_, [a, b]| acc = [acc[0] + a, acc[1] + b]);
+    acc
+}
+
+/// A two-pass kernel (LAMB) over a validated table, a group of tensors at a time (at most
+/// [`WINDOW`] tensors and, unless one tensor has more, [`WINDOW`] segments): pass 1 of every
+/// segment on the pool, each tensor's sums folded in segment order and turned into its scalar on
+/// the calling thread, then pass 2 of every segment on the pool. Groups too small to be worth
+/// waking the pool run on the calling thread (`run`, the same bits: the same segments, folded
+/// alike).
+///
+/// # Safety
+/// As `run` for every entry.
+pub unsafe fn two_pass_split(passes: TwoPassFns, run: RunPieces, args: &[f32], entries: &[Entry]) {
+    let workers = WORKERS.load(Acquire);
+    let threshold = THRESHOLD.load(Relaxed);
+    let mut sums = [[0f64; 2]; WINDOW];
+    let mut scales = [0f32; WINDOW];
+    let mut k0 = 0;
+    while k0 < entries.len() {
+        let (mut k1, mut segs, mut len) = (k0, 0, 0);
+        while k1 < entries.len() && k1 - k0 < WINDOW {
+            let n = entries[k1].len.div_ceil(SEGMENT);
+            if k1 > k0 && segs + n > WINDOW {
+                break;
+            }
+            (segs, len, k1) = (segs + n, len + entries[k1].len, k1 + 1);
+        }
+        let group = &entries[k0..k1];
+        if workers == 0 || len < threshold {
+            run_entries(run, args, group);
+            k0 = k1;
+            continue;
+        }
+        sums[..group.len()].fill([0.0; 2]);
+        let fold = |u: Unit, [a, b]: [f64; 2]| {
+            let s = &mut sums[u.entry as usize - k0];
+            *s = [s[0] + a, s[1] + b];
+        };
+        segment_windows(workers, SegmentPass::Measure(passes.measure), args, entries, units(entries, k0, k1, |_| 0.0), fold);
+        for (scale, s) in scales.iter_mut().zip(&sums[..group.len()]) {
+            *scale = (passes.scale)(args, *s);
+        }
+        let with_scale = units(entries, k0, k1, |k| scales[k - k0]);
+        segment_windows(workers, SegmentPass::Apply(passes.apply), args, entries, with_scale, |_, _| {});
+        k0 = k1;
+    }
 }
 
 /// A PARTS job: elements `c·chunk .. (c+1)·chunk` of the pass per chunk.

@@ -71,6 +71,41 @@ export class LaneSum {
 /** Elements per segment of a tensor kernel's pass (stream.rs `SEGMENT`). */
 export const SEGMENT = 1 << 16;
 
+/**
+ * A sum of `n` terms added one at a time, taken per segment of `SEGMENT` elements (each a fresh
+ * `LaneSum`) and the segments' sums added in order from 0 (two_pass.rs `measure_segments`): the
+ * partition of LAMB's per-tensor sums, which the threaded build measures on several threads.
+ */
+export class SegmentSum {
+  private total = 0;
+  private left: number;
+  private rest: number;
+  private sum: LaneSum;
+
+  constructor(n: number) {
+    this.left = Math.min(n, SEGMENT);
+    this.rest = n - this.left;
+    this.sum = new LaneSum(this.left);
+  }
+
+  /** Adds the term of the next element. */
+  add(v: number): void {
+    if (this.left === 0) {
+      this.total += this.sum.result();
+      this.left = Math.min(this.rest, SEGMENT);
+      this.rest -= this.left;
+      this.sum = new LaneSum(this.left);
+    }
+    this.left--;
+    this.sum.add(v);
+  }
+
+  /** The sum, in f64. */
+  result(): number {
+    return this.total + this.sum.result();
+  }
+}
+
 /** The views of a tensor kernel's table with every tensor cut into its segments, in order. */
 export function segmentViews<T extends { data: Float32Array; grad: Float32Array }>(views: readonly T[]): readonly { data: Float32Array; grad: Float32Array }[] {
   if (views.every((v) => v.data.length <= SEGMENT)) return views;

@@ -21,7 +21,7 @@
 
 use crate::lanes::{Lanes, Scalar};
 use crate::sweep::{flag, OptimizerKernel, Tensor, MAX_SLOTS};
-use crate::two_pass::{two_pass_all, Measure, TwoPass};
+use crate::two_pass::{apply, measure, two_pass_all, Measure, TwoPass, TwoPassFns};
 
 /// Layout of the f32 argument block.
 pub mod arg {
@@ -151,5 +151,13 @@ impl OptimizerKernel for LambKernel {
 
     unsafe fn run<L: Lanes>(a: &[f32], tensors: &[Tensor]) {
         two_pass_all::<L, _>(&Lamb::from_args(a), tensors)
+    }
+
+    fn two_pass<L: Lanes>() -> Option<TwoPassFns> {
+        Some(TwoPassFns {
+            measure: |a, t| unsafe { measure::<L, _>(&Lamb::from_args(a), t) },
+            scale: |a, sums| Lamb::from_args(a).scale(sums),
+            apply: |a, t, ratio| unsafe { apply::<L, _>(&Lamb::from_args(a), t, ratio) },
+        })
     }
 }

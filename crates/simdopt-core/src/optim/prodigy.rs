@@ -26,7 +26,7 @@
 
 use crate::lanes::Lanes;
 use crate::sweep::{flag, sweep_all, OptimizerKernel, Tensor, Update, MAX_SLOTS};
-use crate::two_pass::{measure_all, Measure, SumsKernel};
+use crate::two_pass::{measure, Measure, SumsKernel};
 
 /// State slots of every Prodigy parameter.
 pub const SLOTS: usize = 4;
@@ -220,7 +220,8 @@ impl SumsKernel for ProdigyMeasureKernel {
         SLOTS
     }
 
-    unsafe fn run<L: Lanes>(a: &[f32], tensors: &[Tensor]) -> [f64; 2] {
-        measure_all::<L, _>(&ProdigyMeasure::from_args(a), tensors)
+    #[inline(always)]
+    unsafe fn segment<L: Lanes>(a: &[f32], t: &Tensor) -> [f64; 2] {
+        measure::<L, _>(&ProdigyMeasure::from_args(a), t)
     }
 }

@@ -7,7 +7,7 @@ import type * as B from './backend.js';
 import { slotStride } from './backend.js';
 import { activationBackward, activationForward } from '../nn/kernels/activation.js';
 import { linearBiasGrad, linearForward, linearInputGrad, linearWeightGrad } from '../nn/kernels/gemm.js';
-import { segmentViews } from '../stream.js';
+import { SEGMENT, segmentViews } from '../stream.js';
 
 interface JsEntry {
   p: Float32Array;
@@ -110,10 +110,17 @@ export class JsBackend implements B.Backend {
     let a = 0;
     let b = 0;
     const sums = this.sumsScratch;
+    // Segment by segment (SEGMENT elements), the sums added in table and segment order, as
+    // two_pass.rs `SumsKernel::run` and the threaded build's pool add them.
     for (const e of (table as JsTable).entries) {
-      kernel.js(e.p, e.g, e.s, args, sums);
-      a += sums[0];
-      b += sums[1];
+      const n = e.p.length;
+      for (let lo = 0; lo < n; lo += SEGMENT) {
+        const hi = Math.min(lo + SEGMENT, n);
+        if (n <= SEGMENT) kernel.js(e.p, e.g, e.s, args, sums);
+        else kernel.js(e.p.subarray(lo, hi), e.g.subarray(lo, hi), e.s.map((x) => x.subarray(lo, hi)), args, sums);
+        a += sums[0];
+        b += sums[1];
+      }
     }
     out[0] = a;
     out[1] = b;

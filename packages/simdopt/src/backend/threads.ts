@@ -102,7 +102,7 @@ export class ThreadsBackend extends WasmBackend {
   }
 
   override runOptimizerSums(kernel: OptimizerSumsKernel, table: TensorTable, args: Float32Array, out: Float64Array): void {
-    // Runs on the calling thread (whole tensors, sums in table order); checked as every call.
+    // Segments on the pool, their sums added in table and segment order; checked as every call.
     this.checkBefore();
     super.runOptimizerSums(kernel, table, args, out);
     this.checkAfter();

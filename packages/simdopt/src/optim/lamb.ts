@@ -1,5 +1,5 @@
 /** LAMB: options schema, kernel (js twin) and class; see the class comment. */
-import { LaneSum } from '../stream.js';
+import { SegmentSum } from '../stream.js';
 import { adamBetas, coupledFlags, eps, hasFlag, kernel, lr, maximize, nonNegative, Optimizer, power, schema, type ParamsInput, type StepContext } from './house.js';
 import { MAXIMIZE, WEIGHT_DECAY } from './coupled.js';
 import type { LAMBOptions } from './options.js';
@@ -36,8 +36,9 @@ export const lambKernel = kernel('lamb', 11, (p, g, s, a) => {
   const negLr = -a[10];
   const [mu, nu, update] = s;
   const n = p.length;
-  const pp = new LaneSum(n);
-  const uu = new LaneSum(n);
+  // Per segment of SEGMENT elements, folded in order (two_pass.rs `measure_segments`).
+  const pp = new SegmentSum(n);
+  const uu = new SegmentSum(n);
   for (let i = 0; i < n; i++) {
     const pi = p[i];
     const gi = maximize ? -g[i] : g[i];
