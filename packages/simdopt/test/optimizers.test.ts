@@ -10,7 +10,7 @@ import { build, gradientAt, makeParams, RICH_OPTIONS, RICH_STATE_NAMES, runSteps
 
 /** Per-parameter state kept as numbers (PyTorch's 0-dim tensors), by class; everything else is per element. */
 const SCALAR_STATE: Record<string, readonly string[]> = { NAdam: ['mu_product'], ASGD: ['eta', 'mu'] };
-import { API_DEFAULTS, CLOSURE_OPTIMIZERS, newRefState, OPTIMIZER_CLASSES, referenceStep, type RefOptions, type RefState } from './support/reference.js';
+import { API_DEFAULTS, CLOSURE_OPTIMIZERS, newRefState, NO_PER_PARAMETER_REFERENCE, OPTIMIZER_CLASSES, referenceStep, schemaDefaults, type RefOptions, type RefState } from './support/reference.js';
 
 beforeEach(async () => {
   await init({ backend: 'wasm-simd', initialMemoryBytes: 1 << 20 });
@@ -48,11 +48,24 @@ function oracle(
   return { params, states };
 }
 
+describe.each(Object.keys(API_DEFAULTS))("%s has API.md's defaults", (className) => {
+  it('in its schema, its group and its defaults', () => {
+    const [p] = makeParams([3]);
+    const opt = build(className, [p], {});
+    const { params, ...group } = opt.paramGroups[0];
+    expect(params).toEqual([p]);
+    expect(schemaDefaults(className)).toEqual(API_DEFAULTS[className]);
+    const book = className.startsWith('ScheduleFree') ? ['k', 'trainMode', 'weightSum', 'lrMax', 'scheduledLr'] : [];
+    expect(Object.fromEntries(Object.entries(group).filter(([k]) => !book.includes(k)))).toEqual({ ...API_DEFAULTS[className], skipNonFinite: false });
+    expect(opt.defaults).toEqual({ ...API_DEFAULTS[className], skipNonFinite: false });
+  });
+});
+
 describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
-  const defaults = API_DEFAULTS[className];
+  const defaults = schemaDefaults(className);
   const rich = RICH_OPTIONS[className];
 
-  it('has the documented defaults', () => {
+  it("is constructed with its schema's defaults", () => {
     const [p] = makeParams([3]);
     const opt = build(className, [p], {});
     const { params, ...group } = opt.paramGroups[0];
@@ -274,7 +287,8 @@ describe.each(OPTIMIZER_CLASSES)('%s', (className) => {
       return o.stateDict();
     })();
     const otherClass = className === 'Adam' ? 'AdamW' : 'Adam';
-    const firstSlot = RICH_STATE_NAMES[className].find((n) => n !== 'step' && !SCALAR_STATE[className]?.includes(n))!;
+    // The first per-element slot in the order the optimizer keeps (and checks) them.
+    const firstSlot = Object.keys(good.state[1]).find((n) => n !== 'step' && !SCALAR_STATE[className]?.includes(n))!;
     const misfits: [string, unknown][] = [
       ['stateDict.optimizer', { ...good, optimizer: otherClass }],
       ['stateDict.version', { ...good, version: 2 }],
@@ -333,7 +347,7 @@ describe('NAdam keeps mu_product per parameter, as PyTorch does', () => {
     const params = makeParams([5, 6]);
     const start = params.map((p) => p.data.slice());
     const opt = build('NAdam', params, { lr: 0.05 });
-    const groupAt = (k: number) => ({ ...API_DEFAULTS.NAdam, lr: 0.05, betas: k === 1 ? [0.9, 0.999] : [0.6, 0.999] }) as RefOptions;
+    const groupAt = (k: number) => ({ ...schemaDefaults('NAdam'), lr: 0.05, betas: k === 1 ? [0.9, 0.999] : [0.6, 0.999] }) as RefOptions;
     // Step 1: only b; step 2, with other betas: only a. Both are then at step 1, with products
     // μ_1(β1 = 0.9) and μ_1(β1 = 0.6).
     params.forEach((p, i) => p.grad.set(gradientAt(1, i, p.size)));
@@ -365,7 +379,7 @@ describe('branches docs/SEMANTICS.md describes that test/vectors lacks', () => {
     const start = params.map((p) => p.data.slice());
     const opt = build(className, params, options);
     runSteps(opt, params, 1, 20);
-    const want = oracle(className, start, 20, () => ({ ...API_DEFAULTS[className], ...options }));
+    const want = oracle(className, start, 20, () => ({ ...schemaDefaults(className), ...options }));
     expect(close(params[0].data, want.params[0])).toBeLessThanOrEqual(1);
   });
 });
@@ -377,9 +391,7 @@ describe('every optimizer in one table', () => {
       .filter(([, v]) => typeof v === 'function' && v.prototype instanceof simdopt.Optimizer)
       .map(([k]) => k)
       .sort();
-    // Prodigy's d is shared by every parameter of every group, which this table's
-    // one-parameter-at-a-time oracle (support/reference.ts) cannot model: prodigy.test.ts covers it.
-    const ownSuite = ['Prodigy'];
-    expect(exported).toEqual([...OPTIMIZER_CLASSES, ...CLOSURE_OPTIMIZERS, ...SHAPED_OPTIMIZERS, ...ownSuite].sort());
+    // Those the oracle cannot model one parameter at a time have suites of their own.
+    expect(exported).toEqual([...OPTIMIZER_CLASSES, ...CLOSURE_OPTIMIZERS, ...SHAPED_OPTIMIZERS, ...NO_PER_PARAMETER_REFERENCE].sort());
   });
 });

@@ -6,25 +6,15 @@
  */
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { init } from 'simdopt';
+import { init, Parameter } from 'simdopt';
 import { slotStride } from '../src/backend/backend.js';
 import type { WasmBackend } from '../src/backend/wasm.js';
 import { backend } from '../src/runtime.js';
-import { adadeltaKernel } from '../src/optim/adadelta.js';
-import { adagradKernel } from '../src/optim/adagrad.js';
-import { adamKernel } from '../src/optim/adam.js';
-import { adamaxKernel } from '../src/optim/adamax.js';
-import { asgdKernel } from '../src/optim/asgd.js';
-import { rpropKernel } from '../src/optim/rprop.js';
-import { lionKernel } from '../src/optim/lion.js';
-import { adoptKernel } from '../src/optim/adopt.js';
-import { lambKernel } from '../src/optim/lamb.js';
-import { scheduleFreeKernel } from '../src/optim/schedulefree.js';
-import { nadamKernel } from '../src/optim/nadam.js';
-import { radamKernel } from '../src/optim/radam.js';
-import { rmspropKernel } from '../src/optim/rmsprop.js';
 import { sgdKernel } from '../src/optim/sgd.js';
-import { prodigyKernel, prodigyMeasureKernel } from '../src/optim/prodigy.js';
+import { prodigyMeasureKernel } from '../src/optim/prodigy.js';
+import { OPTIMIZERS, type OptimizerEntry } from '../src/optim/registry.js';
+import type { OptimizerKernel } from '../src/backend/backend.js';
+import type { StepContext } from '../src/optim/optimizer.js';
 
 const OK = 0;
 const BAD_ARGS = 1;
@@ -35,24 +25,38 @@ const BAD_BUFFER = 5;
 const BAD_SHAPE = 6;
 const OVERLAP = 7;
 
-/** [kernel, flags that select a configuration with state, its state slots]. */
-const OPTIMIZERS: [name: string, flags: number, slots: number][] = [
-  ['sgd', 4, 1], // momentum
-  ['adam', 0, 2],
-  ['rmsprop', 0, 1],
-  ['adagrad', 0, 1],
-  ['adadelta', 0, 2],
-  ['adamax', 0, 2],
-  ['nadam', 0, 2],
-  ['radam', 0, 2],
-  ['lion', 0, 1],
-  ['asgd', 0, 1],
-  ['rprop', 0, 2],
-  ['adopt', 0, 2],
-  ['lamb', 0, 3], // mu, nu and the scratch u
-  ['schedulefree', 1, 2], // AdamW
-  ['prodigy', 3, 4], // the update pass: moments and move (prodigy_measure: its own test below)
-];
+/**
+ * The element-wise optimizers of the registry (`stepping: 'flat'`); Adafactor's and Muon's kernels
+ * take shapes, and L-BFGS has none.
+ */
+const FLAT = OPTIMIZERS.filter((o) => o.stepping === 'flat');
+
+/** The optimizer's internals this test reads: its kernel and the argument block it writes. */
+interface Internals {
+  kernel: OptimizerKernel;
+  paramGroups: Record<string, unknown>[];
+  writeArgs(a: Float32Array, group: Record<string, unknown>, ctx: StepContext): void;
+  slotNames(group: Record<string, unknown>): readonly string[];
+  initialScalars(): Readonly<Record<string, number>>;
+  dispose(): void;
+}
+
+/**
+ * The kernel of `entry`, the flags of its registry example (every state slot and flag on: a
+ * valid configuration with the most state) at step 2, and its state slots (scratch included).
+ */
+function configuration(entry: OptimizerEntry): { kernel: OptimizerKernel; flags: number; slots: number } {
+  const p = Parameter.zeros(37);
+  const opt = new entry.cls([p], entry.example) as unknown as Internals;
+  (opt as unknown as { train?(): void }).train?.();
+  const group = opt.paramGroups[0];
+  const args = new Float32Array(opt.kernel.argsLength);
+  opt.writeArgs(args, group, { step: 2, fresh: new Set(), scalars: { ...opt.initialScalars() } });
+  const out = { kernel: opt.kernel, flags: args[0], slots: opt.slotNames(group).length };
+  opt.dispose();
+  p.dispose();
+  return out;
+}
 const TENSOR_KITS = ['grad_norm', 'grad_finite', 'grad_scale', 'grad_clamp', 'l1_penalty', 'l2_penalty'];
 
 let b: WasmBackend;
@@ -98,18 +102,7 @@ function block(floats: number, fill = 0): number {
   return ptr;
 }
 
-/** Lengths of each optimizer's argument block, from the TypeScript kernels (one source of truth). */
-const ARGS_LENGTH: Record<string, number> = Object.fromEntries(
-  [sgdKernel, adamKernel, rmspropKernel, adagradKernel, adadeltaKernel, adamaxKernel, nadamKernel, radamKernel, lionKernel, asgdKernel, rpropKernel].map((k) => [k.name, k.argsLength]),
-);
-
-ARGS_LENGTH[adoptKernel.name] = adoptKernel.argsLength;
-ARGS_LENGTH[lambKernel.name] = lambKernel.argsLength;
-ARGS_LENGTH[scheduleFreeKernel.name] = scheduleFreeKernel.argsLength;
-ARGS_LENGTH[prodigyKernel.name] = prodigyKernel.argsLength;
-
 describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
-  const lengths = ARGS_LENGTH;
   beforeEach(async () => {
     await init({ backend: name, initialMemoryBytes: 256 * 1024, maximumMemoryBytes: 8 << 20 });
     b = backend() as WasmBackend;
@@ -131,8 +124,11 @@ describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
     expect(e().simdopt_free(z1) | e().simdopt_free(z2)).toBe(OK);
   });
 
-  it.each(OPTIMIZERS)('%s: every pointer of the table is checked; refused calls change no byte', (opt, flags, slots) => {
-    const argsLength = lengths[opt];
+  it.each(FLAT.map((o) => [o.name, o] as const))('%s: every pointer of the table is checked; refused calls change no byte', (_name, registered) => {
+    const { kernel, flags, slots } = configuration(registered);
+    const opt = kernel.name;
+    const argsLength = kernel.argsLength;
+    expect(slots).toBeGreaterThan(0);
     expect(argsLength).toBeGreaterThan(0);
     const n = 37;
     const stride = slotStride(n);
@@ -210,7 +206,7 @@ describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
   });
 
   it('a table entry that would rewrite a later, already checked entry is refused (the write could leave every block)', () => {
-    const lr = lengths.sgd;
+    const lr = sgdKernel.argsLength;
     const args = block(lr);
     f32(args, lr).set([0, 0, 0, 1, 1]); // p ← p − g
     const table = block(8);
@@ -369,7 +365,8 @@ describe.each(['wasm-simd', 'wasm'] as const)('raw ABI on %s', (name) => {
       fc.integer({ min: 0, max: 0xffffffff }),
     );
     const length = fc.oneof(fc.integer({ min: 0, max: 70 }), fc.constantFrom(0x3fffffff, 0x40000000, 0xffffffff));
-    const exportsList = [...OPTIMIZERS.map((o) => o[0]), ...TENSOR_KITS, 'dropout', 'pointwise_loss', 'cross_entropy'];
+    const kernels = [...new Set(FLAT.map((o) => configuration(o).kernel.name))];
+    const exportsList = [...kernels, ...TENSOR_KITS, 'dropout', 'pointwise_loss', 'cross_entropy'];
     fc.assert(
       fc.property(
         fc.constantFrom(...exportsList),

@@ -21,7 +21,7 @@ import {
   type LRScheduler,
 } from 'simdopt';
 import { build, gradientAt, RICH_OPTIONS, sameBits, sameState, values, type AnyOptimizer } from './support/harness.js';
-import { OPTIMIZER_CLASSES } from './support/reference.js';
+import { FLAT_OPTIMIZERS } from './support/reference.js';
 import { BACKENDS } from './support/vectors.js';
 
 const SIZES = [37, 6];
@@ -72,7 +72,7 @@ const TRANSPORTS: [string, (c: Checkpoint) => Checkpoint][] = [
 ];
 
 describe.each(BACKENDS)('checkpoints on %s', (backend) => {
-  it.each(OPTIMIZER_CLASSES)('%s + scheduler: a resumed run matches the uninterrupted one step for step', async (className) => {
+  it.each(FLAT_OPTIMIZERS)('%s + scheduler: a resumed run matches the uninterrupted one step for step', async (className) => {
     await init({ backend, initialMemoryBytes: 1 << 20 });
     const straight = fresh(className, 1);
     const trajectory: Float32Array[][] = [];

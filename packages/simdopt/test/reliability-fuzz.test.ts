@@ -28,7 +28,7 @@ import {
   type Checkpoint,
 } from 'simdopt';
 import { build, RICH_OPTIONS, values, type AnyOptimizer } from './support/harness.js';
-import { OPTIMIZER_CLASSES } from './support/reference.js';
+import { FLAT_OPTIMIZERS } from './support/reference.js';
 
 type Op =
   | { kind: 'create'; size: number; seed: number }
@@ -65,7 +65,7 @@ interface Scenario {
 }
 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
-  className: fc.constantFrom(...OPTIMIZER_CLASSES),
+  className: fc.constantFrom(...FLAT_OPTIMIZERS),
   skipNonFinite: fc.boolean(),
   lr: fc.double({ min: 1e-4, max: 0.5, noNaN: true }),
   weightDecay: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.3, noNaN: true })),

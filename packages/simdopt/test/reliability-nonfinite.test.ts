@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { clipGradNorm, init, type Parameter, SimdoptError } from 'simdopt';
 import { build, gradientAt, makeParams, RICH_OPTIONS, sameBits, sameState, type AnyOptimizer } from './support/harness.js';
-import { OPTIMIZER_CLASSES } from './support/reference.js';
+import { FLAT_OPTIMIZERS } from './support/reference.js';
 import { BACKENDS } from './support/vectors.js';
 
 /** 37 = 9 whole quads + a tail of 1: index 0 is the head, 18 the body, 36 the tail. */
@@ -43,7 +43,7 @@ function nonFiniteAt(opt: AnyOptimizer, p: Parameter, index: number): boolean {
 }
 
 describe.each(BACKENDS)('non-finite gradients on %s', (backend) => {
-  it.each(OPTIMIZER_CLASSES)('%s: propagate by default, skipped whole with skipNonFinite', async (className) => {
+  it.each(FLAT_OPTIMIZERS)('%s: propagate by default, skipped whole with skipNonFinite', async (className) => {
     await init({ backend, initialMemoryBytes: 1 << 20 });
     for (const [where, index] of POSITIONS) {
       for (const bad of BAD) {

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init, loadState, Parameter, saveState, SimdoptError, type OptimizerState } from 'simdopt';
 import { build, makeParams, RICH_OPTIONS, runSteps, sameBits, sameState } from './support/harness.js';
-import { OPTIMIZER_CLASSES } from './support/reference.js';
+import { FLAT_OPTIMIZERS } from './support/reference.js';
 
 beforeAll(async () => {
   await init({ backend: 'wasm-simd', initialMemoryBytes: 1 << 20 });
@@ -27,7 +27,7 @@ function argumentOf(fn: () => unknown): string | undefined {
 }
 
 describe('saveState / loadState', () => {
-  it.each(OPTIMIZER_CLASSES)('%s: a saved state dict loads and continues bit-identically', (className) => {
+  it.each(FLAT_OPTIMIZERS)('%s: a saved state dict loads and continues bit-identically', (className) => {
     const params = makeParams([5, 11]);
     const opt = build(className, params, RICH_OPTIONS[className]);
     runSteps(opt, params, 1, 3);

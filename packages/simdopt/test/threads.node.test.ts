@@ -13,6 +13,7 @@ import { Adam, ADOPT, ASGD, backendInfo, clipGradNorm, clipGradValue, Dropout, i
 import { backend } from '../src/runtime.js';
 import { ThreadsBackend } from '../src/backend/threads.js';
 import { allOptimizerCases, camelOptions, optimizerClass } from './support/vectors.js';
+import { SHAPED_OPTIMIZERS } from './support/harness.js';
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
@@ -113,7 +114,7 @@ function threaded(): ThreadsBackend {
 const SIZE_SETS = [[1, 2, 3, 5, 7], [37, 4, 129, 3], [67, 1000, 17, 258], [4097]];
 /** Matrices for the optimizers that need shapes (Muon takes nothing else; Adafactor factors them). */
 const SHAPE_SETS = [[[1, 1], [3, 5]], [[37, 9], [4, 129]], [[67, 70]]];
-const SHAPED = new Set(['Muon', 'Adafactor']);
+const SHAPED = new Set(SHAPED_OPTIMIZERS);
 /** Chunks of 4 (one vector), 8, 12 and 64 elements. */
 const CHUNKS = [4, 8, 12, 64];
 

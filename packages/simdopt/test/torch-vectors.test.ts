@@ -5,8 +5,8 @@
  * test/vectors/torch/README.md): optimizers `4·(PyTorch's float32 drift at step k) + 1e-6·max(1,
  * |want|)`; schedulers as lr_scheduler.vectors.test.ts; clipping `4·|f32 − f64| + 2^−21·|want|`.
  *
- * Every file is accounted for: an optimizer file whose `optimizer` no table knows (support/vectors
- * .ts: OPTIMIZER_VECTORS, TORCH_ONLY_CLASSES) fails, and so does a file of any other kind this test
+ * Every file is accounted for: an optimizer file whose `optimizer` names no class of the registry
+ * (support/vectors.ts classOfOptimizer) fails, and so does a file of any other kind this test
  * does not read — unless its name is in PENDING or CHECKED_BY below.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

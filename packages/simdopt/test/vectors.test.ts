@@ -1,7 +1,7 @@
 /** Every reference trajectory of every optimizer, through the public API, on every backend. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, Parameter } from 'simdopt';
-import { allOptimizerCases, BACKENDS, camelOptions, optimizerClass, REFERENCE_ONLY_STATE, tolerance } from './support/vectors.js';
+import { allOptimizerCases, BACKENDS, camelOptions, OPTIMIZER_VECTORS, optimizerClass, REFERENCE_ONLY_STATE, tolerance } from './support/vectors.js';
 
 const cases = allOptimizerCases();
 /** Largest error/tolerance per optimizer class over every backend (printed at the end). */
@@ -10,6 +10,14 @@ const worstByFile = new Map<string, number>();
 afterAll(() => {
   const summary = [...worstByFile].map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
   console.log(`reference vectors, worst error/tolerance: ${summary}`);
+});
+
+describe('reference vector files', () => {
+  it('every optimizer file names a registered optimizer', () => {
+    // The first-wave files and the later ones (ADOPT, LAMB, Schedule-Free, Adafactor, Muon).
+    expect(OPTIMIZER_VECTORS.length).toBeGreaterThanOrEqual(15);
+    for (const { path, file, className } of OPTIMIZER_VECTORS) expect(() => optimizerClass(className), `${path}: optimizer '${file.optimizer}'`).not.toThrow();
+  });
 });
 
 describe.each(BACKENDS)('reference vectors on %s', (backend) => {

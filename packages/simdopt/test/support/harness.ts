@@ -1,7 +1,8 @@
 /** Deterministic data and bitwise comparisons shared by the optimizer tests. */
 import { expect } from 'vitest';
 import { Parameter, SimdoptError, type BaseOptions, type Optimizer } from 'simdopt';
-import { optimizerClass } from './vectors.js';
+import { OPTIMIZERS } from '../../src/optim/registry.js';
+import { optimizerClass, vectorStateNames } from './vectors.js';
 
 /** mulberry32: a tiny seeded generator, so every test sees the same numbers on every run. */
 export function rng(seed: number): () => number {
@@ -57,60 +58,36 @@ export function build(className: string, params: Parameter[] | Record<string, un
   return opt;
 }
 
-/** Options that switch on every state slot and flag each optimizer has (weight decay included). */
-export const RICH_OPTIONS: Record<string, Record<string, unknown>> = {
-  SGD: { lr: 0.05, momentum: 0.9, weightDecay: 0.01 },
-  Adam: { lr: 0.05, amsgrad: true, weightDecay: 0.01 },
-  AdamW: { lr: 0.05, amsgrad: true, weightDecay: 0.1 },
-  RMSprop: { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 },
-  Adagrad: { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01 },
-  Adadelta: { lr: 1, weightDecay: 0.01 },
-  Adamax: { lr: 0.05, weightDecay: 0.01 },
-  NAdam: { lr: 0.05, weightDecay: 0.01, momentumDecay: 0.01 },
-  RAdam: { lr: 0.05, weightDecay: 0.01 },
-  Lion: { lr: 0.01, weightDecay: 0.1 },
-  ASGD: { lr: 0.05, lambd: 0.01, t0: 3, weightDecay: 0.01 },
-  Rprop: { lr: 0.05, etas: [0.4, 1.3], stepSizes: [1e-4, 1] },
-  ADOPT: { lr: 0.01, weightDecay: 0.01 },
-  LAMB: { lr: 0.01, weightDecay: 0.01 },
-  ScheduleFreeAdamW: { lr: 0.01, weightDecay: 0.01, warmupSteps: 2, r: 0.5 },
-  ScheduleFreeSGD: { lr: 0.1, weightDecay: 0.01, warmupSteps: 2, r: 0.5 },
-  Adafactor: { lr: 0.05, weightDecay: 0.01, eps: [1e-6, 1e-3], d: 2, maximize: false },
-  // Muon takes 2-D parameters only: the suites over OPTIMIZER_CLASSES (1-D parameters) leave it
-  // out; factored.test.ts covers it with matrices.
-  Muon: { lr: 0.02, weightDecay: 0.1, nesterov: true, adjustLrFn: 'match_rms_adamw' },
-};
+/**
+ * Options that switch on every state slot and flag each optimizer has (weight decay included):
+ * the registry's `example` (src/optim/registry.ts), by class name.
+ */
+export const RICH_OPTIONS: Record<string, Readonly<Record<string, unknown>>> = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, o.example]));
 
 /**
  * Optimizers whose step is not one element-wise pass and whose state depends on the parameter's
- * shape (Adafactor's factors; Muon takes matrices only). They are outside OPTIMIZER_CLASSES, whose
- * suites step 1-D parameters against an element-wise reference; factored.test.ts, vectors.test.ts,
- * closed-loop.test.ts and the bad-input table cover them.
+ * shape (the registry's `stepping: 'shaped'`: Adafactor's factors; Muon takes matrices only). They
+ * are outside the suites that step 1-D parameters against an element-wise reference;
+ * factored.test.ts, vectors.test.ts, closed-loop.test.ts and the bad-input table cover them.
  */
-export const SHAPED_OPTIMIZERS = ['Adafactor', 'Muon'];
+export const SHAPED_OPTIMIZERS = OPTIMIZERS.filter((o) => o.stepping === 'shaped').map((o) => o.name);
 
-/** `stateDict()` keys of one parameter under RICH_OPTIONS, as PyTorch names them. */
-export const RICH_STATE_NAMES: Record<string, string[]> = {
-  SGD: ['momentum_buffer'],
-  Adam: ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
-  AdamW: ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
-  RMSprop: ['step', 'square_avg', 'momentum_buffer', 'grad_avg'],
-  Adagrad: ['step', 'sum'],
-  Adadelta: ['step', 'square_avg', 'acc_delta'],
-  Adamax: ['step', 'exp_avg', 'exp_inf'],
-  NAdam: ['step', 'mu_product', 'exp_avg', 'exp_avg_sq'],
-  RAdam: ['step', 'exp_avg', 'exp_avg_sq'],
+/**
+ * State names PyTorch's state dicts do not show for lack of a vector file that records them: no
+ * float64 reference file and no PyTorch optimizer (Lion: lucidrains/lion-pytorch keeps exp_avg;
+ * simdopt adds the step count every optimizer but SGD keeps). Every other optimizer's names come
+ * from its vector files.
+ */
+const STATE_NAMES_WITHOUT_VECTORS: Record<string, string[]> = {
   Lion: ['step', 'exp_avg'],
-  ASGD: ['step', 'eta', 'mu', 'ax'],
-  Rprop: ['step', 'prev', 'step_size'],
-  ADOPT: ['step', 'exp_avg', 'exp_avg_sq'],
-  LAMB: ['step', 'mu', 'nu'],
-  ScheduleFreeAdamW: ['z', 'exp_avg_sq'],
-  ScheduleFreeSGD: ['z'],
-  // 1-D parameters: the vector path. Two or more dimensions: ['step', 'row_var', 'col_var'].
-  Adafactor: ['step', 'variance'],
-  Muon: ['momentum_buffer'],
 };
+
+/**
+ * `stateDict()` keys of one 1-D parameter under RICH_OPTIONS, as PyTorch names them: those the
+ * optimizer's vector files record (support/vectors.ts vectorStateNames: the float64 references'
+ * and real PyTorch's `final_state`), else STATE_NAMES_WITHOUT_VECTORS.
+ */
+export const RICH_STATE_NAMES: Record<string, string[]> = { ...vectorStateNames(), ...STATE_NAMES_WITHOUT_VECTORS };
 
 /** The gradient of parameter `index` at step `k` (open loop, but fixed for a seed). */
 export function gradientAt(k: number, index: number, n: number): Float32Array {

@@ -5,6 +5,9 @@
  * between steps, frozen parameters whose step counter lags.
  */
 
+import { defaultsOf, type Schema } from '../../src/options/schema.js';
+import { OPTIMIZERS } from '../../src/optim/registry.js';
+
 /** Options in simdopt's names (camelCase), read at every step as PyTorch reads its group. */
 export type RefOptions = Record<string, unknown> & { lr: number };
 
@@ -228,7 +231,13 @@ export function referenceStep(className: string, o: RefOptions, p: Float64Array,
   }
 }
 
-/** The options every class is constructed with by default (docs/SEMANTICS.md's tables), PyTorch's names camelCased. */
+/**
+ * The defaults of the public API contract (API.md, the tables of docs/SEMANTICS.md), PyTorch's
+ * names camelCased: a copy kept by hand as an independent check of the schemas' defaults
+ * (optimizers.test.ts "API.md's defaults"). No suite takes its list of optimizers from it, and
+ * nothing reads API.md at test time. A new optimizer's defaults are checked against its class
+ * comment by options-types.test.ts; add its row here when API.md lists it.
+ */
 export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   SGD: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
   Adam: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, decoupledWeightDecay: false },
@@ -248,10 +257,40 @@ export const API_DEFAULTS: Record<string, Record<string, unknown>> = {
   ScheduleFreeSGD: { lr: 1, momentum: 0.9, weightDecay: 0, warmupSteps: 0, r: 0, weightLrPower: 2 },
 };
 
-/** Optimizers stepped with a closure (`step(closure)`), outside the step()-driven tables; tested in lbfgs.test.ts. */
-export const CLOSURE_OPTIMIZERS = ['LBFGS'];
+/** The schema of registered optimizer `className`. */
+export function schemaOf(className: string): Schema {
+  const entry = OPTIMIZERS.find((o) => o.name === className);
+  if (entry?.schema === undefined) throw new Error(`no schema for ${className}`);
+  return entry.schema;
+}
 
-export const OPTIMIZER_CLASSES = Object.keys(API_DEFAULTS);
+/** The schema's defaults of registered optimizer `className` (options only, no skipNonFinite). */
+export function schemaDefaults(className: string): Record<string, unknown> {
+  const { skipNonFinite: _, ...options } = defaultsOf(schemaOf(className));
+  return options;
+}
+
+/** Optimizers stepped with a closure (`step(closure)`, the registry's `stepping: 'closure'`); tested in lbfgs.test.ts. */
+export const CLOSURE_OPTIMIZERS = OPTIMIZERS.filter((o) => o.stepping === 'closure').map((o) => o.name);
+
+/**
+ * The optimizers whose step is element-wise over any parameter (the registry's `stepping:
+ * 'flat'`): the suites that step 1-D parameters without the float64 oracle (state dicts,
+ * checkpoints, non-finite gradients, fuzzing, backend agreement) iterate these.
+ */
+export const FLAT_OPTIMIZERS = OPTIMIZERS.filter((o) => o.stepping === 'flat').map((o) => o.name);
+
+/**
+ * Flat optimizers that `referenceStep` cannot model one parameter at a time: Prodigy's d is shared
+ * by every parameter of every group (prodigy.test.ts covers it against its vectors).
+ */
+export const NO_PER_PARAMETER_REFERENCE = ['Prodigy'];
+
+/**
+ * The flat optimizers the per-parameter float64 oracle (`referenceStep`) covers: optimizers.test.ts
+ * steps them against it. A new flat optimizer lands here and fails until `referenceStep` has it.
+ */
+export const OPTIMIZER_CLASSES = FLAT_OPTIMIZERS.filter((name) => !NO_PER_PARAMETER_REFERENCE.includes(name));
 
 /**
  * ADOPT as iShohei220/adopt src/adopt/adopt.py: the first step only sets v; `clipLambda` (an

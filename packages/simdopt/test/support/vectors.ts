@@ -1,25 +1,12 @@
+/// <reference types="vite/client" />
 /**
- * The shared reference vectors (test/vectors, float64 trajectories of PyTorch's equations) and
- * the one table that maps each vector file to an optimizer class. The Node and browser suites
- * both read this table; crates/simdopt-core/tests reads the same JSON files.
+ * The shared reference vectors (test/vectors, float64 trajectories of PyTorch's equations), each
+ * file mapped to its optimizer class through the registry. The Node and browser suites both read
+ * them; crates/simdopt-core/tests reads the same JSON files.
  */
 import * as simdopt from 'simdopt';
 import type { Optimizer, Parameter } from 'simdopt';
-import sgd from '../../../../test/vectors/sgd.json';
-import adam from '../../../../test/vectors/adam.json';
-import adamw from '../../../../test/vectors/adamw.json';
-import rmsprop from '../../../../test/vectors/rmsprop.json';
-import adagrad from '../../../../test/vectors/adagrad.json';
-import adadelta from '../../../../test/vectors/adadelta.json';
-import adamax from '../../../../test/vectors/adamax.json';
-import nadam from '../../../../test/vectors/nadam.json';
-import radam from '../../../../test/vectors/radam.json';
-import adopt from '../../../../test/vectors/adopt.json';
-import lamb from '../../../../test/vectors/lamb.json';
-import schedulefreeAdamw from '../../../../test/vectors/schedulefree_adamw.json';
-import schedulefreeSgd from '../../../../test/vectors/schedulefree_sgd.json';
-import adafactor from '../../../../test/vectors/adafactor.json';
-import muon from '../../../../test/vectors/muon.json';
+import { OPTIMIZERS, type OptimizerEntry } from '../../src/optim/registry.js';
 
 export interface OptimizerCase {
   id: string;
@@ -42,24 +29,35 @@ interface VectorFile {
   cases: OptimizerCase[];
 }
 
-/** Vector file → the class that implements it. Adding an optimizer adds one line here. */
-export const OPTIMIZER_VECTORS: { file: VectorFile; className: string }[] = [
-  { file: sgd as VectorFile, className: 'SGD' },
-  { file: adam as VectorFile, className: 'Adam' },
-  { file: adamw as VectorFile, className: 'AdamW' },
-  { file: rmsprop as VectorFile, className: 'RMSprop' },
-  { file: adagrad, className: 'Adagrad' },
-  { file: adadelta, className: 'Adadelta' },
-  { file: adamax, className: 'Adamax' },
-  { file: nadam, className: 'NAdam' },
-  { file: radam, className: 'RAdam' },
-  { file: adopt, className: 'ADOPT' },
-  { file: lamb, className: 'LAMB' },
-  { file: schedulefreeAdamw, className: 'ScheduleFreeAdamW' },
-  { file: schedulefreeSgd, className: 'ScheduleFreeSGD' },
-  { file: adafactor as unknown as VectorFile, className: 'Adafactor' },
-  { file: muon, className: 'Muon' },
-];
+/**
+ * The registry entry of an optimizer as vector files name it: the class name in lower case without
+ * underscores ('adam' → Adam, 'schedulefree_adamw' → ScheduleFreeAdamW); undefined for none.
+ */
+export function entryOf(optimizer: string): OptimizerEntry | undefined {
+  const key = optimizer.replace(/_/g, '').toLowerCase();
+  return OPTIMIZERS.find((o) => o.name.toLowerCase() === key);
+}
+
+/** Every float64 vector file of test/vectors, by path. */
+const FILES = import.meta.glob<Record<string, unknown>>('../../../../test/vectors/*.json', { eager: true, import: 'default' });
+
+/**
+ * A file of one optimizer's cases in this format (`hyper`, `init`, `grads`, `expected`): Prodigy's
+ * file (param groups, checked by prodigy.test.ts) and the scheduler and clipping files are not.
+ */
+function isOptimizerFile(f: Record<string, unknown>): f is Record<string, unknown> & VectorFile {
+  const cases = f.cases as Record<string, unknown>[] | undefined;
+  return typeof f.optimizer === 'string' && Array.isArray(cases) && cases.every((c) => 'hyper' in c && 'expected' in c);
+}
+
+/**
+ * Vector file → the class that implements it, found in the registry (src/optim/registry.ts) by
+ * the file's `optimizer`: a new optimizer's file is picked up with no line here. A file of this
+ * format naming no registered optimizer fails vectors.test.ts.
+ */
+export const OPTIMIZER_VECTORS: { file: VectorFile; className: string; path: string }[] = Object.entries(FILES)
+  .filter((e): e is [string, Record<string, unknown> & VectorFile] => isOptimizerFile(e[1]))
+  .map(([path, file]) => ({ file, className: entryOf(file.optimizer)?.name ?? `(no class for '${file.optimizer}')`, path }));
 
 /**
  * Entries of a case's `final_state` that are diagnostics of the reference generator, not PyTorch
@@ -72,6 +70,32 @@ export const CLIP_LAMBDAS: Record<string, (step: number) => number> = {
   'step**0.25': (s) => s ** 0.25,
   'step**0.25/4': (s) => s ** 0.25 / 4,
 };
+
+/** PyTorch's vector files (test/vectors/torch), by path: their `final_state` names state too. */
+const TORCH_FILES = import.meta.glob<Record<string, unknown>>('../../../../test/vectors/torch/*.json', { eager: true, import: 'default' });
+
+/**
+ * The state names each optimizer's vector files record (the union of their cases' `final_state`
+ * keys, float64 and real-PyTorch files, generator diagnostics left out), by class. These files
+ * come from the float64 references and from PyTorch, not from simdopt: suites check simdopt's
+ * state dict names against them.
+ */
+export function vectorStateNames(): Record<string, string[]> {
+  const names: Record<string, Set<string>> = {};
+  for (const f of [...Object.values(FILES), ...Object.values(TORCH_FILES)]) {
+    const className = typeof f.optimizer === 'string' ? entryOf(f.optimizer)?.name : undefined;
+    if (className === undefined || !Array.isArray(f.cases)) continue;
+    for (const c of f.cases as { final_state?: unknown }[]) {
+      // Prodigy's file holds one state per parameter.
+      const states = Array.isArray(c.final_state) ? c.final_state : [c.final_state];
+      for (const st of states) {
+        if (st === null || typeof st !== 'object') continue;
+        for (const k of Object.keys(st)) if (!REFERENCE_ONLY_STATE.has(k)) (names[className] ??= new Set()).add(k);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(names).map(([k, v]) => [k, [...v].sort()]));
+}
 
 export const BACKENDS = ['wasm-simd', 'wasm', 'js'] as const;
 
@@ -112,15 +136,9 @@ export function allOptimizerCases(): { className: string; c: OptimizerCase }[] {
 }
 
 /**
- * Optimizers that have real-PyTorch vectors (test/vectors/torch) but no float64 reference file
- * above: PyTorch's optimizer name → class. Every optimizer of OPTIMIZER_VECTORS is known already.
- */
-export const TORCH_ONLY_CLASSES: Record<string, string> = {};
-
-/**
- * The class of PyTorch optimizer `name` ('adam' → 'Adam'), from OPTIMIZER_VECTORS and
- * TORCH_ONLY_CLASSES; undefined when simdopt's tests know no such optimizer.
+ * The class of PyTorch optimizer `name` ('adam' → 'Adam'), from the registry; undefined when
+ * simdopt has no such optimizer.
  */
 export function classOfOptimizer(name: string): string | undefined {
-  return OPTIMIZER_VECTORS.find(({ file }) => file.optimizer === name)?.className ?? TORCH_ONLY_CLASSES[name];
+  return entryOf(name)?.name;
 }
