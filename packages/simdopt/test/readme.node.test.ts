@@ -3,12 +3,24 @@
  * the API, its code imports only names the package exports, and it agrees with the repository
  * README where they share text. (test/e2e checks its stated sizes against the packed tarball.)
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as simdopt from 'simdopt';
+import { OPTIMIZERS } from '../src/optim/registry.js';
+import { defaultsLine } from './support/options-types.js';
 
 const root = new URL('../../../', import.meta.url);
-const packaged = readFileSync(new URL('packages/simdopt/README.md', root), 'utf8');
+const packagedFile = new URL('packages/simdopt/README.md', root);
+const packaged = readFileSync(packagedFile, 'utf8');
+
+const TABLE_START = /<!-- options table: generated[^\n]*-->\n/;
+const TABLE_END = '<!-- end options table -->';
+
+/** The README's options table: one row per registered optimizer, its defaults from its schema. */
+function optionsTable(): string {
+  const rows = OPTIMIZERS.map((o) => `| \`${o.name}\` | ${o.schema!.torch} | ${defaultsLine(o.schema!)} |`);
+  return ['| class | follows | options and their defaults |', '|---|---|---|', ...rows, ''].join('\n');
+}
 const repository = readFileSync(new URL('README.md', root), 'utf8');
 
 describe('the package README', () => {
@@ -21,12 +33,38 @@ describe('the package README', () => {
       'CosineAnnealingLR', 'ReduceLROnPlateau', 'OneCycleLR', 'SequentialLR', 'ChainedScheduler',
       'clipGradNorm', 'clipGradValue', 'l2Penalty', 'l1Penalty', 'mseLoss', 'crossEntropyLoss', 'huberLoss', 'bceWithLogitsLoss',
       'batches(', 'Dropout', 'nn.Sequential', 'nn.Linear', 'backward', 'SimdoptError', 'npm run docs',
+      'step(lossAndGrad)', 'AveragedModel', 'SWALR', 'sf.train()', 'sf.eval()', 'new Muon(',
     ]) {
       expect(packaged, needle).toContain(needle);
     }
-    for (const name of ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Lion']) {
-      expect(packaged).toContain(`| \`${name}\` |`);
-    }
+  });
+
+  it('lists every registered optimizer with its defaults, generated from the schemas (UPDATE_README=1 rewrites it)', () => {
+    const start = TABLE_START.exec(packaged);
+    expect(start, 'the table markers').not.toBeNull();
+    const from = start!.index + start![0].length;
+    const to = packaged.indexOf(TABLE_END, from);
+    const want = optionsTable();
+    if (process.env.UPDATE_README === '1') writeFileSync(packagedFile, packaged.slice(0, from) + want + packaged.slice(to));
+    expect(packaged.slice(from, to)).toBe(want);
+    for (const o of OPTIMIZERS) expect(packaged).toContain(`| \`${o.name}\` |`);
+  });
+
+  it("runs the 'Closures, averaging, Schedule-Free and matrices' example as written", async () => {
+    await simdopt.init({ backend: 'js' });
+    const from = packaged.indexOf('### Closures, averaging');
+    const code = /```ts\n([\s\S]*?)```/.exec(packaged.slice(from))![1];
+    const names = /import \{([^}]+)\} from 'simdopt'/.exec(code)![1].split(',').map((s) => s.trim());
+    const body = code.replace(/^import .*$/m, '') + '\nreturn { w, swa, m };';
+    const lib = simdopt as unknown as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- running the README's own code is the point
+    const run = new Function(...names, body) as (...args: unknown[]) => { w: simdopt.Parameter; swa: simdopt.AveragedModel; m: simdopt.Parameter };
+    const { w, swa, m } = run(...names.map((n) => lib[n]));
+    // The quadratic's minimum is 0: every optimizer moved w towards it, and the average is finite.
+    expect(Math.hypot(...w.data)).toBeLessThan(0.1);
+    expect(swa.nAveraged).toBe(10);
+    expect(swa.parameters()[0].data.every(Number.isFinite)).toBe(true);
+    expect(m.data.every((v) => v < 0)).toBe(true);
   });
 
   it('imports in its code only what the package exports', () => {

@@ -5,7 +5,7 @@ import type { LionOptions } from './options.js';
 export type { LionOptions };
 
 /** Lion's options (src/optim/options.ts is generated from this). */
-export const lionSchema = schema('Lion', 'torch.optim.Lion', {
+export const lionSchema = schema('Lion', 'Lion (Chen et al. 2023, arXiv 2302.06675; lucidrains/lion-pytorch)', {
   lr: lr(1e-4),
   betas: betas([0.9, 0.99], 'β1 interpolates the update direction, β2 the momentum that is kept.', 'betas'),
   weightDecay: weightDecay(), maximize

@@ -3,7 +3,7 @@
 //   UPDATE_OPTION_TYPES=1 npx vitest run --project node packages/simdopt/test/options-types.test.ts
 import type { BaseOptions } from './optimizer.js';
 
-/** Options of {@link SGD} (PyTorch: `torch.optim.SGD`). */
+/** Options of {@link SGD} (follows `torch.optim.SGD`). */
 export interface SGDOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -37,7 +37,7 @@ export interface SGDOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link Adam} (PyTorch: `torch.optim.Adam`). */
+/** Options of {@link Adam} (follows `torch.optim.Adam`). */
 export interface AdamOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -76,7 +76,7 @@ export interface AdamOptions extends BaseOptions {
   decoupledWeightDecay: boolean;
 }
 
-/** Options of {@link AdamW} (PyTorch: `torch.optim.AdamW`). */
+/** Options of {@link AdamW} (follows `torch.optim.AdamW`). */
 export interface AdamWOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -115,7 +115,7 @@ export interface AdamWOptions extends BaseOptions {
   decoupledWeightDecay: boolean;
 }
 
-/** Options of {@link RMSprop} (PyTorch: `torch.optim.RMSprop`). */
+/** Options of {@link RMSprop} (follows `torch.optim.RMSprop`). */
 export interface RMSpropOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -154,7 +154,7 @@ export interface RMSpropOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link Adagrad} (PyTorch: `torch.optim.Adagrad`). */
+/** Options of {@link Adagrad} (follows `torch.optim.Adagrad`). */
 export interface AdagradOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -188,7 +188,7 @@ export interface AdagradOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link Adadelta} (PyTorch: `torch.optim.Adadelta`). */
+/** Options of {@link Adadelta} (follows `torch.optim.Adadelta`). */
 export interface AdadeltaOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -217,7 +217,7 @@ export interface AdadeltaOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link Adamax} (PyTorch: `torch.optim.Adamax`). */
+/** Options of {@link Adamax} (follows `torch.optim.Adamax`). */
 export interface AdamaxOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -246,7 +246,7 @@ export interface AdamaxOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link NAdam} (PyTorch: `torch.optim.NAdam`). */
+/** Options of {@link NAdam} (follows `torch.optim.NAdam`). */
 export interface NAdamOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -285,7 +285,7 @@ export interface NAdamOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link RAdam} (PyTorch: `torch.optim.RAdam`). */
+/** Options of {@link RAdam} (follows `torch.optim.RAdam`). */
 export interface RAdamOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -319,7 +319,7 @@ export interface RAdamOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link Lion} (PyTorch: `torch.optim.Lion`). */
+/** Options of {@link Lion} (follows `Lion (Chen et al. 2023, arXiv 2302.06675; lucidrains/lion-pytorch)`). */
 export interface LionOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -343,7 +343,7 @@ export interface LionOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link ASGD} (PyTorch: `torch.optim.ASGD`). */
+/** Options of {@link ASGD} (follows `torch.optim.ASGD`). */
 export interface ASGDOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -377,7 +377,7 @@ export interface ASGDOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link Rprop} (PyTorch: `torch.optim.Rprop`). */
+/** Options of {@link Rprop} (follows `torch.optim.Rprop`). */
 export interface RpropOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -401,7 +401,7 @@ export interface RpropOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link LBFGS} (PyTorch: `torch.optim.LBFGS`). */
+/** Options of {@link LBFGS} (follows `torch.optim.LBFGS`). */
 export interface LBFGSOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -440,7 +440,7 @@ export interface LBFGSOptions extends BaseOptions {
   lineSearchFn: null | 'strong_wolfe';
 }
 
-/** Options of {@link ADOPT} (PyTorch: `adopt.ADOPT (iShohei220/adopt)`). */
+/** Options of {@link ADOPT} (follows `adopt.ADOPT (iShohei220/adopt)`). */
 export interface ADOPTOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -474,7 +474,7 @@ export interface ADOPTOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link LAMB} (PyTorch: `optax.lamb`). */
+/** Options of {@link LAMB} (follows `optax.lamb`). */
 export interface LAMBOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -508,7 +508,7 @@ export interface LAMBOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link ScheduleFreeAdamW} (PyTorch: `schedulefree.AdamWScheduleFree (facebookresearch/schedule_free)`). */
+/** Options of {@link ScheduleFreeAdamW} (follows `schedulefree.AdamWScheduleFree (facebookresearch/schedule_free)`). */
 export interface ScheduleFreeAdamWOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -547,7 +547,7 @@ export interface ScheduleFreeAdamWOptions extends BaseOptions {
   weightLrPower: number;
 }
 
-/** Options of {@link ScheduleFreeSGD} (PyTorch: `schedulefree.SGDScheduleFree (facebookresearch/schedule_free)`). */
+/** Options of {@link ScheduleFreeSGD} (follows `schedulefree.SGDScheduleFree (facebookresearch/schedule_free)`). */
 export interface ScheduleFreeSGDOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -581,7 +581,7 @@ export interface ScheduleFreeSGDOptions extends BaseOptions {
   weightLrPower: number;
 }
 
-/** Options of {@link Prodigy} (PyTorch: `prodigyopt.Prodigy`). */
+/** Options of {@link Prodigy} (follows `prodigyopt.Prodigy`). */
 export interface ProdigyOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -640,7 +640,7 @@ export interface ProdigyOptions extends BaseOptions {
   growthRate: number;
 }
 
-/** Options of {@link Adafactor} (PyTorch: `torch.optim.Adafactor`). */
+/** Options of {@link Adafactor} (follows `torch.optim.Adafactor`). */
 export interface AdafactorOptions extends BaseOptions {
   /**
    * Learning rate.
@@ -674,7 +674,7 @@ export interface AdafactorOptions extends BaseOptions {
   maximize: boolean;
 }
 
-/** Options of {@link Muon} (PyTorch: `torch.optim.Muon`). */
+/** Options of {@link Muon} (follows `torch.optim.Muon`). */
 export interface MuonOptions extends BaseOptions {
   /**
    * Learning rate.

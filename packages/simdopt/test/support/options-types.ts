@@ -15,7 +15,7 @@ function literal(v: unknown): string {
 
 function renderInterface(schema: Schema): string {
   const lines = [
-    `/** Options of {@link ${schema.name}} (PyTorch: \`${schema.torch}\`). */`,
+    `/** Options of {@link ${schema.name}} (follows \`${schema.torch}\`). */`,
     `export interface ${schema.name}Options extends BaseOptions {`,
   ];
   for (const [key, spec] of Object.entries(schema.options)) {
