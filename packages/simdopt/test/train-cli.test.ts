@@ -293,39 +293,35 @@ describe('the training step of the CLI', () => {
     model.dispose();
   });
 
+  /** The loss on one batch before and after `steps` steps of the named spec (hidden 32, seed 3). */
+  function lossesOnABatch(name: string, steps: number): { before: number; after: number } {
+    const spec = optimizerSpec(name);
+    const model = buildModel(data, { hidden: 32, dropout: 0.1, seed: 3 });
+    const optimizer = spec.make(model.parameters(), spec.lr);
+    const trainer = new Trainer(model, optimizer, makeScheduler('constant', optimizer, spec.lr, 40), data, 1, 64);
+    const index = Uint32Array.from({ length: 64 }, (_, i) => i * 7);
+    const [x, y] = trainer.gather(data.train, index);
+    const batch = { x: x.slice(), y: y.slice(), rows: 64 };
+    const before = evaluate(model, data, batch).loss;
+    for (let i = 0; i < steps; i++) trainer.step(batch.x, batch.y);
+    const after = evaluate(model, data, batch).loss;
+    trainer.dispose();
+    optimizer.dispose();
+    model.dispose();
+    return { before, after };
+  }
+
   // Registered optimizers with no tuned spec train at their schema's defaults (PyTorch's lr, which
   // may be slow here, e.g. Lion's 1e-4): the loss goes down, by however little.
   it.each(OPTIMIZERS.filter((n) => !(TUNED_OPTIMIZERS as readonly string[]).includes(n)))('%s (from the registry, by name) lowers the loss on a batch', (name) => {
-    const spec = optimizerSpec(name);
-    expect(spec.label.toLowerCase()).toBe(name);
-    const model = buildModel(data, { hidden: 32, dropout: 0.1, seed: 3 });
-    const optimizer = spec.make(model.parameters(), spec.lr);
-    const trainer = new Trainer(model, optimizer, makeScheduler('constant', optimizer, spec.lr, 40), data, 1, 64);
-    const index = Uint32Array.from({ length: 64 }, (_, i) => i * 7);
-    const [x, y] = trainer.gather(data.train, index);
-    const batch = { x: x.slice(), y: y.slice(), rows: 64 };
-    const before = evaluate(model, data, batch).loss;
-    for (let i = 0; i < 40; i++) trainer.step(batch.x, batch.y);
-    expect(evaluate(model, data, batch).loss).toBeLessThan(before);
-    trainer.dispose();
-    optimizer.dispose();
-    model.dispose();
+    expect(optimizerSpec(name).label.toLowerCase()).toBe(name);
+    const { before, after } = lossesOnABatch(name, 40);
+    expect(after).toBeLessThan(before);
   });
 
   it.each(MORE_OPTIMIZERS)('%s (by name) lowers the loss on a batch', (name) => {
-    const spec = optimizerSpec(name);
-    const model = buildModel(data, { hidden: 32, dropout: 0.1, seed: 3 });
-    const optimizer = spec.make(model.parameters(), spec.lr);
-    const trainer = new Trainer(model, optimizer, makeScheduler('constant', optimizer, spec.lr, 40), data, 1, 64);
-    const index = Uint32Array.from({ length: 64 }, (_, i) => i * 7);
-    const [x, y] = trainer.gather(data.train, index);
-    const batch = { x: x.slice(), y: y.slice(), rows: 64 };
-    const before = evaluate(model, data, batch).loss;
-    for (let i = 0; i < (name === 'lbfgs' ? 5 : 40); i++) trainer.step(batch.x, batch.y);
-    expect(evaluate(model, data, batch).loss).toBeLessThan(0.9 * before);
-    trainer.dispose();
-    optimizer.dispose();
-    model.dispose();
+    const { before, after } = lossesOnABatch(name, name === 'lbfgs' ? 5 : 40);
+    expect(after).toBeLessThan(0.9 * before);
   });
 
   it('the model is the stated MLP with Dropout modules that follow train/eval', () => {
