@@ -1,4 +1,4 @@
-//! ADOPT, LAMB and Schedule-Free: the vectorised path equals the scalar path bit for bit for
+//! ADOPT, LAMB, Schedule-Free and Lion (not in torch.optim): the vectorised path equals the scalar path bit for bit for
 //! every length 0..=67, every start offset 0..3 and with NaN/±Inf in the gradients (as
 //! lanes_equivalence.rs does for the torch.optim kernels), and NaN spreads as each reference's
 //! arithmetic spreads it.
