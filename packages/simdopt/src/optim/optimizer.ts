@@ -420,10 +420,22 @@ export abstract class Optimizer<O extends BaseOptions> {
         }
         ids.push(index++);
       }
-      const { params: _params, ...options } = group;
-      paramGroups.push({ ...cloneOptions(options), params: ids });
+      paramGroups.push({ ...cloneOptions(this.groupOptions(group)), params: ids });
     }
     return { version: STATE_DICT_VERSION, optimizer: this.kind, state, paramGroups };
+  }
+
+  /**
+   * A group's fields as a state dict writes them: its options in the schema's order (PyTorch's
+   * keyword order), then the declared group fields it holds (schedulers' `initialLr`, …, and the
+   * optimizer's own, as Prodigy's d); nothing else (an unknown key is refused by `step()`).
+   */
+  private groupOptions(group: ParamGroup<O>): Record<string, unknown> {
+    const g = group as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of this.optionKeys) if (k in g) out[k] = g[k];
+    for (const k of this.groupFields) if (k !== 'params' && k in g) out[k] = g[k];
+    return out;
   }
 
   /**
