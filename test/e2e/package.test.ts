@@ -143,15 +143,18 @@ describe('what a new user meets (issue 12)', () => {
     expect(m, 'inline entry sizes in the README').not.toBeNull();
     const w = /binaries separately \((\d+) kB and (\d+) kB, (\d+) and (\d+) kB gzipped\)/.exec(readme);
     expect(w, 'binary sizes in the README').not.toBeNull();
+    const t = /and (\d+) kB \((\d+) kB gzipped; stripped, not optimised/.exec(readme);
+    expect(t, 'threads binary size in the README').not.toBeNull();
     const dir = join(app, 'node_modules/simdopt');
     const kB = (file: string, gz: boolean) => {
       const bytes = readFileSync(join(dir, file));
       return (gz ? gzipSync(bytes, { level: 9 }).length : bytes.length) / 1000;
     };
-    const stated = [...m!.slice(1), ...w!.slice(1)].map(Number);
+    const stated = [...m!.slice(1), ...w!.slice(1), ...t!.slice(1)].map(Number);
     const measured = [
       kB('dist/inline.js', false), kB('dist/index.js', false), kB('dist/inline.js', true), kB('dist/index.js', true),
       kB('wasm/simdopt-simd.wasm', false), kB('wasm/simdopt-scalar.wasm', false), kB('wasm/simdopt-simd.wasm', true), kB('wasm/simdopt-scalar.wasm', true),
+      kB('wasm/simdopt-threads.wasm', false), kB('wasm/simdopt-threads.wasm', true),
     ];
     // Within 5 % (or 2 kB): the figures are rounded and the code changes a little between releases.
     stated.forEach((v, i) => expect(Math.abs(v - measured[i]), `stated ${v} kB, measured ${measured[i]} kB`).toBeLessThanOrEqual(Math.max(2, 0.05 * measured[i])));
