@@ -98,6 +98,15 @@ fn workspace<M: Memory>(h: &Heap<M>, pack: usize, pack_len: usize, need: usize, 
     apart(ps, others)
 }
 
+/// Checks a product's operands, the output last: every span live, the output apart from the
+/// inputs, and the packing workspace live, at least `need` f32 and apart from all of them.
+fn product_operands<M: Memory>(h: &Heap<M>, spans: &[Span], pack: usize, pack_len: usize, need: usize) -> Result<(), Status> {
+    let (out, inputs) = spans.split_last().expect("a product has an output");
+    live(h, spans)?;
+    apart(*out, inputs)?;
+    workspace(h, pack, pack_len, need, spans)
+}
+
 /// `y = b + x·Wᵀ` with x [batch, in], W [out, in], b [out] (`b = 0`: no bias), y [batch, out];
 /// `pack` is a workspace of `pack_len ≥ simdopt_linear_workspace(batch, in, out)` f32.
 #[no_mangle]
@@ -119,13 +128,11 @@ pub extern "C" fn simdopt_linear_forward(
             let ws = span(w, out_features.checked_mul(in_features))?;
             let bs = span(b, Some(if b == 0 { 0 } else { out_features }))?;
             let ys = span(y, batch.checked_mul(out_features))?;
-            live(h, &[xs, ws, bs, ys])?;
-            apart(ys, &[xs, ws, bs])?;
-            workspace(h, pack, pack_len, need(batch, in_features, out_features), &[xs, ws, bs, ys])?;
+            product_operands(h, &[xs, ws, bs, ys], pack, pack_len, need(batch, in_features, out_features))?;
             let bias = (b != 0).then_some(b as *const f32);
             // SAFETY: every range is inside a live block and the outputs overlap no input.
             unsafe {
-                linear::forward_on::<Native, _>(
+                linear::forward::<Native, _>(
                     &Panels,
                     x as *const f32,
                     w as *const f32,
@@ -161,12 +168,10 @@ pub extern "C" fn simdopt_linear_input_grad(
             let dys = span(dy, batch.checked_mul(out_features))?;
             let ws = span(w, out_features.checked_mul(in_features))?;
             let dxs = span(dx, batch.checked_mul(in_features))?;
-            live(h, &[dys, ws, dxs])?;
-            apart(dxs, &[dys, ws])?;
-            workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, ws, dxs])?;
+            product_operands(h, &[dys, ws, dxs], pack, pack_len, need(batch, in_features, out_features))?;
             // SAFETY: checked above.
             unsafe {
-                linear::input_grad_on::<Native, _>(
+                linear::input_grad::<Native, _>(
                     &Panels,
                     dy as *const f32,
                     w as *const f32,
@@ -201,12 +206,10 @@ pub extern "C" fn simdopt_linear_weight_grad(
             let dys = span(dy, batch.checked_mul(out_features))?;
             let xs = span(x, batch.checked_mul(in_features))?;
             let dws = span(dw, out_features.checked_mul(in_features))?;
-            live(h, &[dys, xs, dws])?;
-            apart(dws, &[dys, xs])?;
-            workspace(h, pack, pack_len, need(batch, in_features, out_features), &[dys, xs, dws])?;
+            product_operands(h, &[dys, xs, dws], pack, pack_len, need(batch, in_features, out_features))?;
             // SAFETY: checked above.
             unsafe {
-                linear::weight_grad_on::<Native, _>(
+                linear::weight_grad::<Native, _>(
                     &Panels,
                     dy as *const f32,
                     x as *const f32,

@@ -95,34 +95,16 @@ impl Panels for Serial {
     }
 }
 
-/// `C ← init ⊕ A·B` (see the module doc for the exact arithmetic).
+/// `C ← init ⊕ A·B` (see the module doc for the exact arithmetic), its column panels computed
+/// by `panels` ([`Serial`]: all on this thread).
 ///
 /// # Safety
 /// `A` and `B` are readable at every element of their m×k and k×n extents, `C` is writable at
 /// `c[i·ldc + j]` for i < m, j < n, `bias` (with [`Init::Bias`]) readable for n f32, `pack`
-/// writable for [`workspace_len`]`(k)` f32, and `C` and `pack` overlap nothing else.
+/// writable for [`workspace_len`]`(k)` f32 per thread `panels` uses, and `C` and `pack` overlap
+/// nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm<L: Lanes>(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Operand,
-    b: Operand,
-    c: *mut f32,
-    ldc: usize,
-    init: Init,
-    pack: *mut f32,
-) {
-    gemm_on::<L, _>(&Serial, m, n, k, a, b, c, ldc, init, pack)
-}
-
-/// [`gemm`] with its column panels divided by `panels`; `pack` holds [`workspace_len`]`(k)` f32
-/// per thread `panels` uses.
-///
-/// # Safety
-/// As [`gemm`], with the larger workspace.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_on<L: Lanes, P: Panels>(
+pub unsafe fn gemm<L: Lanes, P: Panels>(
     panels: &P,
     m: usize,
     n: usize,

@@ -12,7 +12,7 @@
 //!
 //! Spec: docs/SEMANTICS.md#linear-layers
 
-use super::gemm::{gemm_on, workspace_len, Init, Operand, Panels, Serial};
+use super::gemm::{gemm, workspace_len, Init, Operand, Panels, Serial};
 use crate::lanes::{Lanes, Scalar};
 
 /// f32 of packing workspace each of the three products needs for these sizes: the largest inner
@@ -28,29 +28,14 @@ fn weight_transposed(w: *const f32, in_features: usize) -> Operand {
 
 /// `y = b + x·Wᵀ` (`bias = None`: `y = x·Wᵀ`).
 ///
+/// `panels` computes the product's column panels ([`Serial`] on one thread); `pack` holds a
+/// workspace per thread it uses.
+///
 /// # Safety
 /// `x` readable for batch·in f32, `w` for out·in, `bias` for out, `y` writable for batch·out and
 /// `pack` for [`workspace`]; `y` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn forward<L: Lanes>(
-    x: *const f32,
-    w: *const f32,
-    bias: Option<*const f32>,
-    y: *mut f32,
-    batch: usize,
-    in_features: usize,
-    out_features: usize,
-    pack: *mut f32,
-) {
-    forward_on::<L, _>(&Serial, x, w, bias, y, batch, in_features, out_features, pack)
-}
-
-/// [`forward`] with the product's column panels divided by `panels` (one workspace per thread).
-///
-/// # Safety
-/// As [`forward`], `pack` holding a workspace per thread `panels` uses.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn forward_on<L: Lanes, P: Panels>(
+pub unsafe fn forward<L: Lanes, P: Panels>(
     panels: &P,
     x: *const f32,
     w: *const f32,
@@ -66,33 +51,19 @@ pub unsafe fn forward_on<L: Lanes, P: Panels>(
         Some(b) => Init::Bias(b),
         None => Init::Zero,
     };
-    gemm_on::<L, P>(panels, batch, out_features, in_features, a, weight_transposed(w, in_features), y, out_features, init, pack);
+    gemm::<L, P>(panels, batch, out_features, in_features, a, weight_transposed(w, in_features), y, out_features, init, pack);
 }
 
 /// `dx = dy·W`.
+///
+/// `panels` computes the product's column panels ([`Serial`] on one thread); `pack` holds a
+/// workspace per thread it uses.
 ///
 /// # Safety
 /// `dy` readable for batch·out f32, `w` for out·in, `dx` writable for batch·in, `pack` for
 /// [`workspace`]; `dx` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn input_grad<L: Lanes>(
-    dy: *const f32,
-    w: *const f32,
-    dx: *mut f32,
-    batch: usize,
-    in_features: usize,
-    out_features: usize,
-    pack: *mut f32,
-) {
-    input_grad_on::<L, _>(&Serial, dy, w, dx, batch, in_features, out_features, pack)
-}
-
-/// [`input_grad`] with the column panels divided by `panels`.
-///
-/// # Safety
-/// As [`input_grad`], `pack` holding a workspace per thread `panels` uses.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn input_grad_on<L: Lanes, P: Panels>(
+pub unsafe fn input_grad<L: Lanes, P: Panels>(
     panels: &P,
     dy: *const f32,
     w: *const f32,
@@ -104,33 +75,19 @@ pub unsafe fn input_grad_on<L: Lanes, P: Panels>(
 ) {
     let a = Operand { ptr: dy, row_stride: out_features, col_stride: 1 };
     let b = Operand { ptr: w, row_stride: in_features, col_stride: 1 };
-    gemm_on::<L, P>(panels, batch, in_features, out_features, a, b, dx, in_features, Init::Zero, pack);
+    gemm::<L, P>(panels, batch, in_features, out_features, a, b, dx, in_features, Init::Zero, pack);
 }
 
 /// `dW = dW + dyᵀ·x`.
+///
+/// `panels` computes the product's column panels ([`Serial`] on one thread); `pack` holds a
+/// workspace per thread it uses.
 ///
 /// # Safety
 /// `dy` readable for batch·out f32, `x` for batch·in, `dw` readable and writable for out·in,
 /// `pack` writable for [`workspace`]; `dw` and `pack` overlap nothing else.
 #[allow(clippy::too_many_arguments)]
-pub unsafe fn weight_grad<L: Lanes>(
-    dy: *const f32,
-    x: *const f32,
-    dw: *mut f32,
-    batch: usize,
-    in_features: usize,
-    out_features: usize,
-    pack: *mut f32,
-) {
-    weight_grad_on::<L, _>(&Serial, dy, x, dw, batch, in_features, out_features, pack)
-}
-
-/// [`weight_grad`] with the column panels divided by `panels`.
-///
-/// # Safety
-/// As [`weight_grad`], `pack` holding a workspace per thread `panels` uses.
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn weight_grad_on<L: Lanes, P: Panels>(
+pub unsafe fn weight_grad<L: Lanes, P: Panels>(
     panels: &P,
     dy: *const f32,
     x: *const f32,
@@ -142,7 +99,7 @@ pub unsafe fn weight_grad_on<L: Lanes, P: Panels>(
 ) {
     let a = Operand { ptr: dy, row_stride: 1, col_stride: out_features };
     let b = Operand { ptr: x, row_stride: in_features, col_stride: 1 };
-    gemm_on::<L, P>(panels, out_features, in_features, batch, a, b, dw, in_features, Init::Add, pack);
+    gemm::<L, P>(panels, out_features, in_features, batch, a, b, dw, in_features, Init::Add, pack);
 }
 
 /// `db[o] = db[o] + (((0 + dy[0,o]) + dy[1,o]) + …)`.
@@ -191,7 +148,8 @@ pub mod slices {
         assert!(bias.is_none_or(|b| b.len() >= out_features));
         assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
         unsafe {
-            super::forward::<L>(
+            super::forward::<L, _>(
+                &Serial,
                 x.as_ptr(),
                 w.as_ptr(),
                 bias.map(|b| b.as_ptr()),
@@ -217,7 +175,16 @@ pub mod slices {
         assert!(dy.len() >= batch * out_features && w.len() >= in_features * out_features && dx.len() >= batch * in_features);
         assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
         unsafe {
-            super::input_grad::<L>(dy.as_ptr(), w.as_ptr(), dx.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr())
+            super::input_grad::<L, _>(
+                &Serial,
+                dy.as_ptr(),
+                w.as_ptr(),
+                dx.as_mut_ptr(),
+                batch,
+                in_features,
+                out_features,
+                pack.as_mut_ptr(),
+            )
         }
     }
 
@@ -234,7 +201,16 @@ pub mod slices {
         assert!(dy.len() >= batch * out_features && x.len() >= batch * in_features && dw.len() >= in_features * out_features);
         assert!(pack.len() >= workspace(batch, in_features, out_features), "packing workspace too short");
         unsafe {
-            super::weight_grad::<L>(dy.as_ptr(), x.as_ptr(), dw.as_mut_ptr(), batch, in_features, out_features, pack.as_mut_ptr())
+            super::weight_grad::<L, _>(
+                &Serial,
+                dy.as_ptr(),
+                x.as_ptr(),
+                dw.as_mut_ptr(),
+                batch,
+                in_features,
+                out_features,
+                pack.as_mut_ptr(),
+            )
         }
     }
 

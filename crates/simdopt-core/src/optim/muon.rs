@@ -23,6 +23,7 @@
 
 use crate::lanes::{Lanes, Scalar};
 use crate::math::sqrt64;
+use crate::nn::gemm::Serial;
 use crate::nn::linear;
 use crate::optim::lerp;
 use crate::stream::{stream, ArrayKernel, Buffer, Elementwise, Reduce};
@@ -166,8 +167,8 @@ impl ArrayKernel for MuonKernel {
         for _ in 0..a[arg::NS_STEPS] as usize {
             // A = X·Xᵀ;  A² = A·Aᵀ (A is exactly symmetric: both halves sum the same products in
             // the same order);  A ← b·A + c·A²;  Y = A·X;  X ← a·X + Y.
-            linear::forward::<L>(x, x, None, gram, m, n, m, pack);
-            linear::forward::<L>(gram, gram, None, gram2, m, m, m, pack);
+            linear::forward::<L, _>(&Serial, x, x, None, gram, m, n, m, pack);
+            linear::forward::<L, _>(&Serial, gram, gram, None, gram2, m, m, m, pack);
             zip_map::<L>(
                 m * m,
                 gram,
@@ -176,7 +177,7 @@ impl ArrayKernel for MuonKernel {
                 |s, t| L::splat(cb) * s + L::splat(cc) * t,
                 |s, t| Scalar(cb) * s + Scalar(cc) * t,
             );
-            linear::input_grad::<L>(gram, x, y, m, n, m, pack);
+            linear::input_grad::<L, _>(&Serial, gram, x, y, m, n, m, pack);
             zip_map::<L>(m * n, x, y, x, |s, t| L::splat(ca) * s + t, |s, t| Scalar(ca) * s + t);
         }
         // param.mul_(1 - lr·λ); param.add_(O, alpha=−lr′)
