@@ -5,10 +5,9 @@
 
 mod support;
 
-use simdopt_core::lanes::{Emu4, Scalar};
+use simdopt_core::lanes::Emu4;
 use support::args::{lane_configurations, LaneConfiguration, Run};
-use support::kernels::step_with;
-use support::{same_bits, Rng};
+use support::lanes;
 
 /// Every flag of every kernel (test/vectors/args/lanes.json: scripts/vectors/args-configurations.ts
 /// and the registry's examples, the argument blocks TypeScript's).
@@ -17,35 +16,12 @@ fn configurations() -> Vec<LaneConfiguration> {
 }
 
 const STEPS: usize = 6;
-const POISONED_STEPS: usize = 3;
 
-/// The step after which a run with eval/train blocks (Schedule-Free) switches to eval and back.
-const SWITCH_AFTER: usize = 3;
+/// Seed of the random data (each file its own).
+const SEED: u64 = 0x5DEE_CE66_D1CE_4E5B;
 
 fn run<L: simdopt_core::lanes::Lanes>(r: &Run, len: usize, offset: usize, poison: bool) -> (Vec<f32>, Vec<f32>) {
-    let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B ^ (len as u64 * 131 + offset as u64));
-    let mut p = rng.vec(len + offset, 2.0);
-    let mut grads: Vec<Vec<f32>> = (0..STEPS).map(|_| rng.vec(len + offset, 3.0)).collect();
-    if poison && len > 0 {
-        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0];
-        for (k, g) in grads.iter_mut().enumerate().take(POISONED_STEPS) {
-            for (j, s) in specials.iter().enumerate() {
-                g[offset + (j * 7 + k * 3) % len] = *s;
-            }
-        }
-    }
-    let mut state = vec![0f32; offset];
-    state.extend(r.initial_state(len));
-    for (t, g) in grads.iter().enumerate() {
-        step_with::<L>(&r.kernel, &r.steps[t], &mut p[offset..], &g[offset..], &mut state[offset..]);
-        // Schedule-Free: an eval/train round trip after step 3 exercises the switch.
-        if t + 1 == SWITCH_AFTER {
-            for switch in [&r.eval, &r.train].into_iter().flatten() {
-                step_with::<L>(&r.kernel, switch, &mut p[offset..], &g[offset..], &mut state[offset..]);
-            }
-        }
-    }
-    (p, state)
+    lanes::run::<L>(r, SEED, len, offset, poison)
 }
 
 #[test]
@@ -61,18 +37,7 @@ fn vectorised_equals_scalar_for_every_length_and_offset() {
         // Schedule-Free switches; the others have no eval/train blocks.
         assert_eq!(c.run.eval.is_some() && c.run.train.is_some(), c.run.kernel == "schedulefree", "{}", c.class);
     }
-    for c in configurations {
-        for len in 0..=67 {
-            for offset in 0..4 {
-                for poison in [false, true] {
-                    let (p4, s4) = run::<Emu4>(&c.run, len, offset, poison);
-                    let (p1, s1) = run::<Scalar>(&c.run, len, offset, poison);
-                    let same = p4.iter().zip(&p1).chain(s4.iter().zip(&s1)).all(|(a, b)| same_bits(*a, *b));
-                    assert!(same, "{} {:?} len {len} offset {offset} poison {poison}", c.class, c.hyper);
-                }
-            }
-        }
-    }
+    lanes::assert_lanes_agree(&configurations, SEED);
 }
 
 #[test]

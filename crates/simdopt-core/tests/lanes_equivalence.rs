@@ -6,39 +6,23 @@
 
 mod support;
 
-use simdopt_core::lanes::{Emu4, Scalar};
+use simdopt_core::lanes::Emu4;
 use support::args::{lane_configurations, LaneConfiguration, Run};
-use support::kernels::{step_with, KERNEL_NAMES};
-use support::{same_bits, Rng};
+use support::kernels::KERNEL_NAMES;
+use support::lanes;
 
 /// Steps per run: enough for RAdam to cross from unrectified to rectified updates.
 const STEPS: usize = 8;
-/// Steps whose gradients carry NaN/±Inf when poisoned.
-const POISONED_STEPS: usize = 3;
 
 fn configurations() -> Vec<LaneConfiguration> {
     lane_configurations("torch")
 }
 
+/// Seed of the random data (each file its own).
+const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
 fn run<L: simdopt_core::lanes::Lanes>(r: &Run, len: usize, offset: usize, poison: bool) -> (Vec<f32>, Vec<f32>) {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (len as u64 * 131 + offset as u64));
-    let mut p = rng.vec(len + offset, 2.0);
-    let mut grads: Vec<Vec<f32>> = (0..STEPS).map(|_| rng.vec(len + offset, 3.0)).collect();
-    if poison && len > 0 {
-        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0];
-        for (k, g) in grads.iter_mut().enumerate().take(POISONED_STEPS) {
-            for (j, s) in specials.iter().enumerate() {
-                let at = offset + (j * 7 + k * 3) % len;
-                g[at] = *s;
-            }
-        }
-    }
-    let mut state = vec![0f32; offset];
-    state.extend(r.initial_state(len));
-    for (t, g) in grads.iter().enumerate() {
-        step_with::<L>(&r.kernel, &r.steps[t], &mut p[offset..], &g[offset..], &mut state[offset..]);
-    }
-    (p, state)
+    lanes::run::<L>(r, SEED, len, offset, poison)
 }
 
 #[test]
@@ -70,18 +54,7 @@ fn configurations_cover_every_kernel() {
 
 #[test]
 fn vectorised_equals_scalar_for_every_length_and_offset() {
-    for c in configurations() {
-        for len in 0..=67 {
-            for offset in 0..4 {
-                for poison in [false, true] {
-                    let (p4, s4) = run::<Emu4>(&c.run, len, offset, poison);
-                    let (p1, s1) = run::<Scalar>(&c.run, len, offset, poison);
-                    let same = p4.iter().zip(&p1).chain(s4.iter().zip(&s1)).all(|(a, b)| same_bits(*a, *b));
-                    assert!(same, "{} {:?} len {len} offset {offset} poison {poison}", c.class, c.hyper);
-                }
-            }
-        }
-    }
+    lanes::assert_lanes_agree(&configurations(), SEED);
 }
 
 #[test]

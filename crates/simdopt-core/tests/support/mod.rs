@@ -5,6 +5,7 @@
 pub mod args;
 pub mod json;
 pub mod kernels;
+pub mod lanes;
 
 use json::Json;
 use std::path::PathBuf;
