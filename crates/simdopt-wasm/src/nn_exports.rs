@@ -107,6 +107,25 @@ fn product_operands<M: Memory>(h: &Heap<M>, spans: &[Span], pack: usize, pack_le
     workspace(h, pack, pack_len, need, spans)
 }
 
+/// One Linear product export: the operand spans (output last) from `spans`, checked by
+/// [`product_operands`] against `need` f32 of workspace, then `run`, which may rely on them.
+fn product<const N: usize>(
+    spans: impl FnOnce() -> Result<[Span; N], Status>,
+    pack: usize,
+    pack_len: usize,
+    need: usize,
+    run: impl FnOnce(),
+) -> i32 {
+    status(
+        with_heap(|h| {
+            product_operands(h, &spans()?, pack, pack_len, need)?;
+            run();
+            Ok(())
+        })
+        .unwrap_or(Err(Status::BadBuffer)),
+    )
+}
+
 /// `y = b + x·Wᵀ` with x [batch, in], W [out, in], b [out] (`b = 0`: no bias), y [batch, out];
 /// `pack` is a workspace of `pack_len ≥ simdopt_linear_workspace(batch, in, out)` f32.
 #[no_mangle]
@@ -122,32 +141,29 @@ pub extern "C" fn simdopt_linear_forward(
     pack: usize,
     pack_len: usize,
 ) -> i32 {
-    status(
-        with_heap(|h| {
-            let xs = span(x, batch.checked_mul(in_features))?;
-            let ws = span(w, out_features.checked_mul(in_features))?;
-            let bs = span(b, Some(if b == 0 { 0 } else { out_features }))?;
-            let ys = span(y, batch.checked_mul(out_features))?;
-            product_operands(h, &[xs, ws, bs, ys], pack, pack_len, need(batch, in_features, out_features))?;
-            let bias = (b != 0).then_some(b as *const f32);
-            // SAFETY: every range is inside a live block and the outputs overlap no input.
-            unsafe {
-                linear::forward::<Native, _>(
-                    &Panels,
-                    x as *const f32,
-                    w as *const f32,
-                    bias,
-                    y as *mut f32,
-                    batch,
-                    in_features,
-                    out_features,
-                    pack as *mut f32,
-                )
-            };
-            Ok(())
-        })
-        .unwrap_or(Err(Status::BadBuffer)),
-    )
+    let spans = || {
+        Ok([
+            span(x, batch.checked_mul(in_features))?,
+            span(w, out_features.checked_mul(in_features))?,
+            span(b, Some(if b == 0 { 0 } else { out_features }))?,
+            span(y, batch.checked_mul(out_features))?,
+        ])
+    };
+    let bias = (b != 0).then_some(b as *const f32);
+    // SAFETY (in `run`): every range is inside a live block and the output overlaps no input.
+    product(spans, pack, pack_len, need(batch, in_features, out_features), || unsafe {
+        linear::forward::<Native, _>(
+            &Panels,
+            x as *const f32,
+            w as *const f32,
+            bias,
+            y as *mut f32,
+            batch,
+            in_features,
+            out_features,
+            pack as *mut f32,
+        )
+    })
 }
 
 /// `dx = dy·W` with dy [batch, out], W [out, in], dx [batch, in]; `pack` as for the forward.
@@ -163,29 +179,26 @@ pub extern "C" fn simdopt_linear_input_grad(
     pack: usize,
     pack_len: usize,
 ) -> i32 {
-    status(
-        with_heap(|h| {
-            let dys = span(dy, batch.checked_mul(out_features))?;
-            let ws = span(w, out_features.checked_mul(in_features))?;
-            let dxs = span(dx, batch.checked_mul(in_features))?;
-            product_operands(h, &[dys, ws, dxs], pack, pack_len, need(batch, in_features, out_features))?;
-            // SAFETY: checked above.
-            unsafe {
-                linear::input_grad::<Native, _>(
-                    &Panels,
-                    dy as *const f32,
-                    w as *const f32,
-                    dx as *mut f32,
-                    batch,
-                    in_features,
-                    out_features,
-                    pack as *mut f32,
-                )
-            };
-            Ok(())
-        })
-        .unwrap_or(Err(Status::BadBuffer)),
-    )
+    let spans = || {
+        Ok([
+            span(dy, batch.checked_mul(out_features))?,
+            span(w, out_features.checked_mul(in_features))?,
+            span(dx, batch.checked_mul(in_features))?,
+        ])
+    };
+    // SAFETY (in `run`): as the forward's.
+    product(spans, pack, pack_len, need(batch, in_features, out_features), || unsafe {
+        linear::input_grad::<Native, _>(
+            &Panels,
+            dy as *const f32,
+            w as *const f32,
+            dx as *mut f32,
+            batch,
+            in_features,
+            out_features,
+            pack as *mut f32,
+        )
+    })
 }
 
 /// `dW = dW + dyᵀ·x` with dy [batch, out], x [batch, in], dW [out, in]; `pack` as for the forward.
@@ -201,29 +214,26 @@ pub extern "C" fn simdopt_linear_weight_grad(
     pack: usize,
     pack_len: usize,
 ) -> i32 {
-    status(
-        with_heap(|h| {
-            let dys = span(dy, batch.checked_mul(out_features))?;
-            let xs = span(x, batch.checked_mul(in_features))?;
-            let dws = span(dw, out_features.checked_mul(in_features))?;
-            product_operands(h, &[dys, xs, dws], pack, pack_len, need(batch, in_features, out_features))?;
-            // SAFETY: checked above.
-            unsafe {
-                linear::weight_grad::<Native, _>(
-                    &Panels,
-                    dy as *const f32,
-                    x as *const f32,
-                    dw as *mut f32,
-                    batch,
-                    in_features,
-                    out_features,
-                    pack as *mut f32,
-                )
-            };
-            Ok(())
-        })
-        .unwrap_or(Err(Status::BadBuffer)),
-    )
+    let spans = || {
+        Ok([
+            span(dy, batch.checked_mul(out_features))?,
+            span(x, batch.checked_mul(in_features))?,
+            span(dw, out_features.checked_mul(in_features))?,
+        ])
+    };
+    // SAFETY (in `run`): as the forward's.
+    product(spans, pack, pack_len, need(batch, in_features, out_features), || unsafe {
+        linear::weight_grad::<Native, _>(
+            &Panels,
+            dy as *const f32,
+            x as *const f32,
+            dw as *mut f32,
+            batch,
+            in_features,
+            out_features,
+            pack as *mut f32,
+        )
+    })
 }
 
 /// `db = db + Σ_rows dy` with dy [batch, out], db [out].
