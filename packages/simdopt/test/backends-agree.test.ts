@@ -10,16 +10,9 @@ import { ADOPT } from 'simdopt';
 import { LAMB } from 'simdopt';
 import { ScheduleFreeAdamW, ScheduleFreeSGD } from 'simdopt';
 import { BACKENDS } from './support/vectors.js';
+import { xorshift } from './support/harness.js';
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 2 ** 32) * 2 - 1;
-  };
-}
+const rng = xorshift;
 
 type Make = (ps: Parameter[]) => Optimizer<never>;
 /** Schedule-Free in train mode (it starts in eval mode). */

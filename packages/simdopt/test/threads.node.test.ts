@@ -13,17 +13,9 @@ import { Adam, ADOPT, ASGD, backendInfo, clipGradNorm, clipGradValue, Dropout, i
 import { backend } from '../src/runtime.js';
 import { ThreadsBackend } from '../src/backend/threads.js';
 import { allOptimizerCases, camelOptions, optimizerClass } from './support/vectors.js';
-import { SHAPED_OPTIMIZERS } from './support/harness.js';
+import { SHAPED_OPTIMIZERS, xorshift } from './support/harness.js';
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 2 ** 32) * 2 - 1;
-  };
-}
+const rng = xorshift;
 
 type Make = (ps: Parameter[]) => Optimizer<never>;
 

@@ -16,6 +16,17 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** xorshift32: values uniform in [−1, 1) from `seed` (the cross-backend and threads suites' data). */
+export function xorshift(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return ((s >>> 0) / 2 ** 32) * 2 - 1;
+  };
+}
+
 /** `n` float32 values uniform in [−scale, scale) from `seed`. */
 export function values(seed: number, n: number, scale = 2): Float32Array {
   const r = rng(seed);
