@@ -114,6 +114,14 @@ pub fn f32_range<M: Memory>(heap: &Heap<M>, ptr: usize, count: usize) -> bool {
     f32_bytes(count).is_some_and(|b| heap.contains(ptr, b, 4))
 }
 
+/// The argument block at `args` when it holds exactly `want` f32 inside a live block.
+///
+/// # Safety
+/// `heap` describes the memory the pointers refer to.
+pub(crate) unsafe fn args_block<'a, M: Memory>(heap: &Heap<M>, args: usize, args_len: usize, want: usize) -> Option<&'a [f32]> {
+    (args_len == want && f32_range(heap, args, args_len)).then(|| core::slice::from_raw_parts(args as *const f32, args_len))
+}
+
 /// Validates an argument block, a tensor table and every entry of it for kernel `K`, then runs
 /// it with lane type `L`.
 ///
@@ -126,10 +134,7 @@ pub unsafe fn run_optimizer<M: Memory, K: OptimizerKernel, L: simdopt_core::lane
     args: usize,
     args_len: usize,
 ) -> Status {
-    if args_len != K::ARGS || !f32_range(heap, args, args_len) {
-        return Status::BadArgs;
-    }
-    let args_slice = core::slice::from_raw_parts(args as *const f32, args_len);
+    let Some(args_slice) = args_block(heap, args, args_len, K::ARGS) else { return Status::BadArgs };
     match check_table(heap, table, count, K::slots(args_slice), Span::f32s(args, args_len), Span::bytes(0, 0)) {
         Status::Ok => {}
         bad => return bad,
@@ -162,13 +167,10 @@ pub unsafe fn run_optimizer_sums<M: Memory, K: SumsKernel, L: simdopt_core::lane
     args_len: usize,
     result: usize,
 ) -> Status {
-    if args_len != K::ARGS || !f32_range(heap, args, args_len) {
-        return Status::BadArgs;
-    }
+    let Some(args_slice) = args_block(heap, args, args_len, K::ARGS) else { return Status::BadArgs };
     if !heap.contains(result, 16, 8) {
         return Status::BadBuffer;
     }
-    let args_slice = core::slice::from_raw_parts(args as *const f32, args_len);
     match check_table(heap, table, count, K::slots(args_slice), Span::f32s(args, args_len), Span::bytes(result, 16)) {
         Status::Ok => {}
         bad => return bad,

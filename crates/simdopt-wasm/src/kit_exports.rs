@@ -9,7 +9,7 @@
 //! Every pointer is checked against the live blocks before anything is read or written, then the
 //! kernel's own `check` (lengths, options, class indices) runs, also before anything is written.
 
-use crate::abi::{f32_range, Entry, RunSegment, Span, Status};
+use crate::abi::{args_block, f32_range, Entry, RunSegment, Span, Status};
 use crate::exports::with_heap;
 use crate::heap::{Heap, Memory};
 use simdopt_core::lanes::{Lanes, Native};
@@ -54,12 +54,6 @@ use simdopt_core::{average, clip, dropout, loss, penalty, reduce, vector};
 
 fn result_slot<M: Memory>(heap: &Heap<M>, result: usize) -> bool {
     heap.contains(result, 8, 8)
-}
-
-/// # Safety
-/// `heap` describes the memory the pointers refer to.
-unsafe fn args_block<'a, M: Memory>(heap: &Heap<M>, args: usize, args_len: usize, want: usize) -> Option<&'a [f32]> {
-    (args_len == want && f32_range(heap, args, args_len)).then(|| core::slice::from_raw_parts(args as *const f32, args_len))
 }
 
 /// Validates and runs a tensor kernel.
