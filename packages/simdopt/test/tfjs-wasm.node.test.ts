@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { Adam, init, SGD } from 'simdopt';
 import { tfjsOptimizer } from 'simdopt/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { copy, maxDiff, series, twins } from './support/tfjs-models.js';
 
 beforeAll(async () => {
   await init();
@@ -15,21 +16,6 @@ beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-function twins(): [tf.Sequential, tf.Sequential] {
-  const build = () =>
-    tf.sequential({
-      layers: [tf.layers.dense({ units: 16, activation: 'relu', inputShape: [6] }), tf.layers.dense({ units: 2 })],
-    });
-  const a = build();
-  const b = build();
-  b.setWeights(a.getWeights().map((w) => w.clone()));
-  return [a, b];
-}
-
-const copy = (m: tf.LayersModel) => m.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
-const maxDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((x, i) => Math.max(...x.map((v, j) => Math.abs(v - b[i][j])))));
-
-const series = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
 let xs: tf.Tensor2D;
 let ys: tf.Tensor2D;
 beforeAll(() => {

@@ -8,6 +8,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Adam, init, SGD, type Optimizer, type Parameter } from 'simdopt';
 import { tfjsOptimizer } from 'simdopt/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { copy, maxDiff, series, twins } from '../support/tfjs-models.js';
 
 beforeAll(async () => {
   await init();
@@ -17,18 +18,6 @@ beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-function twins(): [tf.Sequential, tf.Sequential] {
-  const build = () =>
-    tf.sequential({ layers: [tf.layers.dense({ units: 16, activation: 'relu', inputShape: [6] }), tf.layers.dense({ units: 2 })] });
-  const a = build();
-  const b = build();
-  b.setWeights(a.getWeights().map((w) => w.clone()));
-  return [a, b];
-}
-
-const copy = (m: tf.LayersModel) => m.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
-const maxDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((x, i) => Math.max(...x.map((v, j) => Math.abs(v - b[i][j])))));
-const series = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
 const fit = { epochs: 3, batchSize: 10, shuffle: false, verbose: 0 } as const;
 
 describe('tfjs-backend-wasm in the browser', () => {
